@@ -1,0 +1,51 @@
+# Fluxture: crawl → raw Parquet snapshot → geolocate → topology → exports, with DuckDB SQL over every run.
+# `make help` lists the targets. Every target that runs code depends on node_modules, so a fresh clone just works.
+
+NETWORK     ?= mainnet
+DATA        ?= data
+SEEDS       ?=
+CONCURRENCY ?=
+FLUXTURE    := node bin/fluxture.js
+
+.DEFAULT_GOAL := help
+.PHONY: help test typecheck lint-imports crawl analyze demo check bench cron geo-db clean
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 16
+
+typecheck: node_modules ## run the TypeScript type checker
+	npx tsc --noEmit -p .
+
+lint-imports: node_modules ## check the import boundaries between pipeline and stages
+	node --import tsx scripts/check-imports.ts
+
+test: typecheck lint-imports ## type check, import boundaries, then every test (the README's test command)
+	bash scripts/run-tests.sh
+
+crawl: node_modules ## crawl NETWORK (default mainnet) into DATA; SEEDS and CONCURRENCY optional
+	$(FLUXTURE) crawl --network $(NETWORK) --data $(DATA) $(if $(SEEDS),$(foreach s,$(SEEDS),--seed $(s))) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
+
+analyze: node_modules ## geolocate, topology, exports and marts for the newest run in DATA
+	$(FLUXTURE) analyze --data $(DATA)
+
+demo: node_modules ## the whole pipeline offline against a simulated network on loopback
+	bash scripts/demo.sh
+
+check: node_modules ## run the SQL invariants in sql/checks over every run in DATA
+	$(FLUXTURE) query --data $(DATA) --checks
+
+bench: node_modules ## run the benchmarks in bench/ (not part of make test)
+	bash scripts/run-bench.sh
+
+cron: node_modules ## scheduled crawl + analyze under the data lock, logging to DATA/logs
+	bash scripts/cron.sh
+
+geo-db: node_modules ## download GeoLite2 City and ASN into DATA/geo (needs MAXMIND_ACCOUNT_ID / MAXMIND_LICENSE_KEY)
+	$(FLUXTURE) update-geo-db --geo-dir $(DATA)/geo
+
+clean: ## remove test outputs (never the data folder)
+	rm -rf test-output

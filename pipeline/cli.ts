@@ -1,0 +1,51 @@
+// The commander program: the composition root and the only pipeline file that imports stages.
+// Stage modules are loaded lazily inside each command's action so `fluxture --help` starts fast.
+import { Command, CommanderError } from "commander";
+import { FluxtureError } from "./errors.ts";
+import { TOOL_VERSION } from "./version.ts";
+import { stubCommand } from "./commands/stub.ts";
+
+/** Builds the full `fluxture` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command("fluxture")
+    .description("Crawl the Bitcoin peer-to-peer network and turn every crawl into an analytic dataset")
+    .version(TOOL_VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  const commands: Command[] = [
+    stubCommand("crawl", "crawl a network from its seeds into a new run"),
+    stubCommand("node", "interrogate one node: version record and getaddr reply"),
+    stubCommand("simnet", "start a simulated Bitcoin network on loopback"),
+    stubCommand("geolocate", "look up every address of a run in MaxMind City and ASN databases"),
+    stubCommand("update-geo-db", "download the GeoLite2 databases from MaxMind"),
+    stubCommand("topology", "centrality and structure of a run's advertised-address graph"),
+    stubCommand("kml", "export a run as a KML 2.2 document"),
+    stubCommand("geojson", "export a run as an RFC 7946 GeoJSON FeatureCollection"),
+    stubCommand("export", "export a run's per-node table (csv, arff, jsonl, bitnodes)"),
+    stubCommand("runs", "list runs with network, state and counts"),
+    stubCommand("query", "run SQL against the views over every run"),
+    stubCommand("analyze", "geolocate, topology, exports and marts for a run"),
+    stubCommand("report", "write a self-contained HTML report of a run"),
+  ];
+  for (const command of commands) program.addCommand(command.exitOverride());
+  return program;
+}
+
+/** Runs the CLI; prints one line and sets a non-zero exit code on any failure. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof FluxtureError) {
+      process.stderr.write(`fluxture: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`fluxture: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  }
+}
