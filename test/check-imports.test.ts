@@ -13,6 +13,11 @@ test("a stage importing another stage is a violation", () => {
   assert.match(v[0]!.reason, /stage 'geolocate' imports stage 'crawl'/);
 });
 
+test("any stage may import the pure wire codec, a leaf library", () => {
+  assert.equal(checkFile("stages/simnet/peer.ts", ["../crawl/protocol/index.ts"]).length, 0);
+  assert.equal(checkFile("stages/simnet/peer.ts", ["../crawl/session.ts"]).length, 1);
+});
+
 test("the wire codec may import only node: built-ins and itself", () => {
   assert.equal(checkFile("stages/crawl/protocol/frame.ts", ["node:crypto", "./varint.ts"]).length, 0);
   assert.equal(checkFile("stages/crawl/protocol/frame.ts", ["../../../pipeline/log.ts"]).length, 1);
