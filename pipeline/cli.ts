@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { FluxtureError } from "./errors.ts";
 import { TOOL_VERSION } from "./version.ts";
 import { stubCommand } from "./commands/stub.ts";
+import { exportCommands } from "../stages/export/command.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -19,9 +20,7 @@ export function buildProgram(): Command {
     stubCommand("geolocate", "look up every address of a run in MaxMind City and ASN databases"),
     stubCommand("update-geo-db", "download the GeoLite2 databases from MaxMind"),
     stubCommand("topology", "centrality and structure of a run's advertised-address graph"),
-    stubCommand("kml", "export a run as a KML 2.2 document"),
-    stubCommand("geojson", "export a run as an RFC 7946 GeoJSON FeatureCollection"),
-    stubCommand("export", "export a run's per-node table (csv, arff, jsonl, bitnodes)"),
+    ...exportCommands(),
     stubCommand("runs", "list runs with network, state and counts"),
     stubCommand("query", "run SQL against the views over every run"),
     stubCommand("analyze", "geolocate, topology, exports and marts for a run"),

@@ -1,0 +1,106 @@
+// The export commands' implementations: pick the run, load it once, render, write atomically (or to stdout).
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { DataError } from "../../pipeline/errors.ts";
+import { writeFileAtomic } from "../../pipeline/fsutil.ts";
+import { log } from "../../pipeline/log.ts";
+import { findRun, type RunInfo } from "../../pipeline/runs.ts";
+import { renderBitnodes } from "./bitnodes.ts";
+import { buildGeoJson } from "./geojson.ts";
+import { buildKml } from "./kml.ts";
+import { buildLayer } from "./layer.ts";
+import { loadRun } from "./load.ts";
+import type { ExportRun, GroupBy } from "./model.ts";
+import { renderTable, type TableFormat } from "./table.ts";
+
+/** Default cap on drawn edges: keeps a large run's KML openable in Google Earth. */
+export const DEFAULT_MAX_EDGES = 50_000;
+
+/** Selection flags shared by the map exports. */
+export interface MapExportOptions {
+  readonly data: string;
+  readonly run?: string;
+  readonly groupBy: GroupBy;
+  readonly edges: boolean;
+  readonly maxEdges: number;
+  readonly pagerank: boolean;
+}
+
+/** Writes `text` to `output`, or to stdout when it is `-`. */
+export async function writeOutput(output: string, text: string): Promise<void> {
+  if (output === "-") {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+    return;
+  }
+  await writeFileAtomic(output, text);
+}
+
+function requireGeo(run: ExportRun): void {
+  if (!run.hasGeo) {
+    throw new DataError(`run ${run.runId} is not geolocated, so it has no coordinates to map: run \`fluxture geolocate --run ${run.runId}\` first`);
+  }
+}
+
+/** The KML document of a loaded run. */
+export function kmlOf(run: ExportRun, options: Omit<MapExportOptions, "data" | "run">): string {
+  requireGeo(run);
+  const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
+  if (layer.edgesDropped > 0) log("info", `kml: drew the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
+  return buildKml(run, layer, { groupBy: options.groupBy, scaleByPagerank: options.pagerank && run.hasMetrics });
+}
+
+/** The GeoJSON document of a loaded run. */
+export function geojsonOf(run: ExportRun, options: Omit<MapExportOptions, "data" | "run">): string {
+  requireGeo(run);
+  const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
+  return `${JSON.stringify(buildGeoJson(layer, options.groupBy))}\n`;
+}
+
+/** Every per-node export format of `fluxture export`. */
+export type ExportFormat = TableFormat | "bitnodes";
+
+/** The per-node table or bitnodes snapshot of a loaded run. */
+export function tableOf(run: ExportRun, format: ExportFormat): string {
+  return format === "bitnodes" ? renderBitnodes(run) : renderTable(run.nodes, format, `fluxture-${run.network}-${run.runId}`);
+}
+
+async function selectRun(data: string, run?: string): Promise<RunInfo> {
+  return findRun(data, run === undefined ? {} : { run });
+}
+
+/** `fluxture kml` / `fluxture geojson`. */
+export async function runMapExport(kind: "kml" | "geojson", output: string, options: MapExportOptions): Promise<void> {
+  const run = await loadRun(await selectRun(options.data, options.run));
+  await writeOutput(output, kind === "kml" ? kmlOf(run, options) : geojsonOf(run, options));
+}
+
+/** `fluxture export --format …`. */
+export async function runTableExport(format: ExportFormat, output: string, data: string, runId: string | undefined, onlyCrawled: boolean): Promise<void> {
+  const run = await loadRun(await selectRun(data, runId), onlyCrawled);
+  await writeOutput(output, tableOf(run, format));
+}
+
+/** Files `writeAllExports` produces in a run's exports/ folder. */
+export const EXPORT_FILES = ["nodes.kml", "nodes.geojson", "bitnodes.json", "nodes.csv", "nodes.arff", "nodes.jsonl"] as const;
+
+/** Writes every export of a run into `<run>/exports/` (used by `fluxture analyze`); maps only when geolocated. */
+export async function writeAllExports(info: RunInfo): Promise<string[]> {
+  const run = await loadRun(info);
+  const dir = join(info.dir, "exports");
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const put = async (name: string, text: string) => {
+    await writeFileAtomic(join(dir, name), text);
+    written.push(name);
+  };
+  const mapOptions = { groupBy: "ip" as const, edges: true, maxEdges: DEFAULT_MAX_EDGES, pagerank: true };
+  if (run.hasGeo) {
+    await put("nodes.kml", kmlOf(run, mapOptions));
+    await put("nodes.geojson", geojsonOf(run, mapOptions));
+  } else {
+    log("info", `exports: run ${run.runId} is not geolocated: skipping nodes.kml and nodes.geojson`);
+  }
+  await put("bitnodes.json", tableOf(run, "bitnodes"));
+  for (const format of ["csv", "arff", "jsonl"] as const) await put(`nodes.${format}`, tableOf(run, format));
+  return written;
+}
