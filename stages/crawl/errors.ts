@@ -1,0 +1,44 @@
+// Errors a peer conversation can end with; classify.ts maps each (and Node's socket errors) to an outcome name.
+
+/** A phase deadline passed (connect, handshake, getaddr wait, or the overall per-peer deadline). */
+export class SessionTimeoutError extends Error {
+  constructor(readonly phase: "connect" | "handshake" | "getaddr" | "overall" | "proxy") {
+    super(`${phase} timeout`);
+    this.name = "SessionTimeoutError";
+  }
+}
+
+/** The peer closed the connection (FIN) before the conversation reached the point we needed. */
+export class PeerClosedError extends Error {
+  constructor(readonly phase: string) {
+    super(`connection closed by peer during ${phase}`);
+    this.name = "PeerClosedError";
+  }
+}
+
+/** The peer broke the protocol in a way the codec cannot see: byte cap, truncated frame at close, bad order. */
+export class PeerViolationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PeerViolationError";
+  }
+}
+
+/** SOCKS5 failure; `reply` is the RFC 1928 reply code when the proxy answered with one. */
+export class SocksError extends Error {
+  constructor(
+    message: string,
+    readonly reply?: number,
+  ) {
+    super(message);
+    this.name = "SocksError";
+  }
+}
+
+/** The session was cancelled by the crawl's AbortSignal (SIGINT, --max-duration). */
+export class SessionAbortedError extends Error {
+  constructor() {
+    super("cancelled");
+    this.name = "SessionAbortedError";
+  }
+}
