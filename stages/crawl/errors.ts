@@ -42,3 +42,13 @@ export class SessionAbortedError extends Error {
     this.name = "SessionAbortedError";
   }
 }
+
+/** The raw error as one line for error_detail: `ECONNREFUSED connect ECONNREFUSED 127.0.0.1:1`, `bad_magic: …`. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const text = typeof code === "string" && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+    return text.replace(/\s+/g, " ").slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}
