@@ -1,0 +1,109 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildLayer, sphericalCentroid } from "../../stages/export/layer.ts";
+import { buildKml, NODE_ICON_HREF } from "../../stages/export/kml.ts";
+import { buildGeoJson } from "../../stages/export/geojson.ts";
+import { ARC_POINTS, liftedArc } from "../../stages/export/arcs.ts";
+import { sampleRun } from "./fixtures.ts";
+import { assertWellFormedXml, ogrLayerCounts } from "./readers.ts";
+
+const run = sampleRun();
+const located = run.nodes.filter((n) => n.latitude !== null).length;
+
+test("KML is well-formed, escapes hostile user agents, and GDAL counts every node and edge", () => {
+  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const kml = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
+  assertWellFormedXml(kml);
+  assert.ok(kml.includes("/Evil&lt;script&gt;&amp;&quot;quote&apos;/"));
+  assert.ok(!kml.includes("<script>"));
+  const counts = ogrLayerCounts(kml, "kml");
+  assert.equal(counts.get(`Nodes (${located})`), located);
+  // 5 drawable edges: the edge to the unlocated onion node is not drawable.
+  assert.equal(layer.edges.length, 5);
+  assert.equal(layer.edgesUnlocated, 1);
+  assert.equal(counts.get("Edges (5)"), 5);
+});
+
+test("KML placemark ids are unique and every styleUrl resolves to a Style in the document", () => {
+  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const kml = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
+  const ids = [...kml.matchAll(/<Placemark id="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, ids.length);
+  const styles = new Set([...kml.matchAll(/<Style id="([^"]+)"/g)].map((m) => m[1]));
+  for (const m of kml.matchAll(/<styleUrl>#([^<]+)<\/styleUrl>/g)) assert.ok(styles.has(m[1]), `style ${m[1]} is defined`);
+  for (const m of kml.matchAll(/<href>([^<]+)<\/href>/g)) assert.equal(m[1], NODE_ICON_HREF);
+});
+
+test("icon scale runs 1–5 with pagerank, and is uniform with --no-pagerank", () => {
+  const layer = buildLayer(run, { groupBy: "ip", withEdges: false, maxEdges: 0 });
+  const scaled = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
+  const used = new Set([...scaled.matchAll(/<styleUrl>#node-(\d)<\/styleUrl>/g)].map((m) => Number(m[1])));
+  assert.ok(used.has(1) && used.has(5), `scales used: ${[...used]}`);
+  const flat = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: false });
+  assert.deepEqual(new Set([...flat.matchAll(/<styleUrl>#node-(\d)<\/styleUrl>/g)].map((m) => m[1])), new Set(["1"]));
+  assert.ok(!flat.includes("<Folder id=\"edges\">"));
+});
+
+test("edges are great-circle arcs of 20 points lifted with altitude proportional to distance", () => {
+  const fra = { latitude: 50.11, longitude: 8.68 };
+  const nyc = { latitude: 40.71, longitude: -74.0 };
+  const ber = { latitude: 52.52, longitude: 13.4 };
+  const long = liftedArc(fra, nyc);
+  const short = liftedArc(fra, ber);
+  assert.equal(long.length, ARC_POINTS);
+  assert.equal(long[0]![2], 0);
+  assert.equal(long[long.length - 1]![2], 0);
+  const peak = (arc: [number, number, number][]) => Math.max(...arc.map((p) => p[2]));
+  assert.ok(peak(long) > 10 * peak(short), `${peak(long)} vs ${peak(short)}`);
+  // a great circle from Frankfurt to New York passes north of both ends
+  assert.ok(Math.max(...long.map((p) => p[1])) > 52);
+});
+
+test("grouping by country puts one placemark per country at its members' centroid and lists them", () => {
+  const layer = buildLayer(run, { groupBy: "country", withEdges: true, maxEdges: 50_000 });
+  const names = layer.points.map((p) => p.name).sort();
+  assert.deepEqual(names, ["DE", "JP", "US"]);
+  const us = layer.points.find((p) => p.name === "US")!;
+  assert.equal(us.members.length, 2);
+  const centre = sphericalCentroid(us.members.map((m) => ({ latitude: m.latitude!, longitude: m.longitude! })));
+  assert.equal(us.latitude, centre.latitude);
+  assert.ok(us.longitude < -77.4 && us.longitude > -122.5);
+  const kml = buildKml(run, layer, { groupBy: "country", scaleByPagerank: true });
+  assertWellFormedXml(kml);
+  assert.ok(kml.includes("5.6.7.8:8333") && kml.includes("9.9.9.9:8333"));
+  // DE has 3 located members (two reachable, one timeout), internal edges are not drawn
+  assert.equal(layer.points.find((p) => p.name === "DE")!.members.length, 3);
+});
+
+test("--max-edges keeps the strongest edges first", () => {
+  const all = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const capped = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 2 });
+  assert.equal(capped.edges.length, 2);
+  assert.equal(capped.edgesDropped, all.edges.length - 2);
+  assert.deepEqual(capped.edges, all.edges.slice(0, 2));
+  assert.ok(capped.edges[0]!.strength >= capped.edges[1]!.strength);
+});
+
+test("GeoJSON is an RFC 7946 FeatureCollection GDAL reads, with edges split at the antimeridian", () => {
+  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const fc = buildGeoJson(layer, "ip");
+  assert.equal(fc.type, "FeatureCollection");
+  const points = fc.features.filter((f) => f.geometry.type === "Point");
+  assert.equal(points.length, located);
+  const withEvil = points.find((f) => f.properties?.address === "1.2.3.4")!;
+  assert.equal(withEvil.properties?.user_agent, `/Evil<script>&"quote'/`);
+  const sf = points.find((f) => f.properties?.address === "5.6.7.8")!;
+  assert.equal(sf.properties?.services, (2n ** 63n + 9n).toString());
+  const lines = fc.features.filter((f) => f.geometry.type !== "Point");
+  assert.equal(lines.length, 5);
+  const pacific = lines.find((f) => f.properties?.from === "[2001:db8::1]:8333")!;
+  assert.equal(pacific.geometry.type, "MultiLineString");
+  for (const f of fc.features) {
+    const coords = JSON.stringify(f.geometry);
+    for (const m of coords.matchAll(/\[(-?[\d.e-]+),(-?[\d.e-]+)\]/g)) {
+      assert.ok(Math.abs(Number(m[1])) <= 180 && Math.abs(Number(m[2])) <= 90, `position ${m[0]} in range`);
+    }
+  }
+  const counts = ogrLayerCounts(JSON.stringify(fc), "geojson");
+  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), located + 5);
+});
