@@ -1,0 +1,60 @@
+// Opens the TCP connection of one visit: directly, or through a SOCKS5 proxy (onion addresses), under one deadline.
+import { connect, type Socket } from "node:net";
+import { SessionAbortedError, SessionTimeoutError, SocksError } from "./errors.ts";
+import { socks5Handshake, type ProxyAddress } from "./socks5.ts";
+
+/** Where to connect: the peer, and the proxy to reach it through (if any). */
+export interface DialTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly proxy?: ProxyAddress;
+}
+
+/** Deadline and cancellation of a dial. */
+export interface DialOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Connects to `target` within `timeoutMs` (including the SOCKS5 exchange). The returned socket is paused with
+ * no listeners; the caller attaches its reader and resumes it. On failure the socket is destroyed.
+ */
+export function dial(target: DialTarget, opts: DialOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) return reject(new SessionAbortedError());
+    const via = target.proxy;
+    const socket = connect({ host: via?.host ?? target.host, port: via?.port ?? target.port, noDelay: true });
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      socket.off("error", onError);
+      socket.off("connect", onConnect);
+      if (err !== undefined) {
+        socket.destroy();
+        reject(err);
+      } else {
+        socket.pause();
+        resolve(socket);
+      }
+    };
+    const onAbort = () => finish(new SessionAbortedError());
+    const onError = (err: Error) =>
+      finish(via !== undefined ? new SocksError(`SOCKS5 proxy ${via.host}:${via.port} unreachable: ${err.message}`) : err);
+    const onConnect = () => {
+      if (via === undefined) return finish();
+      socket.off("error", onError); // socks5Handshake reports errors from here on
+      socks5Handshake(socket, target.host, target.port).then(
+        () => finish(),
+        (err: unknown) => finish(err instanceof Error ? err : new SocksError(String(err))),
+      );
+    };
+    const timer = setTimeout(() => finish(new SessionTimeoutError(via !== undefined ? "proxy" : "connect")), opts.timeoutMs);
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", onError);
+    socket.once("connect", onConnect);
+  });
+}
