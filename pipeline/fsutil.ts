@@ -1,0 +1,87 @@
+// Crash-safe file writes: a reader sees either the old file or the complete new one, never a torn one.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** A temp-file path in the same folder as `path` (same file system, so rename is atomic). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** Writes `data` to `path` atomically: temp file in the same folder, fsync, rename, fsync the folder. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempPathFor(path);
+  let renamed = false;
+  try {
+    const handle = await open(tmp, "wx", 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    renamed = true;
+    await fsyncDir(dirname(path));
+  } finally {
+    if (!renamed) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Synchronous twin of writeFileAtomic, for the last manifest write inside a signal or exit handler. */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(path);
+  let renamed = false;
+  try {
+    const fd = openSync(tmp, "wx", 0o644);
+    try {
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    renamed = true;
+  } finally {
+    if (!renamed) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* nothing to clean */
+      }
+    }
+  }
+}
+
+/** Flushes a file's contents to disk (used after DuckDB wrote it, before the rename that publishes it). */
+export async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a rename inside `dir` durable; a no-op where directories cannot be fsynced. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    /* some file systems refuse fsync on a directory: the rename is still atomic */
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Publishes a fully written temp file at `path`: fsync it, rename over `path`, fsync the folder. */
+export async function publishFile(tmp: string, path: string): Promise<void> {
+  await fsyncFile(tmp);
+  await rename(tmp, path);
+  await fsyncDir(dirname(path));
+}

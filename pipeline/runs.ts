@@ -1,0 +1,356 @@
+// Run ids, run folders and the run's manifest life cycle (create → record stages → seal), plus run lookup.
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CancelledError, DataError, errorMessage, UsageError } from "./errors.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "./fsutil.ts";
+import { log } from "./log.ts";
+import { formatManifest, MANIFEST_FILE, readManifest, type Manifest, type RunState, type StageRecord } from "./manifest.ts";
+import { isNetworkName, NETWORK_NAMES, type NetworkName } from "./networks.ts";
+import { TOOL_VERSION } from "./version.ts";
+
+export { RUN_STATES, type Manifest, type RunState, type StageRecord } from "./manifest.ts";
+export type { NetworkName } from "./networks.ts";
+
+/** Shape of a run id: `YYYYMMDDTHHMMSSZ`, UTC, so lexical order is time order. */
+export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z$/;
+
+/** Formats `at` (default now) as a run id `YYYYMMDDTHHMMSSZ` in UTC; Run.create makes it unique in the data folder. */
+export function newRunId(at: Date = new Date()): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+
+/** The instant a run id names (start of that UTC second). */
+export function runIdTime(runId: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(runId);
+  if (!m) throw new UsageError(`run id '${runId}' is not of the form YYYYMMDDTHHMMSSZ`);
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+}
+
+/** Folder holding every run of every network: `<data>/runs`. */
+export function runsRoot(dataDir: string): string {
+  return join(dataDir, "runs");
+}
+
+/** Folder of one run: `<data>/runs/network=<network>/run_id=<id>` (hive-style, so engines see both as columns). */
+export function runDir(dataDir: string, network: NetworkName, runId: string): string {
+  return join(runsRoot(dataDir), `network=${network}`, `run_id=${runId}`);
+}
+
+/** A run found on disk. */
+export interface RunInfo {
+  id: string;
+  network: NetworkName;
+  dir: string;
+  manifest: Manifest;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+/** A run folder open for writing; every manifest change is written atomically before the call resolves. */
+export class Run {
+  readonly dir: string;
+  readonly id: string;
+  readonly network: NetworkName;
+  manifest: Manifest;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(dir: string, manifest: Manifest) {
+    this.dir = dir;
+    this.id = manifest.run_id;
+    this.network = manifest.network;
+    this.manifest = manifest;
+  }
+
+  /** Creates a new run folder with a unique id (bumped a second at a time on collision) and a `running` manifest. */
+  static async create(dataDir: string, network: NetworkName, options: Record<string, unknown> = {}): Promise<Run> {
+    if (!isNetworkName(network)) throw new UsageError(`unknown network '${String(network)}' (expected ${NETWORK_NAMES.join("|")})`);
+    const taken = new Set((await listRunFolders(dataDir)).map((f) => f.id));
+    let at = new Date();
+    for (let attempt = 0; ; attempt++) {
+      const id = newRunId(at);
+      if (!taken.has(id)) {
+        const dir = runDir(dataDir, network, id);
+        await mkdir(join(dir, ".."), { recursive: true });
+        try {
+          await mkdir(dir); // not recursive: EEXIST means another process claimed this id first
+          const options_ = JSON.parse(JSON.stringify(options, jsonReplacer)) as Record<string, unknown>;
+          const manifest: Manifest = {
+            run_id: id,
+            network,
+            state: "running",
+            started_at: nowIso(),
+            finished_at: null,
+            options: options_,
+            counts: {},
+            tool_version: TOOL_VERSION,
+            stages: {},
+          };
+          const run = new Run(dir, manifest);
+          await run.write();
+          return run;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 3600) throw err;
+        }
+      }
+      at = new Date(at.getTime() + 1000);
+    }
+  }
+
+  /**
+   * Reopens a run for --resume: the given id, or the newest running/cancelled/failed run (of `network` if given).
+   * The manifest goes back to `running` (finished_at null); its stages, options and counts are kept.
+   */
+  static async reopen(dataDir: string, runId: string | undefined, network?: NetworkName): Promise<Run> {
+    const info = await findRun(dataDir, {
+      run: runId,
+      network,
+      states: runId === undefined ? ["running", "cancelled", "failed"] : ["running", "cancelled", "failed", "succeeded"],
+    });
+    const run = new Run(info.dir, info.manifest);
+    run.manifest.state = "running";
+    run.manifest.finished_at = null;
+    delete run.manifest.error;
+    await run.write();
+    return run;
+  }
+
+  /** Wraps a run found by findRun so a later stage (geolocate, topology…) can record itself; the state is untouched. */
+  static attach(info: RunInfo): Run {
+    return new Run(info.dir, info.manifest);
+  }
+
+  /** Current state of the run. */
+  get state(): RunState {
+    return this.manifest.state;
+  }
+
+  /** Records (or replaces) one stage's record and rewrites the manifest. */
+  async recordStage(name: string, record: StageRecord): Promise<void> {
+    this.manifest.stages[name] = record;
+    await this.write();
+  }
+
+  /** Merges counts into the run's counts (e.g. progress so far) and rewrites the manifest. */
+  async setCounts(counts: Record<string, number>): Promise<void> {
+    Object.assign(this.manifest.counts, counts);
+    await this.write();
+  }
+
+  /** Sets the final state (and finished_at, counts, error text) and rewrites the manifest. */
+  async seal(state: RunState, counts?: Record<string, number>, error?: string): Promise<void> {
+    this.applySeal(state, counts, error);
+    await this.write();
+  }
+
+  /** seal() for a signal or exit handler, where no promise will be awaited. */
+  sealSync(state: RunState, counts?: Record<string, number>, error?: string): void {
+    this.applySeal(state, counts, error);
+    writeFileAtomicSync(join(this.dir, MANIFEST_FILE), formatManifest(this.manifest));
+  }
+
+  private applySeal(state: RunState, counts: Record<string, number> | undefined, error: string | undefined): void {
+    this.manifest.state = state;
+    this.manifest.finished_at = state === "running" ? null : nowIso();
+    if (counts) Object.assign(this.manifest.counts, counts);
+    if (error !== undefined) this.manifest.error = error;
+    for (const stage of Object.values(this.manifest.stages)) {
+      if (stage.state === "running" && state !== "running") {
+        stage.state = state === "succeeded" ? "failed" : state; // a stage still running at seal did not finish
+        stage.finished_at = this.manifest.finished_at;
+      }
+    }
+  }
+
+  /** Writes the manifest atomically; writes are serialised so the last change always wins on disk. */
+  private write(): Promise<void> {
+    const text = formatManifest(this.manifest);
+    const path = join(this.dir, MANIFEST_FILE);
+    const next = this.writing.catch(() => undefined).then(() => writeFileAtomic(path, text));
+    this.writing = next;
+    return next;
+  }
+}
+
+interface RunFolder {
+  id: string;
+  network: NetworkName;
+  dir: string;
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new DataError(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** Every `network=*\/run_id=*` folder under the data folder, whatever its manifest says. */
+async function listRunFolders(dataDir: string, network?: NetworkName): Promise<RunFolder[]> {
+  const out: RunFolder[] = [];
+  for (const netEntry of await readdirOrEmpty(runsRoot(dataDir))) {
+    const net = /^network=(.+)$/.exec(netEntry)?.[1];
+    if (net === undefined || !isNetworkName(net) || (network !== undefined && net !== network)) continue;
+    for (const runEntry of await readdirOrEmpty(join(runsRoot(dataDir), netEntry))) {
+      const id = /^run_id=(.+)$/.exec(runEntry)?.[1];
+      if (id === undefined || !RUN_ID_PATTERN.test(id)) continue;
+      out.push({ id, network: net, dir: join(runsRoot(dataDir), netEntry, runEntry) });
+    }
+  }
+  return out;
+}
+
+/** Options of listRuns. */
+export interface ListRunsOptions {
+  network?: NetworkName;
+  /** Called for each run folder skipped because its manifest is missing or corrupt (default: a warn log line). */
+  onSkip?: (dir: string, reason: string) => void;
+}
+
+/** Every run with a readable manifest, oldest first (by id, then network); corrupt ones are skipped with a warning. */
+export async function listRuns(dataDir: string, opts: ListRunsOptions = {}): Promise<RunInfo[]> {
+  const onSkip = opts.onSkip ?? ((dir: string, reason: string) => log("warn", `skipping run folder ${dir}: ${reason}`));
+  const runs: RunInfo[] = [];
+  for (const folder of await listRunFolders(dataDir, opts.network)) {
+    const st = await stat(folder.dir).catch(() => null);
+    if (!st?.isDirectory()) continue;
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(join(folder.dir, MANIFEST_FILE));
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      onSkip(folder.dir, err.message);
+      continue;
+    }
+    if (manifest.run_id !== folder.id || manifest.network !== folder.network) {
+      onSkip(folder.dir, `manifest says ${manifest.network}/${manifest.run_id}, folder says ${folder.network}/${folder.id}`);
+      continue;
+    }
+    runs.push({ ...folder, manifest });
+  }
+  runs.sort((a, b) => (a.id === b.id ? a.network.localeCompare(b.network) : a.id < b.id ? -1 : 1));
+  return runs;
+}
+
+/** Options of findRun. */
+export interface FindRunOptions {
+  /** A run id; absent means the newest run whose state is in `states`. */
+  run?: string | undefined;
+  network?: NetworkName | undefined;
+  /** Accepted states. Default: `succeeded` when picking the newest; any state when `run` names one. */
+  states?: readonly RunState[] | undefined;
+}
+
+/** Resolves `--run` / `--network` to one run; a DataError naming the data folder when there is none. */
+export async function findRun(dataDir: string, opts: FindRunOptions = {}): Promise<RunInfo> {
+  const where = `${runsRoot(dataDir)}${opts.network ? ` (network ${opts.network})` : ""}`;
+  if (opts.run !== undefined) {
+    if (!RUN_ID_PATTERN.test(opts.run)) throw new UsageError(`--run must be a run id YYYYMMDDTHHMMSSZ, got '${opts.run}'`);
+    const folders = (await listRunFolders(dataDir, opts.network)).filter((f) => f.id === opts.run);
+    if (folders.length === 0) throw new DataError(`run ${opts.run} not found in ${where}`);
+    if (folders.length > 1) {
+      throw new DataError(`run ${opts.run} exists for several networks (${folders.map((f) => f.network).join(", ")}) in ${where}; pass --network`);
+    }
+    const folder = folders[0]!;
+    const manifest = await readManifest(join(folder.dir, MANIFEST_FILE));
+    if (opts.states && !opts.states.includes(manifest.state)) {
+      throw new DataError(`run ${opts.run} in ${folder.dir} is ${manifest.state}, expected ${opts.states.join(" or ")}`);
+    }
+    return { ...folder, manifest };
+  }
+  const states = opts.states ?? ["succeeded"];
+  const runs = await listRuns(dataDir, { network: opts.network });
+  for (let i = runs.length - 1; i >= 0; i--) {
+    if (states.includes(runs[i]!.manifest.state)) return runs[i]!;
+  }
+  const skipped = runs.length === 0 ? "no runs at all" : `${runs.length} run(s) in other states: ${summariseStates(runs)}`;
+  throw new DataError(`no ${states.join("/")} run in ${where} (${skipped})`);
+}
+
+function summariseStates(runs: readonly RunInfo[]): string {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r.manifest.state, (counts.get(r.manifest.state) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+/** Options of withRun. */
+export interface WithRunOptions<T> {
+  /** Signals that cancel the run (default SIGINT and SIGTERM); a second one seals at once and exits 130. */
+  signals?: readonly NodeJS.Signals[];
+  /** An outside cancellation (e.g. --max-duration); treated like a signal. */
+  signal?: AbortSignal;
+  /** Counts to seal with, from the result on success or from progress so far on failure/cancel. */
+  counts?: (result: T | undefined) => Record<string, number>;
+}
+
+/**
+ * Runs `fn` as the body of `run` and always seals it: `succeeded` when fn resolves, `failed` when it throws,
+ * `cancelled` when SIGINT/SIGTERM (or opts.signal) fired. `fn` gets an AbortSignal to honour: on abort it should
+ * stop, make its data durable (seal its writers) and return or throw. After a cancel, withRun throws
+ * CancelledError (exit 130) naming the kept run folder. A second signal seals synchronously and exits 130.
+ */
+export async function withRun<T>(run: Run, fn: (signal: AbortSignal) => Promise<T>, opts: WithRunOptions<T> = {}): Promise<T> {
+  const controller = new AbortController();
+  const signals = opts.signals ?? ["SIGINT", "SIGTERM"];
+  let reason: string | null = null;
+  const cancel = (why: string): void => {
+    if (reason !== null) return;
+    reason = why;
+    controller.abort(new CancelledError(`run ${run.id} cancelled (${why}); data kept in ${run.dir}`));
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (reason === null) {
+      log("warn", `${sig}: cancelling run ${run.id} (send it again to stop at once)`);
+      cancel(sig);
+      return;
+    }
+    log("warn", `${sig} again: sealing run ${run.id} as cancelled and exiting`);
+    try {
+      if (run.state === "running") run.sealSync("cancelled", safeCounts(opts, undefined), `cancelled (${sig})`);
+    } finally {
+      process.exit(130);
+    }
+  };
+  const onOuterAbort = (): void => cancel(errorMessage(opts.signal?.reason ?? "aborted"));
+  for (const sig of signals) process.on(sig, onSignal);
+  if (opts.signal?.aborted) onOuterAbort();
+  else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  try {
+    let result: T;
+    try {
+      result = await fn(controller.signal);
+    } catch (err) {
+      if (run.state === "running") {
+        if (reason !== null) await run.seal("cancelled", safeCounts(opts, undefined), `cancelled (${reason})`);
+        else await run.seal("failed", safeCounts(opts, undefined), errorMessage(err));
+      }
+      if (reason !== null && !(err instanceof CancelledError)) throw controller.signal.reason;
+      throw err;
+    }
+    if (run.state === "running") {
+      if (reason !== null) await run.seal("cancelled", safeCounts(opts, result), `cancelled (${reason})`);
+      else await run.seal("succeeded", safeCounts(opts, result));
+    }
+    if (reason !== null) throw controller.signal.reason;
+    return result;
+  } finally {
+    for (const sig of signals) process.off(sig, onSignal);
+    opts.signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+function safeCounts<T>(opts: WithRunOptions<T>, result: T | undefined): Record<string, number> | undefined {
+  try {
+    return opts.counts?.(result);
+  } catch (err) {
+    log("warn", `could not compute run counts: ${errorMessage(err)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+// visits.parquet: one row per address the crawler attempted (or chose not to dial) in a run.
+import { defineDataset } from "./types.ts";
+
+/** Closed set of visit outcomes; every failure the crawler can meet maps to exactly one of these. */
+export const VISIT_OUTCOMES = [
+  "ok",
+  "no_addr_reply",
+  "refused",
+  "timeout",
+  "unreachable",
+  "reset",
+  "protocol_error",
+  "proxy_error",
+  "unsupported_network",
+  "not_dialed",
+  "cancelled",
+] as const;
+/** One of VISIT_OUTCOMES. */
+export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
+
+/** How the crawler learned of an address. */
+export const VISIT_SOURCES = ["dns_seed", "seed_arg", "previous_run", "peer"] as const;
+/** One of VISIT_SOURCES. */
+export type VisitSource = (typeof VISIT_SOURCES)[number];
+
+/** Address families, as the wire codec names them (BIP155 network ids). */
+export const NETWORK_TYPES = ["ipv4", "ipv6", "onion_v2", "onion_v3", "i2p", "cjdns"] as const;
+/** One of NETWORK_TYPES (same strings as the codec's NetworkType). */
+export type NetworkTypeName = (typeof NETWORK_TYPES)[number];
+
+/** A row of visits.parquet; keys are the column names. `run_id` is not stored: the hive folder gives it. */
+export interface VisitRow {
+  address: string;
+  port: number;
+  network_type: NetworkTypeName;
+  source: VisitSource;
+  depth: number;
+  attempted_at: Date;
+  outcome: VisitOutcome;
+  error_detail: string | null;
+  connect_ms: number | null;
+  handshake_ms: number | null;
+  getaddr_ms: number | null;
+  protocol_version: number | null;
+  services: bigint | null;
+  user_agent: string | null;
+  start_height: number | null;
+  relay: boolean | null;
+  peer_time: bigint | null;
+  addr_messages: number;
+  addrs_received: number;
+}
+
+/** Schema of visits.parquet. */
+export const VISITS = defineDataset<VisitRow>({
+  name: "visits",
+  file: "visits.parquet",
+  description: "One row per address the crawler attempted (or decided not to dial) during the run.",
+  key: ["address", "port"],
+  columns: [
+    { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical host text: dotted IPv4, RFC 5952 IPv6, .onion or .b32.i2p name" },
+    { name: "port", type: "USMALLINT", nullable: false, meaning: "TCP port dialled" },
+    { name: "network_type", type: "VARCHAR", nullable: false, meaning: "address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns" },
+    { name: "source", type: "VARCHAR", nullable: false, meaning: "how the address was learned: dns_seed|seed_arg|previous_run|peer" },
+    { name: "depth", type: "INTEGER", nullable: false, meaning: "hops from a seed (seeds are 0)" },
+    { name: "attempted_at", type: "TIMESTAMPTZ", nullable: false, meaning: "when the dial started (UTC)" },
+    { name: "outcome", type: "VARCHAR", nullable: false, meaning: "closed set: ok|no_addr_reply|refused|timeout|unreachable|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled" },
+    { name: "error_detail", type: "VARCHAR", nullable: true, meaning: "the underlying error message when outcome is not ok" },
+    { name: "connect_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from dial to TCP connected; null if never connected" },
+    { name: "handshake_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from connected to verack received; null if no handshake" },
+    { name: "getaddr_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from getaddr sent to the addr reply; null if none" },
+    { name: "protocol_version", type: "INTEGER", nullable: true, meaning: "protocol version from the peer's version message" },
+    { name: "services", type: "UBIGINT", nullable: true, meaning: "service bits from the peer's version message (64-bit)" },
+    { name: "user_agent", type: "VARCHAR", nullable: true, meaning: "BIP14 user agent from the peer's version message" },
+    { name: "start_height", type: "INTEGER", nullable: true, meaning: "best block height the peer reported" },
+    { name: "relay", type: "BOOLEAN", nullable: true, meaning: "the version message's relay flag; null when the peer omitted it (< 70001)" },
+    { name: "peer_time", type: "BIGINT", nullable: true, meaning: "the peer's clock from its version message, unix seconds as sent (unchecked)" },
+    { name: "addr_messages", type: "INTEGER", nullable: false, meaning: "addr/addrv2 messages received from the peer" },
+    { name: "addrs_received", type: "INTEGER", nullable: false, meaning: "address entries received in those messages" },
+  ],
+});

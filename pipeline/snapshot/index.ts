@@ -1,0 +1,5 @@
+// The snapshot writer's public surface: SnapshotWriter, readParts, writeParquet.
+export { SnapshotWriter, type SnapshotWriterOptions } from "./writer.ts";
+export { readParts } from "./read.ts";
+export { writeParquet } from "./parquet.ts";
+export { listParts, partsDir, type PartFile } from "./parts.ts";
