@@ -5,6 +5,7 @@ import { FluxtureError } from "./errors.ts";
 import { TOOL_VERSION } from "./version.ts";
 import { stubCommand } from "./commands/stub.ts";
 import { exportCommands } from "../stages/export/command.ts";
+import { reportCommand } from "../stages/report/command.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     stubCommand("runs", "list runs with network, state and counts"),
     stubCommand("query", "run SQL against the views over every run"),
     stubCommand("analyze", "geolocate, topology, exports and marts for a run"),
-    stubCommand("report", "write a self-contained HTML report of a run"),
+    reportCommand(),
   ];
   for (const command of commands) program.addCommand(command.exitOverride());
   return program;

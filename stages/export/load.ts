@@ -114,6 +114,6 @@ export async function loadRun(run: RunInfo, onlyCrawled = false): Promise<Export
     const startedAt = new Date(run.manifest.started_at);
     return { runId: run.id, network: run.network, startedAt, nodes, edges, hasGeo, hasMetrics };
   } finally {
-    db.connection.closeSync();
+    db.close();
   }
 }

@@ -1,0 +1,63 @@
+// A world map of located nodes rendered to inline SVG on the server (d3-geo + world-atlas), so the report
+// needs no script, no tiles and no network to show it.
+import { createRequire } from "node:module";
+import { geoNaturalEarth1, geoPath, geoGraticule10 } from "d3-geo";
+import { feature } from "topojson-client";
+import type { FeatureCollection, Geometry } from "geojson";
+import type { GeometryCollection, Topology } from "topojson-specification";
+
+/** A dot on the map; `reachable` picks its colour. */
+export interface MapDot {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly count: number;
+  readonly reachable: boolean;
+  readonly label: string;
+}
+
+const WIDTH = 960;
+const HEIGHT = 500;
+
+let countries: FeatureCollection<Geometry> | undefined;
+function worldCountries(): FeatureCollection<Geometry> {
+  if (countries === undefined) {
+    const require = createRequire(import.meta.url);
+    const topology = require("world-atlas/countries-110m.json") as Topology<{ countries: GeometryCollection }>;
+    countries = feature(topology, topology.objects.countries) as FeatureCollection<Geometry>;
+  }
+  return countries;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** The map as an `<svg>` element: countries, graticule, and one circle per located place sized by node count. */
+export function renderWorldMap(dots: readonly MapDot[]): string {
+  const projection = geoNaturalEarth1().fitSize([WIDTH, HEIGHT], { type: "Sphere" });
+  const path = geoPath(projection);
+  const parts: string[] = [];
+  parts.push(`<svg id="world-map" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="World map of located nodes" xmlns="http://www.w3.org/2000/svg">`);
+  parts.push(`<path class="sphere" d="${path({ type: "Sphere" }) ?? ""}"/>`);
+  parts.push(`<path class="graticule" d="${path(geoGraticule10()) ?? ""}"/>`);
+  parts.push(`<g class="countries">`);
+  for (const country of worldCountries().features) {
+    const d = path(country);
+    if (d) parts.push(`<path d="${d}"/>`);
+  }
+  parts.push(`</g><g class="dots">`);
+  const maxCount = Math.max(1, ...dots.map((d) => d.count));
+  // unreachable first, so reachable nodes are drawn on top
+  const ordered = [...dots].sort((a, b) => Number(a.reachable) - Number(b.reachable) || b.count - a.count);
+  for (const dot of ordered) {
+    const xy = projection([dot.longitude, dot.latitude]);
+    if (xy === null) continue;
+    const r = 1.5 + 6 * Math.sqrt(dot.count / maxCount);
+    parts.push(
+      `<circle class="${dot.reachable ? "reachable" : "unreachable"}" cx="${xy[0].toFixed(1)}" cy="${xy[1].toFixed(1)}" r="${r.toFixed(1)}">` +
+        `<title>${escape(dot.label)}</title></circle>`,
+    );
+  }
+  parts.push(`</g></svg>`);
+  return parts.join("");
+}
