@@ -1,0 +1,89 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
+import { fluxture } from "../helpers/cli.ts";
+import { assertWellFormedXml, ogrLayerCounts } from "./readers.ts";
+
+const data = mkdtempSync(join(tmpdir(), "fluxture-export-"));
+let runId = "";
+
+before(async () => {
+  const run = await writeSampleRun(data, { nodes: tenNodes() });
+  runId = run.id;
+});
+
+test("fluxture kml writes a KML that GDAL opens, with every located node and drawable edge", () => {
+  const out = join(data, "nodes.kml");
+  const r = fluxture(["kml", "--data", data, out]);
+  assert.equal(r.status, 0, r.stderr);
+  const kml = readFileSync(out, "utf8");
+  assertWellFormedXml(kml);
+  const counts = ogrLayerCounts(kml, "kml");
+  // 8 located nodes (7 reachable + 1 timeout); 14 edges, of which 13 join located nodes (one goes to the onion)
+  assert.equal(counts.get("Nodes (8)"), 8);
+  assert.equal(counts.get("Edges (13)"), 13);
+  assert.ok(kml.includes("/Evil&lt;b&gt;&amp;&quot;&apos;/"));
+});
+
+test("fluxture kml --group-by country --no-edges writes one placemark per country to stdout", () => {
+  const r = fluxture(["kml", "--data", data, "--run", runId, "--group-by", "country", "--no-edges", "-"]);
+  assert.equal(r.status, 0, r.stderr);
+  const counts = ogrLayerCounts(r.stdout, "kml");
+  assert.equal(counts.get("Nodes (5)"), 5);
+  assert.equal(counts.size, 1);
+});
+
+test("fluxture geojson --edges writes a FeatureCollection GDAL reads", () => {
+  const out = join(data, "nodes.geojson");
+  const r = fluxture(["geojson", "--data", data, "--edges", "--max-edges", "4", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const fc = JSON.parse(readFileSync(out, "utf8")) as { type: string; features: { geometry: { type: string } }[] };
+  assert.equal(fc.type, "FeatureCollection");
+  assert.equal(fc.features.filter((f) => f.geometry.type === "Point").length, 8);
+  assert.equal(fc.features.filter((f) => f.geometry.type !== "Point").length, 4);
+  const counts = ogrLayerCounts(readFileSync(out, "utf8"), "geojson");
+  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 12);
+});
+
+test("fluxture export --format bitnodes lists the reachable nodes with bitnodes' 13 fields", () => {
+  const r = fluxture(["export", "--format", "bitnodes", "--data", data]);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { total_nodes: number; nodes: Record<string, unknown[]> };
+  assert.equal(doc.total_nodes, 7);
+  const entry = doc.nodes["127.42.0.1:18444"]!;
+  assert.deepEqual(entry.slice(0, 2), [70016, "/Satoshi:27.0.0/"]);
+  assert.deepEqual(entry.slice(5), [null, "Falkenstein", "DE", 50.4779, 12.3713, "Europe/Berlin", "AS24940", "Hetzner Online GmbH"]);
+});
+
+test("fluxture export --format csv --only-crawled-nodes has one row per attempted node with degrees", () => {
+  const r = fluxture(["export", "--format", "csv", "--only-crawled-nodes", "--data", data, "-"]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 1 + 10);
+  const header = lines[0]!.split(",");
+  const first = lines.find((l) => l.startsWith("127.42.0.1,"))!.split(",");
+  assert.equal(first[header.indexOf("out_degree")], "5");
+  assert.equal(first[header.indexOf("in_degree")], "4");
+  assert.equal(first[header.indexOf("mutual_neighbours")], "3"); // 1, 2 and 3 advertise it back; 4 does not
+});
+
+test("bad input: a wrong format, a missing run, an ungeolocated run each give one line and a non-zero exit", async () => {
+  const bad = fluxture(["export", "--format", "xml", "--data", data]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--format must be one of csv\|arff\|jsonl\|bitnodes/);
+  const missing = fluxture(["kml", "--data", data, "--run", "20200101T000000Z", join(data, "x.kml")]);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr.trim(), /^fluxture: run 20200101T000000Z not found/);
+  assert.equal(existsSync(join(data, "x.kml")), false);
+  const bare = mkdtempSync(join(tmpdir(), "fluxture-export-nogeo-"));
+  await writeSampleRun(bare, { nodes: tenNodes(), withGeo: false });
+  const nogeo = fluxture(["kml", "--data", bare, join(bare, "x.kml")]);
+  assert.notEqual(nogeo.status, 0);
+  assert.match(nogeo.stderr, /is not geolocated.*fluxture geolocate --run/);
+  assert.equal(nogeo.stderr.trim().split("\n").length, 1);
+  const csv = fluxture(["export", "--format", "csv", "--data", bare, "-"]);
+  assert.equal(csv.status, 0, csv.stderr);
+});
