@@ -13,7 +13,8 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 1
 fi
 mkdir -p test-output
-tap=test-output/results.tap
+tap=$(mktemp test-output/results.XXXXXX.tap)
+trap 'rm -f "$tap"' EXIT
 node --import tsx --test --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tap" \

@@ -27,13 +27,13 @@ function bars(id: string, title: string, rows: readonly Share[], note = ""): str
   return `<section id="${id}"><h2>${esc(title)}</h2>${note ? `<p class="note">${esc(note)}</p>` : ""}<table data-table="${id}">${body}${empty}</table></section>`;
 }
 
-function concentrationBlock(what: string, c: Concentration | null): string {
-  if (c === null) return `<p class="note">No ${esc(what)} figures: the run is not geolocated.</p>`;
+function concentrationBlock(what: string, label: string, c: Concentration | null): string {
+  if (c === null) return `<p class="note">No ${esc(label)} figures: the run is not geolocated.</p>`;
   return (
     `<div class="figures">` +
-    figure(`${what}-nakamoto`, `fewest ${what} holding > 50% of located reachable nodes`, String(c.nakamoto)) +
+    figure(`${what}-nakamoto`, `fewest ${label} holding > 50% of located reachable nodes`, String(c.nakamoto)) +
     figure(`${what}-hhi`, `HHI (0–10,000)`, int(Math.round(c.hhi * 10_000))) +
-    figure(`${what}-top5`, `share of the top five ${what}`, pct(c.top5Share)) +
+    figure(`${what}-top5`, `share of the top five ${label}`, pct(c.top5Share)) +
     `</div>`
   );
 }
@@ -98,8 +98,8 @@ ${bars("asns", "Top autonomous systems (reachable nodes)", data.asns)}
 </div>
 <h2>Concentration</h2>
 <p class="note">Over reachable nodes with a known country or AS. The Nakamoto coefficient is the fewest countries (or ASes) that together hold more than half of them.</p>
-<h3>Countries</h3>${concentrationBlock("countries", data.countryConcentration)}
-<h3>Autonomous systems</h3>${concentrationBlock("ases", data.asnConcentration)}
+<h3>Countries</h3>${concentrationBlock("countries", "countries", data.countryConcentration)}
+<h3>Autonomous systems</h3>${concentrationBlock("ases", "ASes", data.asnConcentration)}
 <div class="grid">
 ${bars("user-agents", "Client versions (user agents)", data.userAgents)}
 ${bars("protocol-versions", "Protocol versions", data.protocolVersions)}
