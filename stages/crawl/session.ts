@@ -1,0 +1,360 @@
+// One peer conversation over a real TCP socket: connect → version/verack → getaddr → collect addr/addrv2 until
+// the reply is complete (reply.ts) → close. Every phase has a deadline, every buffer a cap; the result is plain data.
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { TOOL_VERSION } from "../../pipeline/version.ts";
+import { classifyError, type Outcome } from "./classify.ts";
+import { dial } from "./dial.ts";
+import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError } from "./errors.ts";
+import {
+  FrameParser,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  encodeFrame,
+  type Message,
+  type NetworkType,
+  type PeerAddress,
+  type VersionAddress,
+  type VersionMessage,
+} from "./protocol/index.ts";
+import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
+import type { ProxyAddress } from "./socks5.ts";
+
+/** The BIP14 user agent Fluxture announces. */
+export const USER_AGENT = `/fluxture:${TOOL_VERSION}/`;
+
+/** Limits that bound what one hostile peer can cost. */
+export interface SessionLimits {
+  /** Total bytes accepted from one peer (default 8 MB); more ends the session as protocol_error. */
+  readonly maxPeerBytes: number;
+  /** Address entries kept per peer (default 5000); further entries are counted, not kept. */
+  readonly maxEntriesKept: number;
+  /** Pongs sent per session (default 50); further pings are counted and ignored. */
+  readonly maxPongs: number;
+}
+
+/** Defaults of SessionLimits. */
+export const DEFAULT_LIMITS: SessionLimits = { maxPeerBytes: 8_000_000, maxEntriesKept: 5000, maxPongs: 50 };
+
+/** How to talk to one peer. */
+export interface SessionOptions {
+  readonly magic: number;
+  readonly connectTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly getaddrTimeoutMs: number;
+  /** Whole-conversation deadline; default connect + handshake + getaddr + 5 s. */
+  readonly overallTimeoutMs?: number;
+  readonly proxy?: ProxyAddress;
+  readonly signal?: AbortSignal;
+  readonly limits?: Partial<SessionLimits>;
+  readonly replyRule?: ReplyRuleOptions;
+  /** Milliseconds between our FIN and a forced destroy (default 500). */
+  readonly lingerMs?: number;
+}
+
+/** The peer to talk to, as the engine knows it. */
+export interface SessionTarget {
+  readonly address: string;
+  readonly port: number;
+  readonly networkType: NetworkType;
+}
+
+/** The peer's version message, as recorded in visits. */
+export interface VersionRecord {
+  readonly protocolVersion: number;
+  readonly services: bigint;
+  readonly userAgent: string | null;
+  readonly startHeight: number | null;
+  readonly relay: boolean | null;
+  readonly peerTime: bigint;
+}
+
+/** One advertised entry, with the message that carried it. */
+export interface ReceivedEntry extends PeerAddress {
+  readonly message: "addr" | "addrv2";
+}
+
+/** Everything one conversation produced; the engine turns it into rows without touching bytes. */
+export interface SessionResult {
+  readonly outcome: Outcome;
+  readonly detail: string | null;
+  readonly connectMs: number | null;
+  readonly handshakeMs: number | null;
+  readonly getaddrMs: number | null;
+  readonly version: VersionRecord | null;
+  readonly addrMessages: number;
+  readonly addrsReceived: number;
+  /** Distinct (address, port) entries, first occurrence kept, at most maxEntriesKept. */
+  readonly entries: readonly ReceivedEntry[];
+  readonly entriesDropped: number;
+  readonly pingsIgnored: number;
+}
+
+const EMPTY_ADDR: VersionAddress = { services: 0n, address: "::", networkType: "ipv6", port: 0 };
+
+function versionAddressOf(target: SessionTarget): VersionAddress {
+  const legacy = target.networkType === "ipv4" || target.networkType === "ipv6" || target.networkType === "cjdns";
+  return legacy ? { services: 0n, address: target.address, networkType: target.networkType, port: target.port } : EMPTY_ADDR;
+}
+
+/** Talks to one peer; never throws: every ending is a SessionResult with an outcome from the closed set. */
+export function runSession(target: SessionTarget, opts: SessionOptions): Promise<SessionResult> {
+  return new Session(target, opts).run();
+}
+
+class Session {
+  private readonly limits: SessionLimits;
+  private readonly started = performance.now();
+  private socket: Socket | undefined;
+  private parser: FrameParser;
+  private tracker: ReplyTracker;
+  private timers = new Map<string, NodeJS.Timeout>();
+  private bytes = 0;
+  private connectMs: number | null = null;
+  private handshakeMs: number | null = null;
+  private getaddrMs: number | null = null;
+  private connectedAt = 0;
+  private getaddrAt = 0;
+  private version: VersionRecord | null = null;
+  private theirVerack = false;
+  private handshakeDone = false;
+  private addrMessages = 0;
+  private addrsReceived = 0;
+  private readonly entries: ReceivedEntry[] = [];
+  private readonly seen = new Set<string>();
+  private entriesDropped = 0;
+  private pongs = 0;
+  private pingsIgnored = 0;
+  private finished = false;
+  private resolve!: (r: SessionResult) => void;
+
+  constructor(
+    private readonly target: SessionTarget,
+    private readonly opts: SessionOptions,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.parser = new FrameParser(opts.magic, { maxPayloadBytes: MAX_MESSAGE_BYTES });
+    this.tracker = new ReplyTracker(new Set([target.address]), opts.replyRule ?? DEFAULT_REPLY_RULE);
+  }
+
+  run(): Promise<SessionResult> {
+    const done = new Promise<SessionResult>((resolve) => (this.resolve = resolve));
+    const o = this.opts;
+    const overall = o.overallTimeoutMs ?? o.connectTimeoutMs + o.handshakeTimeoutMs + o.getaddrTimeoutMs + 5000;
+    this.arm("overall", overall, () => this.onDeadline(new SessionTimeoutError("overall")));
+    o.signal?.addEventListener("abort", this.onAbort, { once: true });
+    dial({ host: this.target.address, port: this.target.port, proxy: o.proxy }, { timeoutMs: o.connectTimeoutMs, signal: o.signal }).then(
+      (socket) => this.onConnected(socket),
+      (err: unknown) => this.fail(err),
+    );
+    return done;
+  }
+
+  private readonly onAbort = () => this.fail(new SessionAbortedError());
+
+  private arm(name: string, ms: number, fn: () => void): void {
+    const old = this.timers.get(name);
+    if (old !== undefined) clearTimeout(old);
+    this.timers.set(name, setTimeout(fn, ms));
+  }
+
+  private disarm(name: string): void {
+    const t = this.timers.get(name);
+    if (t !== undefined) clearTimeout(t);
+    this.timers.delete(name);
+  }
+
+  private onConnected(socket: Socket): void {
+    if (this.finished) {
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    this.connectedAt = performance.now();
+    this.connectMs = Math.round(this.connectedAt - this.started);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("end", () => this.onEnd());
+    socket.on("error", (err: Error) => this.onSocketError(err));
+    socket.on("close", () => this.onEnd());
+    socket.resume();
+    this.arm("handshake", this.opts.handshakeTimeoutMs, () => this.fail(new SessionTimeoutError("handshake")));
+    const nonce = randomBytes(8).readBigUInt64LE(0);
+    this.send({
+      command: "version",
+      version: PROTOCOL_VERSION,
+      services: 0n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      receiver: versionAddressOf(this.target),
+      sender: EMPTY_ADDR,
+      nonce,
+      userAgent: USER_AGENT,
+      startHeight: 0,
+      relay: false,
+    });
+  }
+
+  private send(msg: Message): void {
+    const s = this.socket;
+    if (s === undefined || s.destroyed || !s.writable) return;
+    s.write(encodeFrame(this.opts.magic, msg));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    this.bytes += chunk.length;
+    if (this.bytes > this.limits.maxPeerBytes) {
+      return this.fail(new PeerViolationError(`peer sent more than ${this.limits.maxPeerBytes} bytes`));
+    }
+    let messages: Message[];
+    try {
+      messages = this.parser.push(chunk);
+    } catch (err) {
+      return this.fail(err);
+    }
+    for (const msg of messages) {
+      if (this.finished) return;
+      this.onMessage(msg);
+    }
+  }
+
+  private onMessage(msg: Message): void {
+    switch (msg.command) {
+      case "version":
+        return this.onVersion(msg);
+      case "verack":
+        this.theirVerack = true;
+        return this.maybeHandshakeDone();
+      case "ping":
+        if (this.pongs < this.limits.maxPongs) {
+          this.pongs++;
+          this.send({ command: "pong", nonce: msg.nonce });
+        } else {
+          this.pingsIgnored++;
+        }
+        return;
+      case "addr":
+      case "addrv2":
+        return this.onAddr(msg.command, msg.entries);
+      default:
+        return; // inv, feefilter, sendcmpct, sendheaders, getaddr, unknown commands …: skipped, never fatal
+    }
+  }
+
+  private onVersion(msg: VersionMessage): void {
+    if (this.version !== null) return; // a repeated version is ignored
+    this.version = {
+      protocolVersion: msg.version,
+      services: msg.services,
+      userAgent: msg.userAgent ?? null,
+      startHeight: msg.startHeight ?? null,
+      relay: msg.relay ?? null,
+      peerTime: msg.timestamp,
+    };
+    // BIP155 and BIP339: both must be sent after version and before verack, and only to peers ≥ 70016.
+    if (msg.version >= PROTOCOL_VERSION) {
+      this.send({ command: "sendaddrv2" });
+      this.send({ command: "wtxidrelay" });
+    }
+    this.send({ command: "verack" });
+    this.maybeHandshakeDone();
+  }
+
+  private maybeHandshakeDone(): void {
+    if (this.handshakeDone || this.version === null || !this.theirVerack) return;
+    this.handshakeDone = true;
+    this.disarm("handshake");
+    this.handshakeMs = Math.round(performance.now() - this.connectedAt);
+    this.send({ command: "getaddr" });
+    this.getaddrAt = performance.now();
+    this.tracker.markGetaddrSent();
+    this.arm("getaddr", this.opts.getaddrTimeoutMs, () => this.onDeadline(new SessionTimeoutError("getaddr")));
+  }
+
+  private onAddr(message: "addr" | "addrv2", entries: readonly PeerAddress[]): void {
+    this.addrMessages++;
+    this.addrsReceived += entries.length;
+    for (const e of entries) {
+      const key = `${e.address}|${e.port}`;
+      if (this.seen.has(key)) continue;
+      if (this.entries.length >= this.limits.maxEntriesKept) {
+        this.entriesDropped++;
+        continue;
+      }
+      this.seen.add(key);
+      this.entries.push({ ...e, message });
+    }
+    const verdict = this.tracker.onMessage(entries.map((e) => e.address));
+    if (verdict.kind === "reply" && this.getaddrMs === null) this.getaddrMs = Math.round(performance.now() - this.getaddrAt);
+    if (verdict.settle === "now") return this.complete();
+    if (typeof verdict.settle === "number") this.arm("grace", verdict.settle, () => this.complete());
+  }
+
+  /** The reply is complete: ok. */
+  private complete(): void {
+    this.finish("ok", null);
+  }
+
+  /** A deadline passed: with a reply in hand that is ok, after the handshake it is no_addr_reply, else timeout. */
+  private onDeadline(err: SessionTimeoutError): void {
+    if (this.tracker.replyStarted) return this.complete();
+    if (this.handshakeDone) return this.finish("no_addr_reply", `no getaddr reply within ${this.opts.getaddrTimeoutMs} ms (${err.message})`);
+    this.fail(err);
+  }
+
+  private onEnd(): void {
+    if (this.finished) return;
+    if (this.parser.bufferedBytes > 0) {
+      return this.fail(new PeerViolationError(`connection closed mid-message (${this.parser.bufferedBytes} bytes of an incomplete frame)`));
+    }
+    if (this.tracker.replyStarted) return this.complete();
+    if (this.handshakeDone) return this.finish("no_addr_reply", "connection closed by peer before the getaddr reply");
+    this.fail(new PeerClosedError(this.version === null ? "handshake (before version)" : "handshake (before verack)"));
+  }
+
+  private onSocketError(err: Error): void {
+    if (this.finished) return;
+    if (this.tracker.replyStarted) return this.complete();
+    this.fail(err);
+  }
+
+  private fail(err: unknown): void {
+    if (this.finished) return;
+    const c = classifyError(err);
+    this.finish(c.outcome, c.detail);
+  }
+
+  private finish(outcome: Outcome, detail: string | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.opts.signal?.removeEventListener("abort", this.onAbort);
+    this.close();
+    this.resolve({
+      outcome,
+      detail,
+      connectMs: this.connectMs,
+      handshakeMs: this.handshakeMs,
+      getaddrMs: this.getaddrMs,
+      version: this.version,
+      addrMessages: this.addrMessages,
+      addrsReceived: this.addrsReceived,
+      entries: this.entries,
+      entriesDropped: this.entriesDropped,
+      pingsIgnored: this.pingsIgnored,
+    });
+  }
+
+  /** FIN, then a forced destroy if the peer has not closed within the linger time. */
+  private close(): void {
+    const s = this.socket;
+    if (s === undefined || s.destroyed) return;
+    s.removeAllListeners("data");
+    s.on("error", () => undefined);
+    s.on("data", () => undefined); // keep draining so the peer's FIN reaches us
+    s.end();
+    const t = setTimeout(() => s.destroy(), this.opts.lingerMs ?? 500);
+    t.unref();
+    s.once("close", () => clearTimeout(t));
+  }
+}
