@@ -1,9 +1,19 @@
 // geo.parquet: one row per address of a run, from the MaxMind City and ASN databases (geolocate stage).
 import { defineDataset } from "./types.ts";
 
+/**
+ * Closed set of geo.status values, why each address has (or lacks) a location: `located` (a City or ASN record),
+ * `not_found` (a public IP in neither database), `private`/`reserved` (special-purpose ranges, not looked up),
+ * `loopback` (127/8 or ::1 with no record), `onion`/`i2p`/`cjdns` (overlay networks, not looked up), `invalid`.
+ */
+export const GEO_STATUSES = ["located", "not_found", "private", "reserved", "loopback", "onion", "i2p", "cjdns", "invalid"] as const;
+/** One of GEO_STATUSES. */
+export type GeoStatus = (typeof GEO_STATUSES)[number];
+
 /** A row of geo.parquet; keys are the column names. */
 export interface GeoRow {
   address: string;
+  status: GeoStatus;
   country_code: string | null;
   continent_code: string | null;
   city: string | null;
@@ -27,6 +37,7 @@ export const GEO = defineDataset<GeoRow>({
   key: ["address"],
   columns: [
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical address (as in visits.address)" },
+    { name: "status", type: "VARCHAR", nullable: false, meaning: "closed set: located|not_found|private|reserved|loopback|onion|i2p|cjdns|invalid (why the address has or lacks a location)" },
     { name: "country_code", type: "VARCHAR", nullable: true, meaning: "ISO 3166-1 alpha-2 country code" },
     { name: "continent_code", type: "VARCHAR", nullable: true, meaning: "two-letter continent code (EU, NA, …)" },
     { name: "city", type: "VARCHAR", nullable: true, meaning: "city name (English)" },

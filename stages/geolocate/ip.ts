@@ -1,0 +1,131 @@
+// IP text → bits for the search-tree walk, and the special-purpose ranges that are labelled instead of looked up.
+// Callers validate with net.isIP first; these parsers assume well-formed text and never see user input raw.
+
+/** Why an address gets no (or a conditional) lookup; `public` means look it up and label by the result. */
+export type IpScope = "public" | "loopback" | "private" | "reserved";
+
+/** Parses validated dotted IPv4 text into an unsigned 32-bit integer. */
+export function parseIPv4(text: string): number {
+  let value = 0;
+  let octet = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      value = value * 256 + octet;
+      octet = 0;
+    } else {
+      octet = octet * 10 + (c - 48);
+    }
+  }
+  return (value * 256 + octet) >>> 0;
+}
+
+/** Parses validated IPv6 text (`::` compression, embedded dotted IPv4, no zone id) into 16 bytes. */
+export function parseIPv6(text: string): Uint8Array {
+  const out = new Uint8Array(16);
+  const split = text.indexOf("::");
+  const head = split === -1 ? text : text.slice(0, split);
+  const tail = split === -1 ? "" : text.slice(split + 2);
+  const headBytes = groupsToBytes(head);
+  const tailBytes = groupsToBytes(tail);
+  out.set(headBytes, 0);
+  out.set(tailBytes, 16 - tailBytes.length);
+  return out;
+}
+
+function groupsToBytes(part: string): number[] {
+  if (part === "") return [];
+  const bytes: number[] = [];
+  for (const group of part.split(":")) {
+    if (group.includes(".")) {
+      const v4 = parseIPv4(group);
+      bytes.push(v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255);
+    } else {
+      const v = parseInt(group, 16);
+      bytes.push(v >>> 8, v & 255);
+    }
+  }
+  return bytes;
+}
+
+/** An IPv4 prefix as (network, mask) integers. */
+interface V4Range {
+  readonly net: number;
+  readonly mask: number;
+  readonly scope: IpScope;
+}
+
+function v4(cidr: string, scope: IpScope): V4Range {
+  const [addr, len] = cidr.split("/") as [string, string];
+  const bits = Number(len);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return { net: parseIPv4(addr) & mask, mask, scope };
+}
+
+/** IPv4 special-purpose ranges (RFC 6890 and successors), most specific first. */
+const V4_RANGES: readonly V4Range[] = [
+  v4("127.0.0.0/8", "loopback"),
+  v4("10.0.0.0/8", "private"),
+  v4("172.16.0.0/12", "private"),
+  v4("192.168.0.0/16", "private"),
+  v4("100.64.0.0/10", "private"), // shared address space (carrier-grade NAT)
+  v4("169.254.0.0/16", "private"), // link local
+  v4("0.0.0.0/8", "reserved"),
+  v4("192.0.0.0/24", "reserved"), // IETF protocol assignments
+  v4("192.0.2.0/24", "reserved"), // documentation (TEST-NET-1)
+  v4("198.51.100.0/24", "reserved"), // documentation (TEST-NET-2)
+  v4("203.0.113.0/24", "reserved"), // documentation (TEST-NET-3)
+  v4("198.18.0.0/15", "reserved"), // benchmarking
+  v4("224.0.0.0/4", "reserved"), // multicast
+  v4("240.0.0.0/4", "reserved"), // future use and limited broadcast
+];
+
+/** Scope of an IPv4 address given as a 32-bit integer. */
+export function ipv4Scope(value: number): IpScope {
+  for (const r of V4_RANGES) if (((value & r.mask) >>> 0) === r.net) return r.scope;
+  return "public";
+}
+
+/** An IPv6 prefix as bytes + prefix length. */
+interface V6Range {
+  readonly bytes: Uint8Array;
+  readonly bits: number;
+  readonly scope: IpScope;
+}
+
+function v6(cidr: string, scope: IpScope): V6Range {
+  const [addr, len] = cidr.split("/") as [string, string];
+  return { bytes: parseIPv6(addr), bits: Number(len), scope };
+}
+
+function inV6(bytes: Uint8Array, r: V6Range): boolean {
+  const full = r.bits >>> 3;
+  for (let i = 0; i < full; i++) if (bytes[i] !== r.bytes[i]) return false;
+  const rest = r.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return ((bytes[full]! ^ r.bytes[full]!) & mask) === 0;
+}
+
+/** IPv6 special-purpose ranges (RFC 6890, 3849, 9637, 4291), most specific first. */
+const V6_RANGES: readonly V6Range[] = [
+  v6("::1/128", "loopback"),
+  v6("::/128", "reserved"), // unspecified
+  v6("fc00::/7", "private"), // unique local (CJDNS fc00::/8 is labelled before this is consulted)
+  v6("fe80::/10", "private"), // link local
+  v6("fec0::/10", "reserved"), // deprecated site local
+  v6("ff00::/8", "reserved"), // multicast
+  v6("2001:db8::/32", "reserved"), // documentation
+  v6("3fff::/20", "reserved"), // documentation (RFC 9637)
+  v6("100::/64", "reserved"), // discard only
+  v6("2001:2::/48", "reserved"), // benchmarking
+];
+
+const V4_MAPPED = v6("::ffff:0:0/96", "public");
+
+/** Scope of an IPv6 address (16 bytes); IPv4-mapped addresses take the scope of the embedded IPv4 address. */
+export function ipv6Scope(bytes: Uint8Array): IpScope {
+  if (inV6(bytes, V4_MAPPED)) return ipv4Scope(((bytes[12]! << 24) | (bytes[13]! << 16) | (bytes[14]! << 8) | bytes[15]!) >>> 0);
+  for (const r of V6_RANGES) if (inV6(bytes, r)) return r.scope;
+  return "public";
+}

@@ -1,0 +1,95 @@
+// Walks a MaxMind DB search tree ("MaxMind DB File Format 2.0", Search Tree Section) from integers/bytes instead of
+// text: the maxmind reader re-parses the address string on every call, which dominates a million lookups. The walk
+// only finds *which* record an address points to; records are still decoded by the maxmind reader (see database.ts),
+// and the test suite checks this walk against the reader's own lookup.
+
+/** What the walk needs from a database's metadata. */
+export interface TreeShape {
+  readonly nodeCount: number;
+  readonly recordSize: number; // 24, 28 or 32 bits
+  readonly ipVersion: number; // 4 or 6
+}
+
+/** Record value meaning "no data for this address" (the spec's `node_count`); data pointers are greater. */
+export const NOT_FOUND = -1;
+
+const PREFIX_BITS = 16;
+
+/** A search-tree walker over one database file's bytes; `lookupV4`/`lookupV6` return a record pointer or NOT_FOUND. */
+export class SearchTree {
+  private readonly db: Uint8Array;
+  private readonly nodeCount: number;
+  private readonly nodeBytes: number;
+  private readonly recordSize: number;
+  readonly ipVersion: number;
+  private readonly ipv4Root: number;
+  /** Node reached after the first 16 bits of an IPv4 address (or a terminal value), filled lazily; -1 = unknown. */
+  private readonly v4Prefix = new Float64Array(1 << PREFIX_BITS).fill(-1);
+
+  constructor(db: Uint8Array, shape: TreeShape) {
+    if (![24, 28, 32].includes(shape.recordSize)) throw new Error(`unsupported record size ${shape.recordSize}`);
+    this.db = db;
+    this.nodeCount = shape.nodeCount;
+    this.recordSize = shape.recordSize;
+    this.nodeBytes = shape.recordSize / 4;
+    this.ipVersion = shape.ipVersion;
+    if ((shape.nodeCount * this.nodeBytes) > db.length) throw new Error("search tree larger than the file");
+    let node = 0;
+    if (shape.ipVersion === 6) {
+      // IPv4 addresses live at ::/96 in an IPv6 tree: follow 96 left branches.
+      for (let i = 0; i < 96 && node < this.nodeCount; i++) node = this.record(node, 0);
+    }
+    this.ipv4Root = node;
+  }
+
+  /** One of a node's two records (bit 0 = left, 1 = right). */
+  private record(node: number, bit: number): number {
+    const db = this.db;
+    const o = node * this.nodeBytes;
+    switch (this.recordSize) {
+      case 24: {
+        const p = o + bit * 3;
+        return (db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!;
+      }
+      case 28: {
+        if (bit === 0) return ((db[o + 3]! & 0xf0) << 20) | (db[o]! << 16) | (db[o + 1]! << 8) | db[o + 2]!;
+        return ((db[o + 3]! & 0x0f) << 24) | (db[o + 4]! << 16) | (db[o + 5]! << 8) | db[o + 6]!;
+      }
+      default: {
+        const p = o + bit * 4;
+        return ((db[p]! << 24) | (db[p + 1]! << 16) | (db[p + 2]! << 8) | db[p + 3]!) >>> 0;
+      }
+    }
+  }
+
+  private terminal(node: number): number {
+    return node > this.nodeCount ? node : NOT_FOUND; // == nodeCount means "no data"
+  }
+
+  /** The record pointer for an IPv4 address given as an unsigned 32-bit integer. */
+  lookupV4(value: number): number {
+    const hi = value >>> (32 - PREFIX_BITS);
+    let node = this.v4Prefix[hi]!;
+    if (node < 0) {
+      node = this.ipv4Root;
+      for (let depth = 0; depth < PREFIX_BITS && node < this.nodeCount; depth++) {
+        node = this.record(node, (value >>> (31 - depth)) & 1);
+      }
+      this.v4Prefix[hi] = node;
+    }
+    for (let depth = PREFIX_BITS; depth < 32 && node < this.nodeCount; depth++) {
+      node = this.record(node, (value >>> (31 - depth)) & 1);
+    }
+    return node < this.nodeCount ? NOT_FOUND : this.terminal(node);
+  }
+
+  /** The record pointer for an IPv6 address given as 16 bytes; NOT_FOUND in an IPv4-only database. */
+  lookupV6(bytes: Uint8Array): number {
+    if (this.ipVersion !== 6) return NOT_FOUND;
+    let node = 0;
+    for (let depth = 0; depth < 128 && node < this.nodeCount; depth++) {
+      node = this.record(node, (bytes[depth >>> 3]! >>> (7 - (depth & 7))) & 1);
+    }
+    return node < this.nodeCount ? NOT_FOUND : this.terminal(node);
+  }
+}
