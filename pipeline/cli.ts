@@ -6,6 +6,7 @@ import { TOOL_VERSION } from "./version.ts";
 import { stubCommand } from "./commands/stub.ts";
 import { exportCommands } from "../stages/export/command.ts";
 import { reportCommand } from "../stages/report/command.ts";
+import { topologyCommand } from "../stages/topology/command.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     stubCommand("simnet", "start a simulated Bitcoin network on loopback"),
     stubCommand("geolocate", "look up every address of a run in MaxMind City and ASN databases"),
     stubCommand("update-geo-db", "download the GeoLite2 databases from MaxMind"),
-    stubCommand("topology", "centrality and structure of a run's advertised-address graph"),
+    topologyCommand(),
     ...exportCommands(),
     stubCommand("runs", "list runs with network, state and counts"),
     stubCommand("query", "run SQL against the views over every run"),

@@ -7,12 +7,14 @@ import { type Components, strongComponents, weakComponents } from "./components.
 import { type ConnectivityResult, edgeConnectivity } from "./connectivity.ts";
 import { louvain } from "./louvain.ts";
 
-/** What the computation needs besides the graph: who replied, who was reachable, raw reply sizes. */
+/** What the computation needs besides the graph: who was dialled, reachable, replied, and raw reply sizes. */
 export interface NodeFacts {
-  /** 1 when the node answered getaddr (its out-edges are known). */
-  readonly crawled?: Uint8Array;
+  /** 1 when the crawler dialled the node. */
+  readonly attempted?: Uint8Array;
   /** 1 when a handshake with the node succeeded. */
   readonly reachable?: Uint8Array;
+  /** 1 when the node answered getaddr (its out-edges are known). */
+  readonly replied?: Uint8Array;
   /** Raw number of entries in the node's reply (≥ its distinct out-degree); decides truncation. */
   readonly replyEntries?: Int32Array;
 }
@@ -22,6 +24,8 @@ export interface MetricsOptions {
   readonly betweennessSamples: number;
   readonly seed: number;
   readonly getaddrShare?: number;
+  /** Called after each measure with its name and milliseconds (progress lines on long runs). */
+  readonly onStep?: (name: string, ms: number) => void;
 }
 
 /** Per-node metric arrays, indexed like the graph's nodes. */
@@ -55,14 +59,15 @@ export interface IterationInfo {
 export interface GraphSummary {
   readonly nodes: number;
   readonly edges: number;
-  readonly crawledNodes: number;
+  readonly attemptedNodes: number;
   readonly reachableNodes: number;
+  readonly repliedNodes: number;
   readonly reachableShare: number;
   readonly truncatedReplies: number;
   readonly weakComponents: { readonly count: number; readonly largest: number };
   readonly strongComponents: { readonly count: number; readonly largest: number };
-  /** Out-degree over the crawled nodes (the only ones whose out-edges are known); all nodes when crawl facts are absent. */
-  readonly outDegree: Spread & { readonly over: "crawled_nodes" | "all_nodes"; readonly nodes: number };
+  /** Out-degree over the nodes that replied (the only ones whose out-edges are known); all nodes without reply facts. */
+  readonly outDegree: Spread & { readonly over: "replied_nodes" | "all_nodes"; readonly nodes: number };
   readonly edgeConnectivity: ConnectivityResult;
   readonly largestSccEdgeConnectivity: ConnectivityResult & { readonly nodes: number };
   readonly communities: { readonly count: number; readonly modularity: number };
@@ -103,6 +108,7 @@ export function computeMetrics(g: CsrGraph, facts: NodeFacts, opts: MetricsOptio
     const t0 = performance.now();
     const out = fn();
     timingsMs[name] = Math.round((performance.now() - t0) * 10) / 10;
+    opts.onStep?.(name, timingsMs[name]);
     return out;
   };
   const { inDegree, outDegree } = timed("degrees", () => ({ inDegree: inDegrees(g), outDegree: outDegrees(g) }));
@@ -118,27 +124,30 @@ export function computeMetrics(g: CsrGraph, facts: NodeFacts, opts: MetricsOptio
   const lambda = timed("edge_connectivity", () => edgeConnectivity(g));
   const sccLambda = timed("scc_edge_connectivity", () => largestSccConnectivity(g, strong));
 
-  const crawled = facts.crawled;
+  const replied = facts.replied;
   const degreesOver: number[] = [];
-  let crawledNodes = 0;
+  let attemptedNodes = 0;
   let reachableNodes = 0;
+  let repliedNodes = 0;
   let truncatedReplies = 0;
   for (let i = 0; i < g.n; i++) {
-    if (crawled === undefined || crawled[i] === 1) degreesOver.push(outDegree[i]!);
-    if (crawled?.[i] === 1) crawledNodes++;
+    if (replied === undefined || replied[i] === 1) degreesOver.push(outDegree[i]!);
+    if (replied?.[i] === 1) repliedNodes++;
+    if (facts.attempted?.[i] === 1) attemptedNodes++;
     if (facts.reachable?.[i] === 1) reachableNodes++;
     if ((facts.replyEntries?.[i] ?? outDegree[i]!) >= 1000) truncatedReplies++;
   }
   const summary: GraphSummary = {
     nodes: g.n,
     edges: g.m,
-    crawledNodes,
+    attemptedNodes,
     reachableNodes,
+    repliedNodes,
     reachableShare: g.n === 0 ? 0 : reachableNodes / g.n,
     truncatedReplies,
     weakComponents: { count: weak.count, largest: weak.sizes[0] ?? 0 },
     strongComponents: { count: strong.count, largest: strong.sizes[0] ?? 0 },
-    outDegree: { ...spread(degreesOver), over: crawled === undefined ? "all_nodes" : "crawled_nodes", nodes: degreesOver.length },
+    outDegree: { ...spread(degreesOver), over: replied === undefined ? "all_nodes" : "replied_nodes", nodes: degreesOver.length },
     edgeConnectivity: lambda,
     largestSccEdgeConnectivity: sccLambda,
     communities: { count: comm.count, modularity: comm.modularity },
