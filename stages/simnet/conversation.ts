@@ -1,0 +1,265 @@
+// One inbound connection to a simnet peer, played the way its behaviour says: Bitcoin Core's inbound
+// handshake (version → [wtxidrelay, sendaddrv2] → verack), one getaddr answered per connection with a
+// self-announcement first and the cached reply after a delay — or one of the hostile variations.
+import type { Socket } from "node:net";
+import { FrameParser, canonicalAddress, encodeFrame, type Message } from "../crawl/protocol/index.ts";
+import { floodEntries, legacyEntries, replyEntries } from "./addrman.ts";
+import type { Behaviour } from "./behaviours.ts";
+import {
+  ConstantFrames,
+  WRONG_MAGIC,
+  addrFrame,
+  cutFrame,
+  floodFrame,
+  garbageBytes,
+  oversizedHeader,
+  versionFrame,
+  type Remote,
+} from "./frames.ts";
+import type { SimnetModel } from "./model.ts";
+import { Rng, hash32 } from "./prng.ts";
+
+/** Counters one hosting process keeps (summed over its peers). */
+export interface HostStats {
+  accepted: number;
+  handshakes: number;
+  getaddrs: number;
+  replies: number;
+  open: number;
+}
+
+/** What every connection of one process shares. */
+export interface ConversationContext {
+  readonly model: SimnetModel;
+  readonly magic: number;
+  readonly frames: ConstantFrames;
+  readonly stats: HostStats;
+  /** Timers of delayed replies, cleared on shutdown. */
+  readonly timers: Set<NodeJS.Timeout>;
+}
+
+/** Connections idle this long are closed (a crawler that forgot a socket must not pin it forever). */
+export const IDLE_TIMEOUT_MS = 120_000;
+
+let connectionCounter = 0;
+
+/** Reply delay of an honest peer: exponential with the configured mean, capped at 3× the mean so a
+ * crawler whose getaddr timeout exceeds that cap always gets the reply. */
+export function replyDelay(meanMs: number, u: number): number {
+  if (meanMs <= 0) return 0;
+  return Math.min(3 * meanMs, -meanMs * Math.log(1 - u));
+}
+
+function remoteOf(socket: Socket): Remote {
+  try {
+    const c = canonicalAddress(socket.remoteAddress ?? "0.0.0.0");
+    return { address: c.networkType === "ipv4" ? c.address : "0.0.0.0", port: socket.remotePort ?? 0 };
+  } catch {
+    return { address: "0.0.0.0", port: 0 };
+  }
+}
+
+/** Takes over a freshly accepted socket for peer `peer`. */
+export function converse(ctx: ConversationContext, peer: number, socket: Socket): void {
+  const behaviour = ctx.model.behaviour(peer);
+  ctx.stats.accepted++;
+  if (behaviour === "full") {
+    socket.on("error", () => {});
+    socket.resetAndDestroy(); // Core at capacity drops the new socket: the dialler sees a reset
+    return;
+  }
+  ctx.stats.open++;
+  socket.setNoDelay(true);
+  socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+  const c = new Conversation(ctx, peer, behaviour, socket);
+  socket.on("data", (chunk: Buffer) => c.onData(chunk));
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    ctx.stats.open--;
+    c.closed = true;
+    c.clearTimer();
+  });
+}
+
+class Conversation {
+  closed = false;
+  private readonly parser: FrameParser | undefined;
+  private phase: "await_version" | "await_verack" | "established" | "done" = "await_version";
+  private peerVersion = 0;
+  private theyWantV2 = false;
+  private answeredGetaddr = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly id = ++connectionCounter;
+
+  constructor(
+    private readonly ctx: ConversationContext,
+    private readonly peer: number,
+    private readonly behaviour: Behaviour,
+    private readonly socket: Socket,
+  ) {
+    this.parser = behaviour === "silent" ? undefined : new FrameParser(ctx.magic);
+  }
+
+  clearTimer(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.ctx.timers.delete(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    this.timer = setTimeout(() => {
+      this.ctx.timers.delete(this.timer!);
+      this.timer = undefined;
+      if (!this.closed) fn();
+    }, ms);
+    this.ctx.timers.add(this.timer);
+  }
+
+  private finished(): boolean {
+    return this.closed || this.phase === "done";
+  }
+
+  onData(chunk: Buffer): void {
+    if (!this.parser || this.phase === "done") return; // silent, or a hostile peer that has said its piece
+    let messages: Message[];
+    try {
+      messages = this.parser.push(chunk);
+    } catch {
+      this.socket.destroy(); // Core disconnects a peer that sends it bad bytes
+      return;
+    }
+    for (const m of messages) {
+      if (this.finished()) return;
+      this.onMessage(m);
+    }
+  }
+
+  private onMessage(m: Message): void {
+    const { frames, magic } = this.ctx;
+    switch (m.command) {
+      case "version": {
+        if (this.phase !== "await_version") return;
+        this.peerVersion = m.version;
+        this.sendVersion();
+        return;
+      }
+      case "sendaddrv2":
+        if (this.phase === "await_verack") this.theyWantV2 = true; // only honoured before verack (BIP155)
+        return;
+      case "verack": {
+        if (this.phase !== "await_verack") return;
+        this.phase = "established";
+        this.ctx.stats.handshakes++;
+        const parts: Buffer[] = [];
+        if (this.commonVersion() >= 70016) parts.push(frames.afterHandshake);
+        if (this.behaviour === "ping_flood") parts.push(frames.pingFlood);
+        if (parts.length > 0) this.socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        return;
+      }
+      case "ping":
+        if (this.phase === "established") this.socket.write(encodeFrame(magic, { command: "pong", nonce: m.nonce }));
+        return;
+      case "getaddr":
+        if (this.phase !== "established" || this.answeredGetaddr) return; // one per connection, after the handshake
+        this.answeredGetaddr = true;
+        this.ctx.stats.getaddrs++;
+        this.onGetaddr();
+        return;
+      default:
+        return; // everything else (inv, feefilter, unknown commands …) is skipped, never fatal
+    }
+  }
+
+  private commonVersion(): number {
+    return Math.min(this.peerVersion, this.ctx.model.version(this.peer).protocolVersion);
+  }
+
+  private useV2(): boolean {
+    return this.theyWantV2 && this.ctx.model.addrv2Capable(this.peer);
+  }
+
+  private sendVersion(): void {
+    const { model, magic, frames } = this.ctx;
+    const record = model.version(this.peer);
+    const now = Math.floor(Date.now() / 1000) + model.clockSkew(this.peer);
+    const nonce = (BigInt(hash32(this.peer, this.id)) << 32n) | BigInt(hash32(this.id, this.peer, 7));
+    const remote = remoteOf(this.socket);
+    switch (this.behaviour) {
+      case "garbage":
+        this.phase = "done";
+        this.socket.write(garbageBytes(magic, new Rng(hash32(model.config.seed, this.peer, 0x6a7b))));
+        return;
+      case "wrong_magic":
+        this.phase = "done";
+        this.socket.write(versionFrame(WRONG_MAGIC, record, remote, now, nonce));
+        return;
+      case "oversized":
+        this.phase = "done";
+        this.socket.write(oversizedHeader(magic));
+        return;
+      default:
+        break;
+    }
+    const parts = [versionFrame(magic, record, remote, now, nonce)];
+    if (this.commonVersion() >= 70016) parts.push(frames.wtxidrelay, frames.sendaddrv2);
+    parts.push(frames.verack);
+    this.phase = "await_verack";
+    this.socket.write(Buffer.concat(parts));
+  }
+
+  private selfAnnouncement(): Buffer {
+    const { model, magic } = this.ctx;
+    const entry = {
+      networkType: "ipv4" as const,
+      address: model.address(this.peer),
+      port: model.port(this.peer),
+      services: model.services(this.peer),
+      time: Math.floor(Date.now() / 1000),
+    };
+    return addrFrame(magic, [entry], this.useV2());
+  }
+
+  private replyFrame(): Buffer {
+    const { model, magic } = this.ctx;
+    const entries = replyEntries(model, this.peer);
+    const v2 = this.useV2();
+    return addrFrame(magic, v2 ? entries : legacyEntries(entries), v2);
+  }
+
+  private onGetaddr(): void {
+    const { model, magic } = this.ctx;
+    const self = this.selfAnnouncement();
+    switch (this.behaviour) {
+      case "addr_flood":
+        this.phase = "done";
+        this.socket.write(Buffer.concat([self, floodFrame(magic, floodEntries(model, this.peer), this.useV2())]));
+        return;
+      case "close_mid_message":
+        this.phase = "done";
+        this.socket.write(Buffer.concat([self, cutFrame(this.replyFrame())]));
+        this.socket.end();
+        return;
+      case "slow":
+        this.socket.write(self);
+        this.later(model.config.slowMs, () => this.sendReply());
+        return;
+      default: {
+        const delay = replyDelay(model.config.replyDelayMs, Math.random());
+        if (delay <= 0) {
+          this.socket.write(Buffer.concat([self, this.replyFrame()]));
+          this.ctx.stats.replies++;
+          return;
+        }
+        this.socket.write(self);
+        this.later(delay, () => this.sendReply());
+      }
+    }
+  }
+
+  private sendReply(): void {
+    this.socket.write(this.replyFrame());
+    this.ctx.stats.replies++;
+  }
+}

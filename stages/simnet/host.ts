@@ -1,0 +1,80 @@
+// Serves a slice of a simnet's peers from the current process: one listening socket per peer on its own
+// loopback address, all sharing one set of counters and precomputed frames.
+import { createServer, type Server, type Socket } from "node:net";
+import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
+import { converse, type ConversationContext, type HostStats } from "./conversation.ts";
+import type { SimnetModel } from "./model.ts";
+
+/** File descriptors one process may hold (this machine's hard cap), minus a margin for everything else. */
+export const FD_BUDGET = 20_000 - 256;
+
+/** An address a peer could not listen on. */
+export class ListenError extends Error {}
+
+/** Peers of one slice, listening. */
+export interface Host {
+  /** How many peers this process serves. */
+  readonly listening: number;
+  readonly stats: HostStats;
+  /** Closes every listener and connection and cancels pending replies. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const why = err.code === "EADDRINUSE" ? "already in use (another simnet on this --base, or another program?)" : err.message;
+      reject(new ListenError(`cannot listen on ${host}:${port}: ${why}`));
+    };
+    server.once("error", onError);
+    server.listen({ host, port, backlog: 511 }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/** Starts peers [from, to) of `model` in this process. */
+export async function startHost(model: SimnetModel, from: number, to: number): Promise<Host> {
+  const stats: HostStats = { accepted: 0, handshakes: 0, getaddrs: 0, replies: 0, open: 0 };
+  const ctx: ConversationContext = {
+    model,
+    magic: SIMNET_MAGIC,
+    frames: new ConstantFrames(SIMNET_MAGIC, model.config.pingFlood),
+    stats,
+    timers: new Set(),
+  };
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  const maxOpen = FD_BUDGET - (to - from);
+  const onConnection = (peer: number) => (socket: Socket) => {
+    if (sockets.size >= maxOpen) {
+      socket.on("error", () => {});
+      socket.resetAndDestroy(); // out of descriptors: behave like a full node rather than crash
+      return;
+    }
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    converse(ctx, peer, socket);
+  };
+  const pending: Promise<void>[] = [];
+  for (let i = from; i < to; i++) {
+    const server = createServer({ noDelay: true }, onConnection(i));
+    servers.push(server);
+    pending.push(listen(server, model.address(i), model.port(i)));
+  }
+  const results = await Promise.allSettled(pending);
+  const close = async (): Promise<void> => {
+    for (const t of ctx.timers) clearTimeout(t);
+    ctx.timers.clear();
+    const closed = servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())));
+    for (const s of sockets) s.destroy(); // server.close waits for its connections: end them now
+    await Promise.all(closed);
+  };
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await close();
+    throw failed.reason;
+  }
+  return { listening: to - from, stats, close };
+}
