@@ -51,7 +51,7 @@ export class DataSectionEncoder {
   private readonly usePointers: boolean;
   private readonly scratch = new DataView(new ArrayBuffer(8));
 
-  /** `pointers: false` writes every value inline (metadata must not use data-section pointers). */
+  /** `pointers: false` writes every value inline (no dedup). */
   constructor(opts: { pointers?: boolean } = {}) {
     this.usePointers = opts.pointers ?? true;
   }
@@ -239,34 +239,12 @@ export class DataSectionEncoder {
     this.append(new Uint8Array(this.scratch.buffer, 0, 4));
   }
 
-  /** Control byte (type in the top 3 bits, or 0 + an extended-type byte), then the size bytes. */
   private control(type: number, size: number): void {
-    if (size > MAX_PAYLOAD_SIZE) throw new MmdbWriteError("too_large", `value of ${size} bytes/entries exceeds the format's ${MAX_PAYLOAD_SIZE}`);
-    const head = type <= 7 ? type << 5 : 0;
-    const ext = type <= 7 ? [] : [type - 7];
-    if (size < 29) return this.append([head | size, ...ext]);
-    if (size < 285) return this.append([head | 29, ...ext, size - 29]);
-    if (size < 65821) {
-      const s = size - 285;
-      return this.append([head | 30, ...ext, s >> 8, s & 0xff]);
-    }
-    const s = size - 65821;
-    this.append([head | 31, ...ext, (s >> 16) & 0xff, (s >> 8) & 0xff, s & 0xff]);
+    this.append(controlBytes(type, size));
   }
 
-  /** Pointer `001SSVVV`: 11, 19 (+2048), 27 (+526336) or 32-bit offsets. */
   private writePointer(offset: number): void {
-    if (offset > MAX_POINTER) throw new MmdbWriteError("too_large", `pointer offset ${offset} exceeds 32 bits`);
-    if (offset < 2048) return this.append([0x20 | (offset >> 8), offset & 0xff]);
-    if (offset < 526336) {
-      const v = offset - 2048;
-      return this.append([0x28 | (v >> 16), (v >> 8) & 0xff, v & 0xff]);
-    }
-    if (offset < 134744064) {
-      const v = offset - 526336;
-      return this.append([0x30 | (v >> 24), (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff]);
-    }
-    this.append([0x38, (offset >>> 24) & 0xff, (offset >> 16) & 0xff, (offset >> 8) & 0xff, offset & 0xff]);
+    this.append(pointerBytes(offset));
   }
 
   private append(data: ArrayLike<number>): void {
@@ -283,9 +261,43 @@ export class DataSectionEncoder {
   }
 }
 
-/** Encodes one value on its own, without pointers (used for the metadata map). */
-export function encodeStandalone(value: MmdbValue): Uint8Array {
-  const enc = new DataSectionEncoder({ pointers: false });
+/** Control byte (type in the top 3 bits, or 0 + an extended-type byte), then the 0-3 size bytes. */
+export function controlBytes(type: number, size: number): number[] {
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAYLOAD_SIZE) {
+    throw new MmdbWriteError("too_large", `value of ${size} bytes/entries exceeds the format's ${MAX_PAYLOAD_SIZE}`);
+  }
+  const head = type <= 7 ? type << 5 : 0;
+  const ext = type <= 7 ? [] : [type - 7];
+  if (size < 29) return [head | size, ...ext];
+  if (size < 285) return [head | 29, ...ext, size - 29];
+  if (size < 65821) {
+    const s = size - 285;
+    return [head | 30, ...ext, s >> 8, s & 0xff];
+  }
+  const s = size - 65821;
+  return [head | 31, ...ext, (s >> 16) & 0xff, (s >> 8) & 0xff, s & 0xff];
+}
+
+/** Pointer `001SSVVV` + 1-4 bytes: 11-bit, 19-bit (+2048), 27-bit (+526336) or 32-bit data-section offsets. */
+export function pointerBytes(offset: number): number[] {
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_POINTER) {
+    throw new MmdbWriteError("too_large", `pointer offset ${offset} exceeds 32 bits`);
+  }
+  if (offset < 2048) return [0x20 | (offset >> 8), offset & 0xff];
+  if (offset < 526336) {
+    const v = offset - 2048;
+    return [0x28 | (v >> 16), (v >> 8) & 0xff, v & 0xff];
+  }
+  if (offset < 134744064) {
+    const v = offset - 526336;
+    return [0x30 | (v >> 24), (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
+  }
+  return [0x38, (offset >>> 24) & 0xff, (offset >> 16) & 0xff, (offset >> 8) & 0xff, offset & 0xff];
+}
+
+/** Encodes one value on its own; its pointers (if any) are relative to the value's first byte. */
+export function encodeStandalone(value: MmdbValue, opts: { pointers?: boolean } = {}): Uint8Array {
+  const enc = new DataSectionEncoder({ pointers: opts.pointers ?? false });
   enc.add(value);
   return enc.bytes();
 }

@@ -29,7 +29,10 @@ export function toBuildEpoch(value: number | bigint | Date): bigint {
   return big;
 }
 
-/** Marker + metadata map, encoded without pointers (its pointers would be relative to the section). */
+/**
+ * Marker + metadata map. Repeated strings become pointers relative to the start of the metadata
+ * section, as MaxMind's mmdbwriter does (e.g. "en" in both `description` and `languages`).
+ */
 export function encodeMetadata(fields: MetadataFields): Uint8Array {
   if (fields.databaseType === "") throw new MmdbWriteError("bad_option", "databaseType must not be empty");
   const map: MmdbMap = {
@@ -43,7 +46,7 @@ export function encodeMetadata(fields: MetadataFields): Uint8Array {
     node_count: uint32(fields.nodeCount),
     record_size: uint16(fields.recordSize),
   };
-  const body = encodeStandalone(map);
+  const body = encodeStandalone(map, { pointers: true });
   const out = new Uint8Array(METADATA_MARKER.length + body.length);
   out.set(METADATA_MARKER);
   out.set(body, METADATA_MARKER.length);
