@@ -7,6 +7,7 @@ import { stubCommand } from "./commands/stub.ts";
 import { exportCommands } from "../stages/export/command.ts";
 import { reportCommand } from "../stages/report/command.ts";
 import { topologyCommand } from "../stages/topology/command.ts";
+import { simnetCommand } from "../stages/simnet/command.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
   const commands: Command[] = [
     stubCommand("crawl", "crawl a network from its seeds into a new run"),
     stubCommand("node", "interrogate one node: version record and getaddr reply"),
-    stubCommand("simnet", "start a simulated Bitcoin network on loopback"),
+    simnetCommand(),
     stubCommand("geolocate", "look up every address of a run in MaxMind City and ASN databases"),
     stubCommand("update-geo-db", "download the GeoLite2 databases from MaxMind"),
     topologyCommand(),

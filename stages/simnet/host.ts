@@ -4,12 +4,13 @@ import { createServer, type Server, type Socket } from "node:net";
 import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
 import { converse, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
+import { FluxtureError } from "../../pipeline/errors.ts";
 
 /** File descriptors one process may hold (this machine's hard cap), minus a margin for everything else. */
 export const FD_BUDGET = 20_000 - 256;
 
 /** An address a peer could not listen on. */
-export class ListenError extends Error {}
+export class ListenError extends FluxtureError {}
 
 /** Peers of one slice, listening. */
 export interface Host {

@@ -5,6 +5,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { FluxtureError } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import type { HostStats } from "./conversation.ts";
 import { SIMNET_MAGIC } from "./frames.ts";
@@ -53,7 +54,7 @@ export interface Simnet {
 }
 
 /** A worker process that failed to start or died. */
-export class SimnetWorkerError extends Error {}
+export class SimnetWorkerError extends FluxtureError {}
 
 const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
