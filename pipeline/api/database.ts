@@ -1,0 +1,113 @@
+// CrawlDatabase: the TypeScript API over a data folder — runs, nodes streamed in batches, and raw SQL.
+import type { DuckDBValue } from "@duckdb/node-api";
+import { DEFAULT_DATA_DIR } from "../config.ts";
+import { queryRows, type RowObject } from "../duckdb.ts";
+import { errorMessage } from "../errors.ts";
+import type { NetworkName } from "../networks.ts";
+import { findRun, type RunState } from "../runs.ts";
+import { QueryError } from "../sql/errors.ts";
+import { openLake, type Lake } from "../sql/lake.ts";
+import { CrawlNode, type EdgeSource } from "./node.ts";
+import type { Edge, LatestEdges, Location, NodesOptions, RunSummary, Visit } from "./types.ts";
+
+const NODES_SQL = `
+select v.*, g as geo
+from stg_visits as v
+left join stg_geo as g on g.network = v.network and g.run_id = v.run_id and g.address = v.address
+where v.network = $1 and v.run_id = $2 and ($3 = false or v.is_reachable)
+order by v.address, v.port`;
+
+const LATEST_RUN_SQL = `
+select v.run_id, r.started_at
+from stg_visits as v
+inner join stg_runs as r on r.network = v.network and r.run_id = v.run_id
+where v.network = $1 and v.address = $2 and v.port = $3 and v.outcome = 'ok'
+order by r.started_at desc, v.run_id desc
+limit 1`;
+
+const EDGES_SQL = `
+select * from stg_addrs
+where network = $1 and run_id = $2 and source_address = $3 and source_port = $4
+order by address, port`;
+
+function withoutDerived(row: RowObject): Visit {
+  const { geo: _geo, is_dialed: _d, is_reachable: _r, ...visit } = row;
+  return visit as unknown as Visit;
+}
+
+function locationOf(row: RowObject): Location | null {
+  const geo = row.geo as Record<string, unknown> | null;
+  if (geo === null || geo === undefined || geo.address === null) return null;
+  return geo as unknown as Location;
+}
+
+/** A read-only view of every sealed run in a data folder, through DuckDB and the SQL views. */
+export class CrawlDatabase implements EdgeSource {
+  readonly #lake: Lake;
+
+  private constructor(lake: Lake) {
+    this.#lake = lake;
+  }
+
+  /** Opens the data folder (default `data`); DataError when it does not exist. Close it with close(). */
+  static async open(dataDir: string = DEFAULT_DATA_DIR): Promise<CrawlDatabase> {
+    return new CrawlDatabase(await openLake(dataDir));
+  }
+
+  /** The data folder this database reads. */
+  get dataDir(): string {
+    return this.#lake.dataDir;
+  }
+
+  /** Runs SQL against the views (sql/views.sql, staging, marts); rows as plain objects. */
+  async query<T extends object = RowObject>(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<T[]> {
+    try {
+      return (await queryRows(this.#lake.connection, sql, params)) as T[];
+    } catch (err) {
+      throw new QueryError(`query failed: ${errorMessage(err).split("\n")[0]}`, { cause: err });
+    }
+  }
+
+  /** Every run with a readable manifest, oldest first, sealed or not. */
+  async runs(): Promise<RunSummary[]> {
+    const rows = await this.query<{ run_id: string; network: NetworkName; state: RunState; started_at: Date; finished_at: Date | null; counts: string | null; sealed: boolean }>(
+      `select run_id, network, state, started_at, finished_at, counts,
+              (state = 'succeeded' and run_id = folder_run_id and network = folder_network) as sealed
+       from all_runs order by started_at, run_id, network`,
+    );
+    return rows.map((r) => ({ ...r, counts: r.counts === null ? {} : (JSON.parse(r.counts) as Record<string, number>) }));
+  }
+
+  /**
+   * Streams the nodes of one sealed run (default: the newest, of `network` if given) ordered by address and
+   * port, one DuckDB chunk (2,048 rows) at a time on a connection of its own, so a million-node run is never
+   * held in memory and other queries (getLatestEdges, query) can run while iterating.
+   */
+  async *nodes(opts: NodesOptions = {}): AsyncGenerator<CrawlNode, void, undefined> {
+    const run = await findRun(this.#lake.dataDir, { run: opts.run, network: opts.network, states: ["succeeded"] });
+    const connection = await this.#lake.connect();
+    try {
+      const result = await connection.stream(NODES_SQL, [run.network, run.id, opts.reachableOnly === true]);
+      for await (const batch of result.yieldRowObjectJs()) {
+        for (const row of batch as RowObject[]) yield new CrawlNode(withoutDerived(row), locationOf(row), this);
+      }
+    } finally {
+      this.#lake.release(connection);
+    }
+  }
+
+  /** The newest sealed run of `network` in which (address, port) answered getaddr, and what it advertised there. */
+  async latestEdges(network: NetworkName, address: string, port: number): Promise<LatestEdges | null> {
+    const latest = await this.query<{ run_id: string; started_at: Date }>(LATEST_RUN_SQL, [network, address, port]);
+    const run = latest[0];
+    if (run === undefined) return null;
+    const edges = await this.query<Edge>(EDGES_SQL, [network, run.run_id, address, port]);
+    return { network, run_id: run.run_id, started_at: run.started_at, edges };
+  }
+
+  /** Closes DuckDB and releases the data folder; further calls fail. */
+  async close(): Promise<void> {
+    await this.#lake.close();
+  }
+}
+
