@@ -8,6 +8,7 @@ import { exportCommands } from "../stages/export/command.ts";
 import { reportCommand } from "../stages/report/command.ts";
 import { topologyCommand } from "../stages/topology/command.ts";
 import { simnetCommand } from "../stages/simnet/command.ts";
+import { geolocateCommand, updateGeoDbCommand } from "../stages/geolocate/command.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -20,8 +21,8 @@ export function buildProgram(): Command {
     stubCommand("crawl", "crawl a network from its seeds into a new run"),
     stubCommand("node", "interrogate one node: version record and getaddr reply"),
     simnetCommand(),
-    stubCommand("geolocate", "look up every address of a run in MaxMind City and ASN databases"),
-    stubCommand("update-geo-db", "download the GeoLite2 databases from MaxMind"),
+    geolocateCommand(),
+    updateGeoDbCommand(),
     topologyCommand(),
     ...exportCommands(),
     stubCommand("runs", "list runs with network, state and counts"),

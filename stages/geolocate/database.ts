@@ -46,11 +46,11 @@ export function typeMatchesKind(databaseType: string, kind: GeoDbKind): boolean 
   return kind === "city" ? /City/.test(databaseType) : /ASN|ISP/.test(databaseType);
 }
 
-/** Parses and checks MaxMind DB bytes; throws GeoDatabaseError naming `path` when they are not a usable `kind` database. */
-export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): GeoDatabase {
-  const label = KIND_LABEL[kind];
-  const notMmdb = (why: string) =>
-    new GeoDatabaseError("not_mmdb", `${label} database ${path} is not a MaxMind DB file (${why}); ${howToGet(kind)}`);
+/**
+ * Parses MaxMind DB bytes with the maxmind reader and sanity-checks the metadata; `notMmdb(why)` builds the error
+ * for bytes that are not a usable MaxMind DB file. Shared by geolocate and update-geo-db.
+ */
+export function parseMmdb(bytes: Buffer, notMmdb: (why: string) => Error): Reader<Response> {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) throw notMmdb("it is gzip-compressed: extract the .mmdb first");
   let reader: Reader<Response>;
   try {
@@ -63,13 +63,24 @@ export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): G
   if (m.ipVersion !== 4 && m.ipVersion !== 6) throw notMmdb(`metadata ip_version ${String(m.ipVersion)}`);
   if (!Number.isInteger(m.nodeCount) || m.nodeCount <= 0) throw notMmdb("metadata node_count is not a positive integer");
   if (m.searchTreeSize + 16 > bytes.length) throw notMmdb("search tree larger than the file: truncated?");
-  if (Number.isNaN(m.buildEpoch.getTime())) throw notMmdb("metadata build_epoch is not a time");
+  if (!(m.buildEpoch instanceof Date) || Number.isNaN(m.buildEpoch.getTime())) throw notMmdb("metadata build_epoch is not a time");
   if (m.binaryFormatMajorVersion !== 2) throw notMmdb(`binary format ${String(m.binaryFormatMajorVersion)}, expected 2`);
+  return reader;
+}
+
+/** Parses and checks MaxMind DB bytes; throws GeoDatabaseError naming `path` when they are not a usable `kind` database. */
+export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): GeoDatabase {
+  const label = KIND_LABEL[kind];
+  const reader = parseMmdb(
+    bytes,
+    (why) => new GeoDatabaseError("not_mmdb", `${label} database ${path} is not a MaxMind DB file (${why}); ${howToGet(kind)}`),
+  );
+  const m = reader.metadata;
   if (!typeMatchesKind(m.databaseType, kind)) {
     throw new GeoDatabaseError("wrong_type", `${path} is a ${m.databaseType} database, not a ${label} database; ${howToGet(kind)}`);
   }
   const tree = new SearchTree(bytes, m);
-  return { kind, path, type: m.databaseType, builtAt: m.buildEpoch, ipVersion: m.ipVersion, reader, tree };
+  return { kind, path, type: m.databaseType, builtAt: m.buildEpoch, ipVersion: m.ipVersion as 4 | 6, reader, tree };
 }
 
 /** Reads and opens the database at `path` (see loadGeoDatabase); a missing file is problem `missing`. */

@@ -1,0 +1,187 @@
+// `fluxture geolocate`: every distinct address of a run (or of every succeeded run) → geo.parquet, with the
+// databases' builds recorded in the run's manifest so a rerun with the same builds is skipped.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
+import { UsageError, errorMessage } from "../../pipeline/errors.ts";
+import { log } from "../../pipeline/log.ts";
+import type { NetworkName } from "../../pipeline/networks.ts";
+import { Progress } from "../../pipeline/progress.ts";
+import { findRun, listRuns, Run, type RunInfo } from "../../pipeline/runs.ts";
+import { GEO, GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
+import { GeoDatabaseError, openGeoDatabase, type GeoDatabase } from "./database.ts";
+import { readAddressBlocks, ResultWriter, stageRecords, stageRunAddresses, writeGeoParquet } from "./dataset.ts";
+import { Locator } from "./locate.ts";
+import { decide, identityOf, type DbIdentity, type GeolocateDetails } from "./reanalysis.ts";
+
+/** Name of the manifest stage record this stage writes. */
+export const STAGE_NAME = "geolocate";
+
+/** Default database paths under a data folder. */
+export function defaultDbPaths(dataDir: string): { city: string; asn: string } {
+  return { city: join(dataDir, "geo", "GeoLite2-City.mmdb"), asn: join(dataDir, "geo", "GeoLite2-ASN.mmdb") };
+}
+
+/** The databases of one invocation; `asn` is null when the (optional) ASN file does not exist. */
+export interface GeoDatabases {
+  readonly city: GeoDatabase;
+  readonly asn: GeoDatabase | null;
+}
+
+/** Opens the City database (required) and the ASN database (optional: missing → null and one notice line). */
+export async function openGeoDatabases(paths: { city: string; asn: string }): Promise<GeoDatabases> {
+  const city = await openGeoDatabase(paths.city, "city");
+  let asn: GeoDatabase | null = null;
+  try {
+    asn = await openGeoDatabase(paths.asn, "asn");
+  } catch (err) {
+    if (!(err instanceof GeoDatabaseError) || err.problem !== "missing") throw err;
+    log("warn", `notice: ${err.message}; asn and as_org stay null`);
+  }
+  return { city, asn };
+}
+
+/** What geolocate did to one run. */
+export interface RunGeoResult {
+  run_id: string;
+  network: NetworkName;
+  action: "geolocated" | "skipped";
+  reason: string;
+  /** `addresses` plus one count per status (geolocated runs only). */
+  counts: Record<string, number>;
+  seconds: number;
+}
+
+/** Options of geolocateRun. */
+export interface GeolocateRunOptions {
+  processAll?: boolean;
+  /** Show a progress line (terminal) or periodic log lines. */
+  progress?: boolean;
+}
+
+/** Geolocates one run (unless its recorded builds say it is up to date) and records the stage in its manifest. */
+export async function geolocateRun(info: RunInfo, dbs: GeoDatabases, opts: GeolocateRunOptions = {}): Promise<RunGeoResult> {
+  const started = Date.now();
+  const details: GeolocateDetails = { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null };
+  const geoPath = join(info.dir, GEO.file);
+  const decision = decide(info.manifest.stages[STAGE_NAME], existsSync(geoPath), details, opts.processAll ?? false);
+  const base = { run_id: info.id, network: info.network, reason: decision.reason };
+  if (!decision.redo) return { ...base, action: "skipped", counts: {}, seconds: 0 };
+  const run = Run.attach(info);
+  const startedAt = new Date();
+  await run.recordStage(STAGE_NAME, { state: "running", started_at: startedAt.toISOString(), finished_at: null, details: { ...details } });
+  try {
+    const counts = await locateInto(info, dbs, geoPath, startedAt, opts.progress ?? false);
+    await run.recordStage(STAGE_NAME, {
+      state: "succeeded",
+      started_at: startedAt.toISOString(),
+      finished_at: new Date().toISOString(),
+      counts,
+      details: { ...details },
+    });
+    return { ...base, action: "geolocated", counts, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    await run
+      .recordStage(STAGE_NAME, {
+        state: "failed",
+        started_at: startedAt.toISOString(),
+        finished_at: new Date().toISOString(),
+        details: { ...details, error: errorMessage(err) },
+      })
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, locatedAt: Date, showProgress: boolean): Promise<Record<string, number>> {
+  const db = await openDuckDB();
+  let done = 0;
+  let total = 0;
+  const progress = showProgress ? new Progress({ render: () => `geolocate ${info.id}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} addresses` }) : null;
+  try {
+    const con = db.connection;
+    total = await stageRunAddresses(con, info.dir);
+    const locator = new Locator(dbs.city, dbs.asn);
+    const writer = await ResultWriter.open(con);
+    const byStatus = new Array<number>(GEO_STATUSES.length).fill(0);
+    for await (const block of readAddressBlocks(con, total)) {
+      const n = block.addresses.length;
+      const status = new Int32Array(n);
+      const city = new Int32Array(n);
+      const asn = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = locator.locate(block.addresses[i]!, block.types[i]!);
+        status[i] = s;
+        city[i] = locator.cityId;
+        asn[i] = locator.asnId;
+        byStatus[s]!++;
+      }
+      await writer.append({ base: block.base, status, city, asn });
+      done += n;
+    }
+    if (done !== total) throw new Error(`geolocate read ${done} of ${total} addresses`);
+    await stageRecords(con, locator.cityRecords, locator.asnRecords);
+    await writeGeoParquet(con, geoPath, { cityBuiltAt: dbs.city.builtAt, asnBuiltAt: dbs.asn?.builtAt ?? null, locatedAt });
+    const counts: Record<string, number> = { addresses: total };
+    GEO_STATUSES.forEach((s: GeoStatus, i) => (counts[s] = byStatus[i]!));
+    return counts;
+  } finally {
+    progress?.stop();
+    db.close();
+  }
+}
+
+/** Options of `fluxture geolocate`. */
+export interface GeolocateOptions {
+  dataDir: string;
+  run?: string | undefined;
+  all?: boolean;
+  network?: NetworkName | undefined;
+  cityDb?: string | undefined;
+  asnDb?: string | undefined;
+  processAll?: boolean;
+  progress?: boolean;
+}
+
+/** Summary printed by the command (and its --json form). */
+export interface GeolocateSummary {
+  city_db: DbIdentity;
+  asn_db: DbIdentity | null;
+  runs: RunGeoResult[];
+}
+
+/** The database paths of an invocation: flags (or their FLUXTURE_* twins) over the defaults under --data. */
+export function resolveDbPaths(opts: Pick<GeolocateOptions, "dataDir" | "cityDb" | "asnDb">): { city: string; asn: string } {
+  const defaults = defaultDbPaths(opts.dataDir);
+  return { city: opts.cityDb ?? defaults.city, asn: opts.asnDb ?? defaults.asn };
+}
+
+/** Resolves the run(s) and geolocates each with already opened databases. */
+export async function geolocateWith(dbs: GeoDatabases, opts: GeolocateOptions): Promise<GeolocateSummary> {
+  if (opts.all && opts.run !== undefined) throw new UsageError("--run and --all exclude each other");
+  let runs: RunInfo[];
+  if (opts.all) {
+    runs = (await listRuns(opts.dataDir, { network: opts.network })).filter((r) => r.manifest.state === "succeeded");
+    if (runs.length === 0) log("warn", `no succeeded run in ${opts.dataDir}: nothing to geolocate`);
+  } else {
+    const states = opts.run === undefined ? undefined : (["succeeded", "cancelled", "failed"] as const);
+    runs = [await findRun(opts.dataDir, { run: opts.run, network: opts.network, states })];
+  }
+  const results: RunGeoResult[] = [];
+  for (const info of runs) results.push(await geolocateRun(info, dbs, { processAll: opts.processAll ?? false, progress: opts.progress ?? false }));
+  return { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null, runs: results };
+}
+
+/** Opens the databases, then geolocates: any database problem fails before anything is written. */
+export async function geolocate(opts: GeolocateOptions): Promise<GeolocateSummary> {
+  if (opts.all && opts.run !== undefined) throw new UsageError("--run and --all exclude each other");
+  return geolocateWith(await openGeoDatabases(resolveDbPaths(opts)), opts);
+}
+
+/** One human line per run for the plain (non --json) output. */
+export function formatResult(r: RunGeoResult): string {
+  const head = `${r.network} ${r.run_id}`;
+  if (r.action === "skipped") return `${head}: skipped (${r.reason})`;
+  const parts = GEO_STATUSES.filter((s) => (r.counts[s] ?? 0) > 0).map((s) => `${r.counts[s]!.toLocaleString("en")} ${s}`);
+  return `${head}: geolocated ${(r.counts.addresses ?? 0).toLocaleString("en")} addresses (${parts.join(", ") || "none"}) in ${r.seconds.toFixed(1)} s [${r.reason}]`;
+}
