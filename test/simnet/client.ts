@@ -14,16 +14,19 @@ export interface Transcript {
   protocolError?: string;
   rawBytes: number;
   firstBytes: Buffer;
+  /** Every byte received, in order. */
+  chunks: Buffer[];
 }
 
 /** One client connection; `send` writes messages, `until` waits for a condition over the transcript. */
 export class TestClient {
-  readonly transcript: Transcript = { messages: [], ending: "open", rawBytes: 0, firstBytes: Buffer.alloc(0) };
+  readonly transcript: Transcript = { messages: [], ending: "open", rawBytes: 0, firstBytes: Buffer.alloc(0), chunks: [] };
   private readonly parser = new FrameParser(SIMNET_MAGIC);
   private waiters: (() => void)[] = [];
   private constructor(readonly socket: Socket) {
     socket.on("data", (chunk: Buffer) => {
       this.transcript.rawBytes += chunk.length;
+      this.transcript.chunks.push(chunk);
       if (this.transcript.firstBytes.length < 64) this.transcript.firstBytes = Buffer.concat([this.transcript.firstBytes, chunk]).subarray(0, 64);
       if (this.transcript.ending !== "open") return;
       try {
@@ -88,6 +91,11 @@ export class TestClient {
     await new Promise((r) => setTimeout(r, ms));
   }
 
+  /** Bytes of an incomplete frame the parser holds. */
+  buffered(): number {
+    return this.parser.bufferedBytes;
+  }
+
   /** Commands received so far. */
   commands(): string[] {
     return this.transcript.messages.map((m) => (m.command === "unknown" ? `?${m.rawCommand}` : m.command));
@@ -101,6 +109,21 @@ export class TestClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** Parses `bytes` one byte at a time, so every message before a fatal error is kept (a chunk-wise push
+ * loses the messages completed in the chunk that also held the error). */
+export function parseBytewise(magic: number, bytes: Uint8Array): { messages: Message[]; error?: string } {
+  const parser = new FrameParser(magic);
+  const messages: Message[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    try {
+      messages.push(...parser.push(bytes.subarray(i, i + 1)));
+    } catch (err) {
+      return { messages, error: (err as { code?: string }).code ?? String(err) };
+    }
+  }
+  return { messages };
 }
 
 /** A version message like a crawler's. */
