@@ -92,20 +92,34 @@ export function decodeAddrV2(payload: Uint8Array): { command: "addrv2"; entries:
   const entries: PeerAddress[] = [];
   let skipped = 0;
   for (let i = 0; i < count; i++) {
-    r.need(6, "addrv2.entry");
-    const time = view.getUint32(r.pos, true);
-    r.pos += 4;
+    // Fast path: services as a 1- or 3-byte CompactSize (nearly every entry: 0x409 is fd 09 04) and a
+    // 1-byte address length, read inline; anything else goes through the Reader.
+    r.need(9, "addrv2.entry");
+    const p = r.pos;
+    const time = view.getUint32(p, true);
     let services: bigint;
-    const s0 = b[r.pos]!;
-    if (s0 < 0xfd) {
+    let id: number;
+    let len: number;
+    const s0 = b[p + 4]!;
+    if (s0 < 0xfd && b[p + 6]! < 0xfd) {
       services = smallBigInt(s0);
-      r.pos++;
+      id = b[p + 5]!;
+      len = b[p + 6]!;
+      r.pos = p + 7;
+    } else if (s0 === 0xfd && b[p + 8]! < 0xfd) {
+      const v = b[p + 5]! | (b[p + 6]! << 8);
+      if (v < 0xfd) throw new ProtocolError("malformed", "addrv2.services: non-canonical CompactSize");
+      services = smallBigInt(v);
+      id = b[p + 7]!;
+      len = b[p + 8]!;
+      r.pos = p + 9;
     } else {
+      r.pos = p + 4;
       services = r.compactSizeBig("addrv2.services");
       if (services < 0x10000n) services = smallBigInt(Number(services));
+      id = r.u8("addrv2.network_id");
+      len = r.compactSize("addrv2.address_length");
     }
-    const id = r.u8("addrv2.network_id");
-    const len = r.compactSize("addrv2.address_length");
     if (len > MAX_ADDRV2_ADDRESS_BYTES) {
       throw new ProtocolError("malformed", `addrv2: address of ${len} bytes, limit ${MAX_ADDRV2_ADDRESS_BYTES}`);
     }

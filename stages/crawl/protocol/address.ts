@@ -56,10 +56,14 @@ export function networkTypeOfId(id: number): NetworkType | undefined {
 
 const ONION_CAT = [0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43]; // fd87:d87e:eb43::/48 carries TorV2 in 16 bytes
 const TORV3_VERSION = 3;
-const TORV3_CHECKSUM_PREFIX = Buffer.from(".onion checksum", "ascii");
+const TORV3_CHECKSUM_INPUT = new Uint8Array(48); // ".onion checksum" || pubkey (32) || version
+TORV3_CHECKSUM_INPUT.set(Buffer.from(".onion checksum", "ascii"), 0);
+TORV3_CHECKSUM_INPUT[47] = TORV3_VERSION;
 
-function torV3Checksum(pubkey: Uint8Array): Buffer {
-  return createHash("sha3-256").update(TORV3_CHECKSUM_PREFIX).update(pubkey).update(Uint8Array.of(TORV3_VERSION)).digest();
+/** First 2 bytes of SHA3-256(".onion checksum" || pubkey || 0x03), the TorV3 name checksum. */
+function torV3Checksum(pubkey: Uint8Array): Uint8Array {
+  TORV3_CHECKSUM_INPUT.set(pubkey.subarray(0, 32), 15);
+  return createHash("sha3-256").update(TORV3_CHECKSUM_INPUT).digest().subarray(0, 2);
 }
 
 /** `<56 chars>.onion` of a TorV3 ed25519 public key (checksum and version 3 appended). */

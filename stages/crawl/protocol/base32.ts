@@ -7,9 +7,14 @@ for (let i = 0; i < ALPHABET.length; i++) {
   DECODE[ALPHABET.toUpperCase().charCodeAt(i)] = i;
 }
 
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const scratch = Buffer.alloc(128); // output characters; base32Encode is synchronous
+
 /** Lowercase base32 text of `bytes`, without padding. */
 export function base32Encode(bytes: Uint8Array): string {
-  let out = "";
+  const outLen = Math.ceil((bytes.length * 8) / 5);
+  const out = outLen <= scratch.length ? scratch : Buffer.alloc(outLen);
+  let n = 0;
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -17,11 +22,11 @@ export function base32Encode(bytes: Uint8Array): string {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += ALPHABET[(acc >>> bits) & 31];
+      out[n++] = CODES[(acc >>> bits) & 31]!;
     }
   }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) out[n++] = CODES[(acc << (5 - bits)) & 31]!;
+  return out.toString("latin1", 0, n);
 }
 
 /** Bytes of unpadded base32 text (either case), or undefined when a character is invalid or the

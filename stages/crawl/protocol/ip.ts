@@ -25,20 +25,15 @@ export function parseIPv4(text: string): Uint8Array | undefined {
   return out;
 }
 
-const HEX = "0123456789abcdef";
-
-function hexGroup(v: number): string {
-  // Lowercase hex without leading zeros (RFC 5952 §4.1, §4.3).
-  if (v < 0x10) return HEX[v]!;
-  if (v < 0x100) return HEX[v >> 4]! + HEX[v & 15]!;
-  if (v < 0x1000) return HEX[v >> 8]! + HEX[(v >> 4) & 15]! + HEX[v & 15]!;
-  return HEX[v >> 12]! + HEX[(v >> 8) & 15]! + HEX[(v >> 4) & 15]! + HEX[v & 15]!;
-}
+const HEX_CODES = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+const groups = new Int32Array(8); // scratch: the formatters are synchronous and not re-entrant
+const text = Buffer.alloc(40); // longest IPv6 text is 39 characters
 
 /** RFC 5952 text of 16 bytes at `off`: lowercase, no leading zeros, the longest run (≥ 2) of zero
- * groups compressed to "::" (the first one on ties), all-hex (no dotted tail). */
+ * groups compressed to "::" (the first one on ties), all-hex (no dotted tail). Hot path of addr
+ * decoding: characters go into a scratch buffer, one string is made at the end. */
 export function ipv6Text(b: Uint8Array, off = 0): string {
-  const g = new Array<number>(8);
+  const g = groups;
   for (let i = 0; i < 8; i++) g[i] = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
   let bestStart = -1;
   let bestLen = 1;
@@ -47,7 +42,7 @@ export function ipv6Text(b: Uint8Array, off = 0): string {
       i++;
       continue;
     }
-    let j = i;
+    let j = i + 1;
     while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
@@ -55,10 +50,25 @@ export function ipv6Text(b: Uint8Array, off = 0): string {
     }
     i = j;
   }
-  if (bestStart < 0) return g.map((v) => hexGroup(v)).join(":");
-  const head = g.slice(0, bestStart).map((v) => hexGroup(v)).join(":");
-  const tail = g.slice(bestStart + bestLen).map((v) => hexGroup(v)).join(":");
-  return `${head}::${tail}`;
+  const resume = bestStart + bestLen;
+  const out = text;
+  let n = 0;
+  for (let i = 0; i < 8; ) {
+    if (i === bestStart) {
+      out[n++] = 58; // ':'
+      out[n++] = 58;
+      i = resume;
+      continue;
+    }
+    if (i > 0 && i !== resume) out[n++] = 58;
+    const v = g[i]!;
+    if (v >= 0x1000) out[n++] = HEX_CODES[v >> 12]!;
+    if (v >= 0x100) out[n++] = HEX_CODES[(v >> 8) & 15]!;
+    if (v >= 0x10) out[n++] = HEX_CODES[(v >> 4) & 15]!;
+    out[n++] = HEX_CODES[v & 15]!;
+    i++;
+  }
+  return out.toString("latin1", 0, n);
 }
 
 function parseGroups(part: string, allowV4Tail: boolean): number[] | undefined {
