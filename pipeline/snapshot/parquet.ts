@@ -5,8 +5,9 @@ import type { DuckDBType } from "@duckdb/node-api";
 import { openDuckDB, sqlString, type DuckDB } from "../duckdb.ts";
 import { publishFile, tempPathFor } from "../fsutil.ts";
 import type { DatasetSchema } from "../schema/types.ts";
-import { appendColumns, ColumnBuffer } from "./buffer.ts";
-import { compileSchema, type CompiledSchema, type StagedValue } from "./columns.ts";
+import { ColumnBuffer, type Batch } from "./buffer.ts";
+import { appendBatches } from "./chunks.ts";
+import { compileSchema, type CompiledSchema } from "./columns.ts";
 
 /** Parquet compression of published datasets. */
 export const FINAL_COMPRESSION = "zstd";
@@ -36,11 +37,11 @@ export class ParquetSink {
     return new ParquetSink(compiled, db);
   }
 
-  /** Appends column-major rows to the staging table through the appender, in data chunks. */
-  async stage(cols: readonly StagedValue[][]): Promise<number> {
+  /** Appends batches to the staging table through the appender, one data chunk per batch. */
+  async stage(batches: readonly Batch[]): Promise<number> {
     const appender = await this.db.connection.createAppender("staging");
     try {
-      const n = appendColumns(appender, this.types, cols);
+      const n = appendBatches(appender, this.types, batches);
       appender.flushSync();
       return n;
     } finally {
@@ -92,13 +93,10 @@ export async function writeParquet<Row>(path: string, schema: DatasetSchema<Row>
   const sink = await ParquetSink.open(compiled);
   try {
     let total = 0;
-    let buffer = new ColumnBuffer(compiled);
+    const buffer = new ColumnBuffer(compiled);
     for (const row of rows) {
       buffer.push(row as object);
-      if (buffer.length >= 100_000) {
-        total += await sink.stage(buffer.take());
-        buffer = new ColumnBuffer(compiled);
-      }
+      if (buffer.length >= 100_000) total += await sink.stage(buffer.take());
     }
     total += await sink.stage(buffer.take());
     await sink.copyStagingTo(path);
