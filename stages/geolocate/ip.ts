@@ -59,7 +59,7 @@ function v4(cidr: string, scope: IpScope): V4Range {
   const [addr, len] = cidr.split("/") as [string, string];
   const bits = Number(len);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { net: parseIPv4(addr) & mask, mask, scope };
+  return { net: (parseIPv4(addr) & mask) >>> 0, mask, scope };
 }
 
 /** IPv4 special-purpose ranges (RFC 6890 and successors), most specific first. */
