@@ -154,3 +154,16 @@ test("encodeFrame writes the 24-byte header: magic, NUL-padded command, length, 
   assert.equal(Buffer.from(encodeFrame(MAGIC, { command: "verack" })).toString("hex"), "f9beb4d976657261636b000000000000000000005df6e0e2");
   assert.equal(Buffer.from(encodeFrame(CHAINS.testnet4.magic, { command: "getaddr" })).toString("hex").slice(0, 8), "1c163f28");
 });
+
+test("Node Buffer chunks (as sockets deliver them): retained bytes are plain Uint8Array copies", () => {
+  const frames = Buffer.concat([
+    encodeFrame(MAGIC, { command: "unknown", rawCommand: "mempool", payload: hex("0102") }),
+    encodeFrame(MAGIC, { command: "inv", items: [{ type: 1, hash: new Uint8Array(32).fill(5) }] }),
+  ]);
+  const [unknown, inv] = new FrameParser(MAGIC).push(frames) as [Extract<Message, { command: "unknown" }>, Extract<Message, { command: "inv" }>];
+  assert.equal(Object.getPrototypeOf(unknown.payload), Uint8Array.prototype);
+  assert.equal(Object.getPrototypeOf(inv.items[0]!.hash), Uint8Array.prototype);
+  frames.fill(0);
+  assert.deepEqual(unknown.payload, hex("0102"));
+  assert.deepEqual(inv.items[0]!.hash, new Uint8Array(32).fill(5));
+});

@@ -72,7 +72,7 @@ function decodeInv(payload: Uint8Array): Message {
   const items = new Array<InvItem>(count);
   for (let i = 0; i < count; i++) {
     const type = r.u32le("inv.type");
-    items[i] = { type, hash: r.bytes(32, "inv.hash").slice() };
+    items[i] = { type, hash: new Uint8Array(r.bytes(32, "inv.hash")) };
   }
   return { command: "inv", items };
 }
@@ -109,6 +109,6 @@ export function decodePayload(command: string, payload: Uint8Array): Message {
     case "inv":
       return decodeInv(payload);
     default:
-      return { command: "unknown", rawCommand: command, payload: payload.slice() };
+      return { command: "unknown", rawCommand: command, payload: new Uint8Array(payload) };
   }
 }
