@@ -5,6 +5,7 @@ import { FluxtureError } from "./errors.ts";
 import { TOOL_VERSION } from "./version.ts";
 import { stubCommand } from "./commands/stub.ts";
 import { exportCommands } from "../stages/export/command.ts";
+import { crawlCommand, nodeCommand } from "../stages/crawl/command.ts";
 import { reportCommand } from "../stages/report/command.ts";
 import { topologyCommand } from "../stages/topology/command.ts";
 import { simnetCommand } from "../stages/simnet/command.ts";
@@ -18,8 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   const commands: Command[] = [
-    stubCommand("crawl", "crawl a network from its seeds into a new run"),
-    stubCommand("node", "interrogate one node: version record and getaddr reply"),
+    crawlCommand(),
+    nodeCommand(),
     simnetCommand(),
     geolocateCommand(),
     updateGeoDbCommand(),

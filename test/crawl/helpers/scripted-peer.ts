@@ -18,11 +18,15 @@ export const MAGIC = CHAINS.regtest.magic;
 /** One accepted connection, as the script sees it. */
 export class PeerConn {
   readonly received: Message[] = [];
-  private readonly parser = new FrameParser(MAGIC);
+  private readonly parser: FrameParser;
   private waiters: { command: string; resolve: (m: Message) => void }[] = [];
   closed = false;
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    readonly magic: number = MAGIC,
+  ) {
+    this.parser = new FrameParser(magic);
     socket.on("data", (chunk: Buffer) => {
       let msgs: Message[];
       try {
@@ -59,9 +63,9 @@ export class PeerConn {
     });
   }
 
-  /** Sends one message framed with the regtest magic. */
+  /** Sends one message framed with the peer's magic (regtest unless given). */
   send(msg: Message): void {
-    if (!this.socket.destroyed) this.socket.write(encodeFrame(MAGIC, msg));
+    if (!this.socket.destroyed) this.socket.write(encodeFrame(this.magic, msg));
   }
 
   /** Sends raw bytes (garbage, partial frames). */
@@ -124,11 +128,16 @@ export interface ScriptedPeer {
 }
 
 /** Starts a scripted peer on `host` (a 127.x address) and an ephemeral (or given) port. */
-export async function startScriptedPeer(host: string, script: (c: PeerConn) => Promise<void> | void, port = 0): Promise<ScriptedPeer> {
+export async function startScriptedPeer(
+  host: string,
+  script: (c: PeerConn) => Promise<void> | void,
+  port = 0,
+  magic: number = MAGIC,
+): Promise<ScriptedPeer> {
   const connections: PeerConn[] = [];
   const scriptErrors: unknown[] = [];
   const server: Server = createServer((socket) => {
-    const c = new PeerConn(socket);
+    const c = new PeerConn(socket, magic);
     connections.push(c);
     Promise.resolve()
       .then(() => script(c))

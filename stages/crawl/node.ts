@@ -1,0 +1,130 @@
+// `fluxture node HOST[:PORT]`: one session with one node (under the same dial policy as a crawl), printed as text
+// or JSON: its version record and the addresses of its getaddr reply.
+import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
+import type { NetworkName } from "../../pipeline/networks.ts";
+import type { NodeFlags } from "./command.ts";
+import { resolveHosts } from "./dns.ts";
+import { routeOf } from "./engine.ts";
+import { DialPolicy } from "./policy.ts";
+import { AddressError, canonicalAddress, formatHostPort, parseHostPort, type NetworkType } from "./protocol/index.ts";
+import { chainOf } from "./seeds.ts";
+import { runSession, type SessionResult } from "./session.ts";
+import { parseProxy } from "./socks5.ts";
+
+/** The node could not be interrogated (refused, timeout, not dialled by policy, …); exit code 1. */
+export class NodeUnreachableError extends FluxtureError {}
+
+/** Result of interrogating one node. */
+export interface NodeReport {
+  readonly address: string;
+  readonly port: number;
+  readonly networkType: NetworkType;
+  readonly result: SessionResult;
+}
+
+/** Parses HOST[:PORT]; a DNS name is resolved (through --dns-server if given) to its first address. */
+async function resolveTarget(text: string, defaultPort: number, dnsServer: string | undefined) {
+  try {
+    return parseHostPort(text, defaultPort);
+  } catch (err) {
+    if (!(err instanceof AddressError)) throw err;
+    const m = /^([a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(text.trim());
+    if (m === null) throw new UsageError(`node: '${text}' is not HOST[:PORT] (${err.message})`);
+    const r = await resolveHosts([m[1]!], dnsServer === undefined ? {} : { server: dnsServer });
+    const first = r.addresses[0];
+    if (first === undefined) throw new UsageError(`node: cannot resolve ${m[1]}: ${r.failures.join("; ") || "no address"}`);
+    return { ...canonicalAddress(first.address), port: m[2] === undefined ? defaultPort : Number(m[2]) };
+  }
+}
+
+/** Interrogates one node under the dial policy of `network` (narrowed by dialAllow/dialDeny). */
+export async function interrogateNode(text: string, o: NodeFlags & { network: NetworkName }): Promise<NodeReport> {
+  const chain = chainOf(o.network);
+  const target = await resolveTarget(text, chain.defaultPort, o.dnsServer);
+  const policy = DialPolicy.forNetwork(o.network, o.dialAllow, o.dialDeny);
+  const proxy = o.proxy === undefined ? undefined : parseProxy(o.proxy);
+  const item = { ...target, source: "seed_arg" as const, depth: 0 };
+  const route = routeOf(item, policy, proxy);
+  if (route.kind === "record") {
+    throw new NodeUnreachableError(`node ${formatHostPort(target.address, target.port)}: ${route.outcome}: ${route.detail}`);
+  }
+  const result = await runSession(target, {
+    magic: chain.magic,
+    connectTimeoutMs: route.proxy !== undefined ? o.proxyConnectTimeout : o.connectTimeout,
+    handshakeTimeoutMs: o.handshakeTimeout,
+    getaddrTimeoutMs: o.getaddrTimeout,
+    proxy: route.proxy,
+  });
+  return { address: target.address, port: target.port, networkType: target.networkType, result };
+}
+
+/** The report as JSON-safe data (bigint → decimal string, dates → ISO). */
+export function nodeReportJson(r: NodeReport): Record<string, unknown> {
+  const v = r.result.version;
+  return {
+    address: r.address,
+    port: r.port,
+    network_type: r.networkType,
+    outcome: r.result.outcome,
+    error_detail: r.result.detail,
+    connect_ms: r.result.connectMs,
+    handshake_ms: r.result.handshakeMs,
+    getaddr_ms: r.result.getaddrMs,
+    version:
+      v === null
+        ? null
+        : {
+            protocol_version: v.protocolVersion,
+            services: v.services.toString(),
+            user_agent: v.userAgent,
+            start_height: v.startHeight,
+            relay: v.relay,
+            peer_time: v.peerTime.toString(),
+          },
+    addr_messages: r.result.addrMessages,
+    addrs_received: r.result.addrsReceived,
+    addresses: r.result.entries.map((e) => ({
+      address: e.address,
+      port: e.port,
+      network_type: e.networkType,
+      services: e.services.toString(),
+      advertised_at: e.time === undefined ? null : new Date(e.time * 1000).toISOString(),
+      message: e.message,
+    })),
+  };
+}
+
+/** The report as text. */
+export function formatNodeReport(r: NodeReport): string {
+  const res = r.result;
+  const v = res.version;
+  const lines = [`node ${formatHostPort(r.address, r.port)} (${r.networkType}): ${res.outcome}${res.detail ? ` (${res.detail})` : ""}`];
+  if (v !== null) {
+    lines.push(
+      `  protocol_version  ${v.protocolVersion}`,
+      `  services          0x${v.services.toString(16)}`,
+      `  user_agent        ${v.userAgent ?? "-"}`,
+      `  start_height      ${v.startHeight ?? "-"}`,
+      `  relay             ${v.relay ?? "-"}`,
+      `  peer_time         ${v.peerTime} (${new Date(Number(v.peerTime) * 1000).toISOString()})`,
+    );
+  }
+  lines.push(`  timings ms        connect ${res.connectMs ?? "-"} · handshake ${res.handshakeMs ?? "-"} · getaddr ${res.getaddrMs ?? "-"}`);
+  lines.push(`addresses: ${res.entries.length} (${res.addrsReceived} entries in ${res.addrMessages} messages)`);
+  for (const e of res.entries) {
+    const at = e.time === undefined ? "-" : new Date(e.time * 1000).toISOString();
+    lines.push(`  ${formatHostPort(e.address, e.port)}  ${e.networkType}  services 0x${e.services.toString(16)}  ${at}  ${e.message}`);
+  }
+  return lines.join("\n");
+}
+
+/** The CLI action of `fluxture node`: prints the report; exits non-zero unless the handshake completed. */
+export async function runNodeCommand(target: string, flags: NodeFlags): Promise<void> {
+  const report = await interrogateNode(target, flags);
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(nodeReportJson(report))}\n`);
+  else process.stdout.write(`${formatNodeReport(report)}\n`);
+  const o = report.result.outcome;
+  if (o !== "ok" && o !== "no_addr_reply") {
+    throw new NodeUnreachableError(`node ${formatHostPort(report.address, report.port)}: ${o}${report.result.detail ? `: ${report.result.detail}` : ""}`);
+  }
+}

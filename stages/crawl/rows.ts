@@ -1,0 +1,76 @@
+// Turns a visit (frontier item + session result) into dataset rows: one visits row, and addrs rows for its entries.
+import type { AddrRow } from "../../pipeline/schema/addrs.ts";
+import type { VisitOutcome, VisitRow } from "../../pipeline/schema/visits.ts";
+import type { FrontierItem } from "./frontier.ts";
+import type { SessionResult } from "./session.ts";
+
+/** The visits row of an endpoint that was dialled. */
+export function visitRow(item: FrontierItem, attemptedAt: Date, r: SessionResult): VisitRow {
+  const v = r.version;
+  return {
+    address: item.address,
+    port: item.port,
+    network_type: item.networkType,
+    source: item.source,
+    depth: item.depth,
+    attempted_at: attemptedAt,
+    outcome: r.outcome,
+    error_detail: r.detail,
+    connect_ms: r.connectMs,
+    handshake_ms: r.handshakeMs,
+    getaddr_ms: r.getaddrMs,
+    protocol_version: v?.protocolVersion ?? null,
+    services: v?.services ?? null,
+    user_agent: v?.userAgent ?? null,
+    start_height: v?.startHeight ?? null,
+    relay: v?.relay ?? null,
+    peer_time: v?.peerTime ?? null,
+    addr_messages: r.addrMessages,
+    addrs_received: r.addrsReceived,
+  };
+}
+
+/** The visits row of an endpoint recorded without a connection (not_dialed, unsupported_network). */
+export function undialledRow(item: FrontierItem, at: Date, outcome: VisitOutcome, detail: string): VisitRow {
+  return {
+    address: item.address,
+    port: item.port,
+    network_type: item.networkType,
+    source: item.source,
+    depth: item.depth,
+    attempted_at: at,
+    outcome,
+    error_detail: detail,
+    connect_ms: null,
+    handshake_ms: null,
+    getaddr_ms: null,
+    protocol_version: null,
+    services: null,
+    user_agent: null,
+    start_height: null,
+    relay: null,
+    peer_time: null,
+    addr_messages: 0,
+    addrs_received: 0,
+  };
+}
+
+/** The addrs rows (edges) of a visit; none for a cancelled visit, which a resumed run repeats. */
+export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
+  if (r.outcome === "cancelled") return [];
+  return r.entries.map((e) => ({
+    source_address: item.address,
+    source_port: item.port,
+    address: e.address,
+    port: e.port,
+    network_type: e.networkType,
+    services: e.services,
+    advertised_at: e.time === undefined ? null : new Date(e.time * 1000),
+    message: e.message,
+  }));
+}
+
+/** Reachable means the handshake completed (with or without an address reply). */
+export function isReachable(outcome: VisitOutcome): boolean {
+  return outcome === "ok" || outcome === "no_addr_reply";
+}

@@ -1,0 +1,65 @@
+// A small network of scripted peers on loopback with fixed getaddr replies, for crawl tests (in-process, so it
+// outlives crawler child processes that are killed and restarted).
+import { parseHostPort, type PeerAddress } from "../../../stages/crawl/protocol/index.ts";
+import { handshake, startScriptedPeer, type ScriptedPeer } from "./scripted-peer.ts";
+
+/** One peer: where it listens, what its getaddr reply holds, and how it behaves. */
+export interface PeerSpec {
+  readonly host: string;
+  readonly port: number;
+  /** HOST:PORT texts (any network type the codec knows) sent as one addrv2 reply. */
+  readonly reply: readonly string[];
+  readonly replyDelayMs?: number;
+  readonly userAgent?: string;
+  /** silent: accepts and never speaks (handshake timeout). */
+  readonly behaviour?: "normal" | "silent";
+  /** Wire magic (default regtest). */
+  readonly magic?: number;
+}
+
+/** A running network; `visits` counts accepted connections per HOST:PORT. */
+export interface PeerNetwork {
+  readonly peers: readonly ScriptedPeer[];
+  readonly connections: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** Parses reply texts to addrv2 entries with fixed timestamps (deterministic). */
+export function replyEntries(reply: readonly string[]): PeerAddress[] {
+  return reply.map((t, i) => {
+    const hp = parseHostPort(t, 18444);
+    return { networkType: hp.networkType, address: hp.address, port: hp.port, services: 0x409n, time: 1_700_000_000 + i };
+  });
+}
+
+/** Starts every peer of `specs`. */
+export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<PeerNetwork> {
+  const connections = new Map<string, number>();
+  const peers: ScriptedPeer[] = [];
+  for (const spec of specs) {
+    const key = `${spec.host}:${spec.port}`;
+    const entries = replyEntries(spec.reply);
+    peers.push(
+      await startScriptedPeer(
+        spec.host,
+        async (c) => {
+          connections.set(key, (connections.get(key) ?? 0) + 1);
+          if (spec.behaviour === "silent") return;
+          await handshake(c, { userAgent: spec.userAgent ?? "/Satoshi:27.0.0/", startHeight: 800_000 });
+          await c.waitFor("getaddr", 60_000);
+          if (spec.replyDelayMs) await new Promise((r) => setTimeout(r, spec.replyDelayMs));
+          c.send({ command: "addrv2", entries, skipped: 0 });
+        },
+        spec.port,
+        spec.magic,
+      ),
+    );
+  }
+  return {
+    peers,
+    connections,
+    close: async () => {
+      await Promise.all(peers.map((p) => p.close()));
+    },
+  };
+}
