@@ -88,7 +88,7 @@ export async function writeRun(dataDir: string, addresses: readonly TestAddress[
 export async function readParquetRows(path: string, orderBy = "address"): Promise<RowObject[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    return await queryRows(db.connection, `select * from read_parquet(${sqlString(path)}) order by ${orderBy}`);
+    return await queryRows(db.connection, `select * from read_parquet(${sqlString(path)}, hive_partitioning = false) order by ${orderBy}`);
   } finally {
     db.close();
   }
@@ -98,7 +98,7 @@ export async function readParquetRows(path: string, orderBy = "address"): Promis
 export async function parquetColumns(path: string): Promise<{ name: string; type: string }[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const rows = await queryRows(db.connection, `describe select * from read_parquet(${sqlString(path)})`);
+    const rows = await queryRows(db.connection, `describe select * from read_parquet(${sqlString(path)}, hive_partitioning = false)`);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } finally {
     db.close();
