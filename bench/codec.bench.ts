@@ -83,7 +83,7 @@ async function decodeBench(name: string, msg: Message, iterations: number, targe
   const payload = encodePayload(msg);
   const frame = encodeFrame(MAGIC, msg);
   const secs = await timeRuns(() => {
-    for (let i = 0; i < iterations; i++) sink += (decodePayload(msg.command, payload) as { entries: unknown[] }).entries.length;
+    for (let i = 0; i < iterations; i++) sink += (decodePayload(msg.command, payload) as { entries: readonly PeerAddress[] }).entries.length;
   }, RUNS);
   report(`${name} decodePayload`, secs.map((s) => iterations / s), "messages/s");
   report(`${name} decodePayload`, secs.map((s) => (iterations * payload.length) / s / 1e6), "MB/s", target ? { min: TARGET_MBPS } : undefined);
