@@ -35,7 +35,9 @@ interface Member {
 async function tarGz(members: readonly Member[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (c: Buffer) => chunks.push(c));
+  pack.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = once(pack, "end");
   for (const m of members) {
     const type = m.type ?? "file";
