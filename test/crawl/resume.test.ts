@@ -1,0 +1,118 @@
+// kill -9 mid-crawl, then `fluxture crawl --resume`: the run completes without revisiting what is done and its
+// sealed snapshot equals an uninterrupted crawl's (same visits, outcomes and edges). The crawler runs as a child
+// process of the real CLI; the scripted network lives in this process so it survives the kill.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { once } from "node:events";
+import { startPeerNetwork, type PeerSpec } from "./helpers/peer-network.ts";
+import { edgeLines, readRun, visitLines } from "./helpers/read-run.ts";
+import { readManifest } from "../../pipeline/manifest.ts";
+import { readParts } from "../../pipeline/snapshot/index.ts";
+import { VISITS } from "../../pipeline/schema/visits.ts";
+
+const N = 24;
+const host = (i: number) => `127.32.0.${i}`;
+const hp = (i: number) => `${host(i)}:18444`;
+const fillers = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${i}.${k + 1}:8333`); // benchmarking range: not_dialed
+
+/** A chain-like network (i → i+1, i+2, and one link back) so the crawl has depth and takes a few seconds. */
+const SPECS: PeerSpec[] = Array.from({ length: N }, (_, j) => {
+  const i = j + 1;
+  const links = [i + 1, i + 2, Math.max(1, i - 3)].filter((k) => k <= N && k !== i);
+  return { host: host(i), port: 18444, reply: [...links.map(hp), ...fillers(i)], replyDelayMs: 500 };
+});
+
+const CLI = join(process.cwd(), "bin", "fluxture.js");
+
+function crawl(data: string, extra: string[] = []): ChildProcess {
+  return spawn(
+    process.execPath,
+    [CLI, "crawl", "bitcoin", "--network", "regtest", "--data", data, "--no-dns-seeds", "--seed", hp(1), "--dial-allow", "127.0.0.0/8,::1",
+      "--concurrency", "3", "--handshake-timeout", "2000", "--getaddr-timeout", "5000", "--json", ...extra],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FLUXTURE_DEBUG: "0" } },
+  );
+}
+
+async function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, stdout, stderr };
+}
+
+function visitParts(data: string): string[] {
+  const root = join(data, "runs", "network=regtest");
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((run) => {
+    const dir = join(root, run, "parts", "visits");
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".parquet")) : [];
+  });
+}
+
+test("crawl killed with SIGKILL mid-crawl, then --resume, equals an uninterrupted crawl", { timeout: 120_000 }, async (t) => {
+  const network = await startPeerNetwork(SPECS);
+  const data = await mkdtemp(join(tmpdir(), "fluxture-resume-"));
+  const reference = await mkdtemp(join(tmpdir(), "fluxture-resume-ref-"));
+  const children: ChildProcess[] = [];
+  t.after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await network.close();
+    await rm(data, { recursive: true, force: true });
+    await rm(reference, { recursive: true, force: true });
+  });
+
+  // 1. start, wait until a first checkpoint made visits durable, then kill -9
+  const first = crawl(data);
+  children.push(first);
+  const firstDone = finish(first);
+  const t0 = Date.now();
+  while (visitParts(data).length === 0) {
+    if (first.exitCode !== null) assert.fail(`the crawl ended before it could be killed: ${(await firstDone).stderr}`);
+    assert.ok(Date.now() - t0 < 30_000, "no durable visits part within 30 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  first.kill("SIGKILL");
+  const killed = await firstDone;
+  assert.equal(killed.code, null);
+  const runs = readdirSync(join(data, "runs", "network=regtest"));
+  assert.equal(runs.length, 1);
+  const runDir = join(data, "runs", "network=regtest", runs[0]!);
+  assert.equal((await readManifest(join(runDir, "manifest.json"))).state, "running");
+  const connectionsBefore = new Map(network.connections);
+  const durable = (await readParts(runDir, VISITS)).filter((v) => v.outcome === "ok").map((v) => `${v.address}:${v.port}`);
+  assert.ok(durable.length >= 1 && durable.length < N, `durable ok visits at the kill: ${durable.length}`);
+
+  // 2. resume to completion
+  const resumed = await finish(crawl(data, ["--resume"]));
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const summary = JSON.parse(resumed.stdout) as { runId: string; state: string; resumed: boolean; runDir: string };
+  assert.equal(summary.state, "succeeded");
+  assert.equal(summary.resumed, true);
+  assert.equal(`run_id=${summary.runId}`, runs[0]);
+
+  // no node whose visit was durable at the kill was contacted again; every node was contacted by the resume or before
+  for (const k of durable) assert.equal(network.connections.get(k), connectionsBefore.get(k), `${k} was revisited`);
+  for (let i = 1; i <= N; i++) assert.ok((network.connections.get(hp(i)) ?? 0) >= 1, `${hp(i)} never visited`);
+
+  // 3. an uninterrupted crawl of the same network
+  const whole = await finish(crawl(reference));
+  assert.equal(whole.code, 0, whole.stderr);
+  const ref = JSON.parse(whole.stdout) as { runDir: string };
+
+  const a = await readRun(summary.runDir);
+  const b = await readRun(ref.runDir);
+  assert.deepEqual(visitLines(a.visits), visitLines(b.visits));
+  assert.deepEqual(edgeLines(a.addrs), edgeLines(b.addrs));
+  assert.equal(a.visits.length, N + N * 10);
+  assert.equal(a.visits.filter((v) => v.outcome === "ok").length, N);
+  assert.equal(new Set(a.visits.map((v) => `${String(v.address)}:${String(v.port)}`)).size, a.visits.length); // no duplicate visit
+  assert.equal(existsSync(join(summary.runDir, "parts")), false);
+  assert.equal((await readManifest(join(summary.runDir, "manifest.json"))).state, "succeeded");
+});
