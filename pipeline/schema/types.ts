@@ -51,6 +51,19 @@ export interface JsValueOf {
   TIMESTAMPTZ: Date;
 }
 
+/** How each column type's JS value is written in docs/DATA.md. */
+export const JS_TYPE_NAMES: Readonly<Record<ColumnType, string>> = {
+  VARCHAR: "string",
+  INTEGER: "number",
+  UINTEGER: "number",
+  USMALLINT: "number",
+  BIGINT: "bigint",
+  UBIGINT: "bigint",
+  DOUBLE: "number",
+  BOOLEAN: "boolean",
+  TIMESTAMPTZ: "Date",
+};
+
 /** A row value that does not fit its column (null in NOT NULL, wrong JS type, out of range); names the column. */
 export class RowValueError extends FluxtureError {
   readonly dataset: string;

@@ -1,6 +1,6 @@
 // SnapshotWriter: rows → durable Parquet part files every few seconds → one atomically published Parquet at seal.
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, errorMessage } from "../errors.ts";
 import { fsyncDir } from "../fsutil.ts";
@@ -89,15 +89,19 @@ export class SnapshotWriter<Row = unknown> {
     if (this.buffer.length >= this.flushRows) void this.flush().catch(() => undefined);
   }
 
-  /** Writes every buffered row as a new durable part file (temp + fsync + rename); resolves when it is on disk. */
+  /**
+   * Writes every row buffered so far as a new durable part file (temp + fsync + rename); resolves when it is on
+   * disk. The rows are taken at call time, so parts keep append order even while earlier parts are still writing.
+   */
   flush(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    const batches = this.buffer.length > 0 ? this.buffer.take() : null;
+    const n = batches === null ? 0 : this.nextPart++;
     const next = this.pending.then(async () => {
-      if (this.buffer.length === 0) return;
-      const cols = this.buffer.take();
-      const n = this.nextPart++;
+      if (this.failure !== null) throw this.failure;
+      if (batches === null) return;
       try {
-        await this.sink.stage(cols);
+        await this.sink.stage(batches);
         await this.sink.copyStagingTo(join(partsDir(this.runDir, this.schema), partName(n)), this.partCompression);
       } catch (err) {
         this.failure = new DataError(`${this.schema.name}: cannot write part ${n} in ${this.runDir}: ${errorMessage(err)}`, { cause: err });
@@ -127,7 +131,7 @@ export class SnapshotWriter<Row = unknown> {
         );
       }
       await rm(join(this.runDir, "parts", this.schema.name), { recursive: true, force: true });
-      await rm(join(this.runDir, "parts"), { recursive: false }).catch(() => undefined);
+      await rmdir(join(this.runDir, "parts")).catch(() => undefined); // only when no other dataset has parts
       await fsyncDir(this.runDir);
       return await this.sink.countRows([target]);
     } finally {
