@@ -9,8 +9,13 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+function checkData(data: unknown): void {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) throw new TypeError(`writeFileAtomic: data must be a string or bytes, got ${typeof data}`);
+}
+
 /** Writes `data` to `path` atomically: temp file in the same folder, fsync, rename, fsync the folder. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  checkData(data);
   const tmp = tempPathFor(path);
   let renamed = false;
   try {
@@ -31,6 +36,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /** Synchronous twin of writeFileAtomic, for the last manifest write inside a signal or exit handler. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  checkData(data);
   const tmp = tempPathFor(path);
   let renamed = false;
   try {
