@@ -20,10 +20,12 @@ import { MAX_ADDR_ENTRIES, MAX_ADDRV2_ADDRESS_BYTES } from "./limits.ts";
 const ADDR_ENTRY_BYTES = 30; // time 4 + services 8 + address 16 + port 2
 const ADDRV2_MIN_ENTRY_BYTES = 9; // time 4 + services ≥1 + id 1 + length ≥1 + port 2
 
-// Small service bit sets repeat in every message: share their bigints instead of allocating each time.
-const SMALL_BIGINTS: bigint[] = [];
+// Service bit sets below 4096 (0x409, 0xc09, 0x40d, …) repeat in every message: share their bigints
+// (a dense, prefilled table: fast element access) instead of allocating one per entry.
+const SMALL_BIGINT_LIMIT = 4096;
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_BIGINT_LIMIT }, (_, i) => BigInt(i));
 function smallBigInt(v: number): bigint {
-  return (SMALL_BIGINTS[v] ??= BigInt(v));
+  return v < SMALL_BIGINT_LIMIT ? SMALL_BIGINTS[v]! : BigInt(v);
 }
 
 function checkCount(count: number, what: string): void {
@@ -46,13 +48,17 @@ export function decodeAddr(payload: Uint8Array): { command: "addr"; entries: Pee
     const time = view.getUint32(p, true);
     const lo = view.getUint32(p + 4, true);
     const hi = view.getUint32(p + 8, true);
-    const services = hi === 0 && lo < 0x10000 ? smallBigInt(lo) : view.getBigUint64(p + 4, true);
+    const services = hi === 0 && lo < SMALL_BIGINT_LIMIT ? SMALL_BIGINTS[lo]! : view.getBigUint64(p + 4, true);
     const a = p + 12;
     let networkType: NetworkType;
     let address: string;
     if (view.getUint32(a, true) === 0 && view.getUint32(a + 4, true) === 0 && view.getUint32(a + 8, true) === 0xffff0000) {
       networkType = "ipv4";
       address = `${b[a + 12]}.${b[a + 13]}.${b[a + 14]}.${b[a + 15]}`;
+    } else if (b[a] === 0x20 || b[a] === 0x2a || b[a] === 0x26 || b[a] === 0x24) {
+      // global unicast (2000::/3 as allocated): plain IPv6, no prefix checks needed
+      networkType = "ipv6";
+      address = ipv6Text(b, a);
     } else {
       const c = classifyIPv6Bytes(b, a);
       networkType = c.networkType;
@@ -116,7 +122,7 @@ export function decodeAddrV2(payload: Uint8Array): { command: "addrv2"; entries:
     } else {
       r.pos = p + 4;
       services = r.compactSizeBig("addrv2.services");
-      if (services < 0x10000n) services = smallBigInt(Number(services));
+      if (services < BigInt(SMALL_BIGINT_LIMIT)) services = SMALL_BIGINTS[Number(services)]!;
       id = r.u8("addrv2.network_id");
       len = r.compactSize("addrv2.address_length");
     }
