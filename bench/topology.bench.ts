@@ -8,6 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median, peakRssMiB, report, timeRuns } from "./harness.ts";
+import { Run } from "../pipeline/runs.ts";
+import { writeParquet } from "../pipeline/snapshot/index.ts";
+import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../pipeline/schema/index.ts";
+import { runTopology } from "../stages/topology/run.ts";
+import { setQuiet } from "../pipeline/log.ts";
+import { DirectedGraph } from "graphology";
+import pagerankCjs from "graphology-metrics/centrality/pagerank.js";
+import eigenvectorCjs from "graphology-metrics/centrality/eigenvector.js";
+import { connectedComponents, stronglyConnectedComponents } from "graphology-components";
+import louvainCjs from "graphology-communities-louvain";
+import { seededRng } from "../stages/topology/rng.ts";
 import { buildCsr } from "../stages/topology/graph.ts";
 import { computeMetrics, type NodeFacts } from "../stages/topology/metrics.ts";
 import { syntheticCrawlGraph } from "../stages/topology/synthetic.ts";
@@ -32,12 +43,16 @@ console.log(
 
 // The measured unit: CSR build from the edge arrays, then every metric the stage computes.
 const perMeasure = new Map<string, number[]>();
+let lastModularity = NaN;
+let lastCommunities = 0;
 function once(): void {
   const t0 = performance.now();
   const { graph } = buildCsr(g0.n, g0.src, g0.dst);
   const build = (performance.now() - t0) / 1000;
   const facts: NodeFacts = { replied: g0.crawled, replyEntries };
   const r = computeMetrics(graph, facts, { betweennessSamples: SAMPLES, seed: SEED });
+  lastModularity = r.summary.communities.modularity;
+  lastCommunities = r.summary.communities.count;
   const add = (k: string, s: number) => perMeasure.set(k, [...(perMeasure.get(k) ?? []), s]);
   add("build", build);
   for (const [k, ms] of Object.entries(r.timingsMs)) add(k, ms / 1000);
@@ -56,6 +71,88 @@ for (const [k, v] of perMeasure) report(`  ${k}`, v, "s");
 report("topology total (build + all metrics)", totals, "s", { max: TARGET_S });
 const rss = await peakRssMiB();
 console.log(`peak RSS: ${rss.toFixed(0)} MiB [target ≤ ${TARGET_RSS_MIB} MiB: ${rss <= TARGET_RSS_MIB ? "PASS" : "MISS"}]`);
+console.log(`Louvain: ${lastCommunities} communities, directed modularity ${lastModularity.toFixed(4)}`);
+
+// ---- end to end: the same graph as a run on disk (visits + addrs Parquet) through runTopology -------------
+{
+  setQuiet(true);
+  const data = mkdtempSync(join(tmpdir(), "fluxture-topology-e2e-"));
+  try {
+    const addr = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const run = await Run.create(data, "simnet", { bench: "topology" });
+    const at = new Date("2026-01-01T00:00:00Z");
+    const visits = function* (): Generator<VisitRow> {
+      for (let i = 0; i < NODES; i++) {
+        yield {
+          address: addr(i), port: 8333, network_type: "ipv4", source: "peer", depth: 1, attempted_at: at,
+          outcome: g0.crawled[i] === 1 ? "ok" : "timeout", error_detail: null, connect_ms: null, handshake_ms: null,
+          getaddr_ms: null, protocol_version: null, services: null, user_agent: null, start_height: null, relay: null,
+          peer_time: null, addr_messages: 0, addrs_received: replyEntries[i]!,
+        };
+      }
+    };
+    const addrs = function* (): Generator<AddrRow> {
+      for (let k = 0; k < g0.src.length; k++) {
+        yield { source_address: addr(g0.src[k]!), source_port: 8333, address: addr(g0.dst[k]!), port: 8333, network_type: "ipv4", services: 1n, advertised_at: at, message: "addrv2" };
+      }
+    };
+    await writeParquet(join(run.dir, VISITS.file), VISITS, visits());
+    await writeParquet(join(run.dir, ADDRS.file), ADDRS, addrs());
+    await run.seal("succeeded");
+    const loads: number[] = [];
+    const e2e = await timeRuns(async () => {
+      const r = await runTopology({ data, betweennessSamples: SAMPLES, seed: SEED });
+      loads.push((r.timingsMs.load ?? NaN) / 1000);
+    }, RUNS, 0);
+    report("  load from Parquet (DuckDB)", loads, "s");
+    report("end to end: runTopology on the run (load + metrics + node_metrics.parquet + manifest)", e2e, "s", { max: TARGET_S });
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+    setQuiet(false);
+  }
+}
+
+// These CommonJS packages export the function itself; under NodeNext their d.ts `export default` types as `.default`.
+const graphologyPagerank = pagerankCjs as unknown as (typeof pagerankCjs)["default"];
+const graphologyEigenvector = eigenvectorCjs as unknown as (typeof eigenvectorCjs)["default"];
+const graphologyLouvain = louvainCjs as unknown as (typeof louvainCjs)["default"];
+
+// ---- graphology on the same edges (why stages/topology uses typed arrays instead), one run each -------------
+const graphologyTimes = new Map<string, number>();
+{
+  const time = <T>(name: string, fn: () => T): T => {
+    const t0 = performance.now();
+    const out = fn();
+    graphologyTimes.set(name, (performance.now() - t0) / 1000);
+    return out;
+  };
+  const rssBefore = process.memoryUsage().rss;
+  const graph = time("build", () => {
+    const gr = new DirectedGraph({ allowSelfLoops: false });
+    const keys = Array.from({ length: NODES }, (_, i) => String(i));
+    for (const k of keys) gr.addNode(k);
+    for (let k = 0; k < g0.src.length; k++) gr.addDirectedEdge(keys[g0.src[k]!]!, keys[g0.dst[k]!]!);
+    return gr;
+  });
+  const rssGraph = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+  time("pagerank", () => graphologyPagerank(graph, { getEdgeWeight: null, alpha: 0.85, tolerance: 1e-10, maxIterations: 1000 }));
+  time("eigenvector", () => {
+    try {
+      return graphologyEigenvector(graph, { maxIterations: 1000, tolerance: 1e-9 });
+    } catch {
+      return null; // non-convergence: still timed
+    }
+  });
+  time("weak_components", () => connectedComponents(graph));
+  time("strong_components", () => stronglyConnectedComponents(graph));
+  const lv = time("louvain", () => graphologyLouvain.detailed(graph, { rng: seededRng(SEED) }));
+  console.log(
+    `graphology 0.26 (one run each; no sampled betweenness in graphology-metrics, not timed): build ${graphologyTimes.get("build")!.toFixed(2)} s ` +
+      `(+${rssGraph.toFixed(0)} MiB RSS), pagerank ${graphologyTimes.get("pagerank")!.toFixed(2)} s, eigenvector ${graphologyTimes.get("eigenvector")!.toFixed(2)} s, ` +
+      `weak components ${graphologyTimes.get("weak_components")!.toFixed(2)} s, strong components ${graphologyTimes.get("strong_components")!.toFixed(2)} s, ` +
+      `louvain ${graphologyTimes.get("louvain")!.toFixed(2)} s (modularity ${lv.modularity.toFixed(4)})`,
+  );
+}
 
 // ---- networkx on the same edges ------------------------------------------------------------------------------
 const NX_SCRIPT = String.raw`
@@ -120,7 +217,9 @@ timed("weighted_pagerank", lambda: weighted_pagerank_numpy(G))
 timed("eigenvector", lambda: nx.eigenvector_centrality(G, tol=1e-9, max_iter=1000))
 timed("weak_components", lambda: list(nx.weakly_connected_components(G)))
 timed("strong_components", lambda: list(nx.strongly_connected_components(G)))
-timed("louvain", lambda: nx.community.louvain_communities(G, seed=seed))
+communities = timed("louvain", lambda: nx.community.louvain_communities(G, seed=seed))
+if communities is not None:  # quality, not timed
+    print(json.dumps({"measure": "louvain_modularity", "seconds": nx.community.modularity(G, communities), "count": len(communities)}), flush=True)
 timed("betweenness", lambda: nx.betweenness_centrality(G, k=samples, seed=seed))
 print(json.dumps({"measure": "peak_rss_mib", "seconds": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 `;
@@ -136,6 +235,7 @@ if (process.env.BENCH_SKIP_NX === "1") {
     writeFileSync(edgesFile, pairs);
     writeFileSync(join(dir, "nx_bench.py"), NX_SCRIPT);
     const version = await runPython(["-c", "import networkx, numpy, scipy; print(networkx.__version__, numpy.__version__, scipy.__version__)"], 60);
+    console.log("ratio = networkx time / fluxture time (fluxture: median of the runs above)");
     console.log(`networkx ${version.out.trim().split(" ").join(", numpy ").replace(/, numpy ([^,]+)$/, ", scipy $1")} (/usr/bin/python3), per-measure timeout ${NX_TIMEOUT_S} s, one run each:`);
     const nx = new Map<string, number | null>();
     const res = await runPython([join(dir, "nx_bench.py"), edgesFile, String(NODES), String(NX_TIMEOUT_S), String(SAMPLES), String(SEED)], NX_TIMEOUT_S * 10 + 600, (line) => {
@@ -167,6 +267,8 @@ if (process.env.BENCH_SKIP_NX === "1") {
     }
     const oursTotal = rows.reduce((s, r) => s + r[2], 0);
     console.log(`  sum of these measures: fluxture ${oursTotal.toFixed(2)} s, networkx ${nxCapped ? "≥ " : ""}${nxTotal.toFixed(1)} s, ratio ${nxCapped ? "≥ " : ""}${(nxTotal / oursTotal).toFixed(0)}×`);
+    const nxQ = nx.get("louvain_modularity");
+    if (typeof nxQ === "number") console.log(`  Louvain modularity: fluxture ${lastModularity.toFixed(4)}, networkx ${nxQ.toFixed(4)}`);
     const nxRss = nx.get("peak_rss_mib");
     if (typeof nxRss === "number") console.log(`  networkx peak RSS: ${nxRss.toFixed(0)} MiB`);
   } finally {
@@ -191,7 +293,7 @@ function runPython(args: string[], timeoutS: number, onLine?: (line: string) => 
         if (onLine && line.startsWith("{")) {
           onLine(line);
           const m = JSON.parse(line) as { measure: string; seconds: number | null };
-          if (m.measure !== "peak_rss_mib") console.log(`    (networkx ${m.measure}: ${m.seconds === null ? "timeout" : `${m.seconds.toFixed(2)} s`})`);
+          if (m.measure !== "peak_rss_mib" && m.measure !== "louvain_modularity") console.log(`    (networkx ${m.measure}: ${m.seconds === null ? "timeout" : `${m.seconds.toFixed(2)} s`})`);
         }
       }
     });
