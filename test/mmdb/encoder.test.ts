@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Reader } from "maxmind";
 import { DataSectionEncoder, MMDB_TYPE, controlBytes, encodeStandalone, pointerBytes, pointerSize } from "../../stages/simnet/mmdb/encoder.ts";
-import { MmdbWriteError, bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbValue } from "../../stages/simnet/mmdb/index.ts";
+import { MmdbWriteError, bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbNetwork, type MmdbValue } from "../../stages/simnet/mmdb/index.ts";
 import { allValues, decodeTyped, layout, networkText, plain, recordAt, walkNetworks } from "./inspect.ts";
 
 const hex = (b: ArrayLike<number>) => Buffer.from(Array.from(b)).toString("hex");
@@ -107,7 +107,7 @@ test("identical records are stored once and repeated strings and maps become poi
 
 test("3- and 4-byte pointers past 2 KiB and 514 KiB resolve in the maxmind reader", () => {
   const blob = (n: number, fill: number) => bytes(new Uint8Array(n).fill(fill));
-  const networks = [
+  const networks: MmdbNetwork[] = [
     { cidr: "10.0.0.0/24", data: { pad: blob(4000, 1) } },
     { cidr: "10.0.1.0/24", data: { label: "after-two-kib", pad: blob(600_000, 2) } },
     { cidr: "10.0.2.0/24", data: { label: "after-514-kib", again: "after-two-kib" } },

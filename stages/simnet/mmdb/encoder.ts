@@ -23,11 +23,9 @@ const MAX_PAYLOAD_SIZE = 65821 + 0xffffff; // largest size the 3-byte size encod
 const MAX_DEPTH = 512; // libmaxminddb refuses deeper nesting
 const MAX_POINTER = 0xffffffff;
 
-/** One already-written (inline, never pointer) encoding of a value, for dedup. */
-interface Seen {
-  readonly offset: number;
-  readonly size: number;
-}
+/** Kinds of content ids (each kind has its own id map). */
+const K = { s: 0, bool: 1, u16: 2, u32: 3, i32: 4, u64: 5, u128: 6, d: 7, dneg0: 8, f: 9, fneg0: 10, bytes: 11, array: 12, map: 13 } as const;
+const KIND_COUNT = 14;
 
 /** Bytes a pointer to `offset` takes (2, 3, 4 or 5). */
 export function pointerSize(offset: number): number {
@@ -46,8 +44,13 @@ export function pointerSize(offset: number): number {
 export class DataSectionEncoder {
   private buf = new Uint8Array(4096);
   private len = 0;
-  private readonly seen = new Map<string, Seen>();
-  private readonly keys = new WeakMap<object, string>();
+  /** Offset and size of the first inline encoding of each content id (-1: not written yet). */
+  private seenOffset = new Float64Array(1024).fill(-1);
+  private seenSize = new Uint32Array(1024);
+  private nextId = 0;
+  /** Content ids by kind: equal ids ⇔ equal encodings. One map per kind avoids key strings for scalars. */
+  private readonly scalarIds: Map<string | number | bigint, number>[] = Array.from({ length: KIND_COUNT }, () => new Map());
+  private readonly containers = new Map<object, Container>(); // a strong map: cheaper for the GC than a WeakMap, and the encoder is short-lived
   private readonly usePointers: boolean;
   private readonly scratch = new DataView(new ArrayBuffer(8));
 
@@ -63,11 +66,17 @@ export class DataSectionEncoder {
 
   /** Writes a record (or finds an identical one) and returns its offset from the section start. */
   add(value: MmdbValue): number {
-    const key = this.keyOf(value, "", 0);
-    const prior = this.seen.get(key);
-    if (prior !== undefined) return prior.offset;
+    let id: number;
+    try {
+      id = this.idOf(value, 0);
+    } catch (err) {
+      if (err instanceof ValuePathError) throw new MmdbWriteError("bad_value", `${err.message} at /${err.path.join("/")}`);
+      throw err;
+    }
+    const prior = this.seenOffset[id] ?? -1;
+    if (prior >= 0) return prior;
     const offset = this.len;
-    this.writeInline(value, key);
+    this.writeInline(value, id);
     return offset;
   }
 
@@ -76,72 +85,131 @@ export class DataSectionEncoder {
     return this.buf.slice(0, this.len);
   }
 
-  /** A canonical content key: equal keys ⇔ equal encodings (modulo pointers). Validates as it goes. */
-  private keyOf(value: MmdbValue, path: string, depth: number): string {
-    if (depth > MAX_DEPTH) throw new MmdbWriteError("bad_value", `value nested deeper than ${MAX_DEPTH} at ${path || "/"}`);
+  private scalarId(kind: number, key: string | number | bigint): number {
+    const ids = this.scalarIds[kind] as Map<string | number | bigint, number>;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      ids.set(key, id);
+      if (id >= this.seenOffset.length) {
+        const offsets = new Float64Array(this.seenOffset.length * 2).fill(-1);
+        offsets.set(this.seenOffset);
+        this.seenOffset = offsets;
+        const sizes = new Uint32Array(this.seenSize.length * 2);
+        sizes.set(this.seenSize);
+        this.seenSize = sizes;
+      }
+    }
+    return id;
+  }
+
+  /**
+   * Content id (hash-consing): equal ids ⇔ equal values, map key order ignored. A container's key is
+   * built from its children's ids, so the work is linear in the value's size; containers remember their
+   * children's ids for the write. Validates as it goes.
+   */
+  private idOf(value: MmdbValue, depth: number): number {
     switch (typeof value) {
       case "string":
-        return "s" + JSON.stringify(value);
+        return this.scalarId(K.s, value);
       case "boolean":
-        return value ? "T" : "F";
+        return this.scalarId(K.bool, value ? 1 : 0);
       case "number":
-        return this.numberKey(value);
+        return this.numberId(value);
       case "bigint":
-        if (value < 0n || value >= 1n << 128n) throw new MmdbWriteError("bad_value", `bigint out of uint128 range at ${path || "/"}`);
-        return (value < 1n << 64n ? "u64:" : "u128:") + value.toString();
+        if (value < 0n || value >= 1n << 128n) throw new ValuePathError("bigint out of uint128 range");
+        return this.scalarId(value < 1n << 64n ? K.u64 : K.u128, value);
       case "object": {
-        if (value === null) throw new MmdbWriteError("bad_value", `null is not an MMDB value (leave the key out) at ${path || "/"}`);
-        const cached = this.keys.get(value);
-        if (cached !== undefined) return cached;
-        let key: string;
-        if (value instanceof MmdbTyped) key = typedKey(value);
-        else if (value instanceof Uint8Array) key = "b" + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
-        else if (Array.isArray(value)) {
+        if (value === null) throw new ValuePathError("null is not an MMDB value (leave the key out)");
+        const cached = this.containers.get(value);
+        if (cached !== undefined) return cached.id;
+        if (value instanceof MmdbTyped) return this.typedId(value);
+        if (value instanceof Uint8Array) return this.scalarId(K.bytes, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1"));
+        if (depth >= MAX_DEPTH) throw new ValuePathError(`value nested deeper than ${MAX_DEPTH}`);
+        let info: Container;
+        if (Array.isArray(value)) {
           const items = value as readonly MmdbValue[];
-          key = "a[" + items.map((v, i) => this.keyOf(v, `${path}/${i}`, depth + 1)).join(",") + "]";
+          const childIds = items.map((item, i) => this.childId(item, depth, i));
+          info = { id: this.scalarId(K.array, childIds.join(",")), childIds };
         } else {
           const map = value as MmdbMap;
-          const parts: string[] = [];
-          for (const k of sortedKeys(map)) {
-            const v = map[k];
-            if (v === undefined) throw new MmdbWriteError("bad_value", `undefined is not an MMDB value at ${path}/${k}`);
-            parts.push(JSON.stringify(k) + ":" + this.keyOf(v, `${path}/${k}`, depth + 1));
-          }
-          key = "m{" + parts.join(",") + "}";
+          const keys = Object.keys(map).sort();
+          const keyIds = keys.map((k) => this.scalarId(K.s, k));
+          const childIds = keys.map((k) => this.childId(map[k], depth, k));
+          let key = "";
+          for (let i = 0; i < keys.length; i++) key += `${i === 0 ? "" : ","}${keyIds[i]}:${childIds[i]}`;
+          info = { id: this.scalarId(K.map, key), childIds, keys, keyIds };
         }
-        this.keys.set(value, key);
-        return key;
+        this.containers.set(value, info);
+        return info.id;
       }
       default:
-        throw new MmdbWriteError("bad_value", `${typeof value} is not an MMDB value at ${path || "/"}`);
+        throw new ValuePathError(`${typeof value} is not an MMDB value`);
     }
   }
 
-  private numberKey(value: number): string {
+  /** Plain numbers: the same ids as the typed value they are written as. */
+  private numberId(value: number): number {
     if (Number.isInteger(value)) {
-      if (value >= 0 && value <= 0xffffffff) return "u32:" + value;
-      if (value < 0 && value >= -0x80000000) return "i32:" + value;
-      if (value > 0 && Number.isSafeInteger(value)) return "u64:" + value;
+      if (value >= 0 && value <= 0xffffffff) return this.scalarId(K.u32, value);
+      if (value < 0 && value >= -0x80000000) return this.scalarId(K.i32, value);
+      if (value > 0 && Number.isSafeInteger(value)) return this.scalarId(K.u64, BigInt(value));
     }
-    return "d:" + doubleHex(value);
+    return Object.is(value, -0) ? this.scalarId(K.dneg0, 0) : this.scalarId(K.d, value);
+  }
+
+  private typedId(t: MmdbTyped): number {
+    switch (t.type) {
+      case "uint16":
+        return this.scalarId(K.u16, t.value as number);
+      case "uint32":
+      case "int32":
+        return this.scalarId(t.type === "uint32" ? K.u32 : K.i32, t.value as number);
+      case "uint64":
+      case "uint128":
+        return this.scalarId(t.type === "uint64" ? K.u64 : K.u128, BigInt(t.value as number | bigint));
+      case "double":
+        return Object.is(t.value, -0) ? this.scalarId(K.dneg0, 0) : this.scalarId(K.d, t.value as number);
+      case "float": {
+        const f = Math.fround(t.value as number);
+        return Object.is(f, -0) ? this.scalarId(K.fneg0, 0) : this.scalarId(K.f, f);
+      }
+      case "bytes": {
+        const b = t.value as Uint8Array;
+        return this.scalarId(K.bytes, Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1"));
+      }
+    }
+  }
+
+  private childId(value: MmdbValue | undefined, depth: number, segment: string | number): number {
+    try {
+      if (value === undefined) throw new ValuePathError("undefined is not an MMDB value");
+      return this.idOf(value, depth + 1);
+    } catch (err) {
+      if (err instanceof ValuePathError) err.path.unshift(String(segment));
+      throw err;
+    }
   }
 
   /** Writes `value` as a pointer to an earlier identical value when that is shorter, else inline. */
-  private write(value: MmdbValue, key: string): void {
+  private write(value: MmdbValue, id: number): void {
     if (this.usePointers) {
-      const prior = this.seen.get(key);
-      if (prior !== undefined && pointerSize(prior.offset) < prior.size) {
-        this.writePointer(prior.offset);
+      const prior = this.seenOffset[id] as number;
+      if (prior >= 0 && pointerSize(prior) < (this.seenSize[id] as number)) {
+        this.writePointer(prior);
         return;
       }
     }
-    this.writeInline(value, key);
+    this.writeInline(value, id);
   }
 
-  private writeInline(value: MmdbValue, key: string): void {
+  private writeInline(value: MmdbValue, id: number): void {
     const start = this.len;
     this.encode(value);
-    if (this.usePointers && !this.seen.has(key)) this.seen.set(key, { offset: start, size: this.len - start });
+    if (this.usePointers && (this.seenOffset[id] as number) < 0) {
+      this.seenOffset[id] = start;
+      this.seenSize[id] = this.len - start;
+    }
   }
 
   private encode(value: MmdbValue): void {
@@ -170,25 +238,26 @@ export class DataSectionEncoder {
       this.append(value);
       return;
     }
+    const info = this.containers.get(value) as Container; // idOf ran on every value before it is written
     if (Array.isArray(value)) {
       const items = value as readonly MmdbValue[];
       this.control(MMDB_TYPE.array, items.length);
-      for (const item of items) this.write(item, this.keyOf(item, "", 0));
+      for (let i = 0; i < items.length; i++) this.write(items[i] as MmdbValue, info.childIds[i] as number);
       return;
     }
     const map = value as MmdbMap;
-    const keys = sortedKeys(map);
+    const keys = info.keys as string[];
     this.control(MMDB_TYPE.map, keys.length);
-    for (const k of keys) {
-      this.write(k, "s" + JSON.stringify(k));
-      const v = map[k] as MmdbValue;
-      this.write(v, this.keyOf(v, "", 0));
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      this.write(k, (info.keyIds as number[])[i] as number);
+      this.write(map[k] as MmdbValue, info.childIds[i] as number);
     }
   }
 
   private encodeNumber(value: number): void {
     if (Number.isInteger(value)) {
-      if (value >= 0 && value <= 0xffffffff) return this.unsigned(MMDB_TYPE.uint32, BigInt(value));
+      if (value >= 0 && value <= 0xffffffff) return this.unsigned(MMDB_TYPE.uint32, value);
       if (value < 0 && value >= -0x80000000) return this.int32(value);
       if (value > 0 && Number.isSafeInteger(value)) return this.unsigned(MMDB_TYPE.uint64, BigInt(value));
     }
@@ -203,7 +272,7 @@ export class DataSectionEncoder {
       case "uint32":
       case "uint64":
       case "uint128":
-        return this.unsigned(MMDB_TYPE[t.type], BigInt(t.value as number | bigint));
+        return this.unsigned(MMDB_TYPE[t.type], t.value as number | bigint);
       case "int32":
         return this.int32(t.value as number);
       case "double":
@@ -223,7 +292,14 @@ export class DataSectionEncoder {
   }
 
   /** Unsigned ints are big-endian with leading zero bytes dropped (0 has an empty payload). */
-  private unsigned(type: number, value: bigint): void {
+  private unsigned(type: number, value: bigint | number): void {
+    if (typeof value === "number" || value <= 0xffffffffn) {
+      const v = Number(value);
+      const n = v === 0 ? 0 : v < 0x100 ? 1 : v < 0x10000 ? 2 : v < 0x1000000 ? 3 : 4;
+      this.control(type, n);
+      for (let i = n - 1; i >= 0; i--) this.append1((v >>> (8 * i)) & 0xff);
+      return;
+    }
     const out: number[] = [];
     for (let v = value; v > 0n; v >>= 8n) out.push(Number(v & 0xffn));
     out.reverse();
@@ -233,7 +309,7 @@ export class DataSectionEncoder {
 
   /** Non-negative int32s are shortened like unsigned ints; negative ones take all 4 bytes (two's complement). */
   private int32(value: number): void {
-    if (value >= 0) return this.unsigned(MMDB_TYPE.int32, BigInt(value));
+    if (value >= 0) return this.unsigned(MMDB_TYPE.int32, value);
     this.scratch.setInt32(0, value);
     this.control(MMDB_TYPE.int32, 4);
     this.append(new Uint8Array(this.scratch.buffer, 0, 4));
@@ -245,6 +321,11 @@ export class DataSectionEncoder {
 
   private writePointer(offset: number): void {
     this.append(pointerBytes(offset));
+  }
+
+  private append1(byte: number): void {
+    if (this.len === this.buf.length) this.append([byte]);
+    else this.buf[this.len++] = byte;
   }
 
   private append(data: ArrayLike<number>): void {
@@ -302,27 +383,15 @@ export function encodeStandalone(value: MmdbValue, opts: { pointers?: boolean } 
   return enc.bytes();
 }
 
-function sortedKeys(map: MmdbMap): string[] {
-  return Object.keys(map).sort();
+/** A bad value found while walking a record; `path` is filled in on the way back up. */
+class ValuePathError extends Error {
+  readonly path: string[] = [];
 }
 
-function doubleHex(value: number): string {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value);
-  return view.getBigUint64(0).toString(16);
-}
-
-function typedKey(t: MmdbTyped): string {
-  if (t.type === "bytes") {
-    const b = t.value as Uint8Array;
-    return "b" + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-  }
-  if (t.type === "double") return "d:" + doubleHex(t.value as number);
-  if (t.type === "float") {
-    const view = new DataView(new ArrayBuffer(4));
-    view.setFloat32(0, t.value as number);
-    return "f:" + view.getUint32(0).toString(16);
-  }
-  const prefix = { uint16: "u16:", uint32: "u32:", int32: "i32:", uint64: "u64:", uint128: "u128:" }[t.type];
-  return prefix + String(t.value);
+/** What the encoder remembers about a map or array: its content id and its children's ids. */
+interface Container {
+  readonly id: number;
+  readonly childIds: readonly number[];
+  readonly keys?: readonly string[];
+  readonly keyIds?: readonly number[];
 }

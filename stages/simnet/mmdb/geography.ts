@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { COUNTRIES } from "./countries.ts";
 import { expandBlocks, apportion, seededRandom, shuffle, type GeoBlockSpec, type PlannedBlock } from "./plan.ts";
-import { asnRecord, cityRecord, placementFor, type GeoPlacement } from "./records.ts";
+import { asnRecord, cityRecord, placementFor, type GeoPlacement, type SitePlacement } from "./records.ts";
 import { SITES } from "./sites.ts";
+import type { MmdbMap } from "./values.ts";
 import { writeMmdb } from "./writer.ts";
 
 /** File names the simnet writes into its `--out` folder. */
@@ -63,6 +64,7 @@ export function weightedSites(): readonly WeightedSite[] {
 export function assignSimnetGeography(blocks: readonly GeoBlockSpec[], seed: number | string): GeoPlacement[] {
   const planned = expandBlocks(blocks);
   const sites = weightedSites();
+  const templates = sites.map((s) => placementFor(s.country, s.city, s.asn));
   const byLength = new Map<number, PlannedBlock[]>();
   for (const b of planned) {
     const group = byLength.get(b.net.prefixLength);
@@ -72,15 +74,12 @@ export function assignSimnetGeography(blocks: readonly GeoBlockSpec[], seed: num
   const out: GeoPlacement[] = [];
   for (const [length, group] of byLength) {
     const counts = apportion(group.length, sites.map((s) => s.weight));
-    const deal: WeightedSite[] = [];
+    const deal: SitePlacement[] = [];
     counts.forEach((n, i) => {
-      for (let k = 0; k < n; k++) deal.push(sites[i] as WeightedSite);
+      for (let k = 0; k < n; k++) deal.push(templates[i] as SitePlacement);
     });
     shuffle(deal, seededRandom(seed, `blocks/${length}`));
-    group.forEach((b, i) => {
-      const s = deal[i] as WeightedSite;
-      out.push(placementFor(b.cidr, s.country, s.city, s.asn));
-    });
+    group.forEach((b, i) => out.push({ cidr: b.cidr, ...(deal[i] as SitePlacement) }));
   }
   return out;
 }
@@ -88,20 +87,31 @@ export function assignSimnetGeography(blocks: readonly GeoBlockSpec[], seed: num
 /** Builds the City and ASN databases for a block plan. */
 export function buildSimnetGeoDatabases(opts: SimnetGeoOptions): SimnetGeoDatabases {
   const assignment = assignSimnetGeography(opts.blocks, opts.seed);
+  // one record object per site, so the encoder recognises repeats by identity instead of by content
+  const records = new Map<string, { city: MmdbMap; asn: MmdbMap }>();
+  const recordsOf = (p: GeoPlacement) => {
+    const key = `${p.countryCode}|${p.city ?? ""}|${p.asn}`;
+    let r = records.get(key);
+    if (r === undefined) {
+      r = { city: cityRecord(p), asn: asnRecord(p) };
+      records.set(key, r);
+    }
+    return r;
+  };
   const description = (kind: string) => ({ en: `Fluxture simnet ${kind}: loopback blocks placed in real cities and ASes (seed ${String(opts.seed)}); synthetic, for tests and demos` });
   const city = writeMmdb({
     databaseType: SIMNET_CITY_TYPE,
     description: description("City database"),
     languages: ["en"],
     buildEpoch: opts.buildEpoch,
-    networks: assignment.map((p) => ({ cidr: p.cidr, data: cityRecord(p) })),
+    networks: assignment.map((p) => ({ cidr: p.cidr, data: recordsOf(p).city })),
   });
   const asn = writeMmdb({
     databaseType: SIMNET_ASN_TYPE,
     description: description("ASN database"),
     languages: ["en"],
     buildEpoch: opts.buildEpoch,
-    networks: assignment.map((p) => ({ cidr: p.cidr, data: asnRecord(p) })),
+    networks: assignment.map((p) => ({ cidr: p.cidr, data: recordsOf(p).asn })),
   });
   return { city, asn, assignment };
 }

@@ -13,7 +13,18 @@ export interface TreeNetwork {
 
 /** Parses dotted IPv4 text into 4 bytes (the caller has checked it with `net.isIP`). */
 export function ipv4Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split(".").map(Number));
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      out[part++] = value;
+      value = 0;
+    } else value = value * 10 + (c - 48);
+  }
+  out[part] = value;
+  return out;
 }
 
 /** Parses any IPv6 text (including embedded IPv4 tails and `::`) into 16 bytes. */
@@ -77,9 +88,11 @@ export function parseNetwork(cidr: string): TreeNetwork {
       isIpv4 = true;
     }
   }
-  for (let i = prefix; i < 128; i++) {
-    if (bitAt(bytes, i) === 1) throw new MmdbWriteError("bad_network", `host bits set in ${JSON.stringify(cidr)}`);
-  }
+  const partial = prefix & 7;
+  const firstClear = prefix >> 3;
+  let host = partial === 0 ? 0 : (bytes[firstClear] as number) & (0xff >> partial);
+  for (let i = partial === 0 ? firstClear : firstClear + 1; i < 16; i++) host |= bytes[i] as number;
+  if (host !== 0) throw new MmdbWriteError("bad_network", `host bits set in ${JSON.stringify(cidr)}`);
   return { bytes, prefixLength: prefix, isIpv4 };
 }
 

@@ -25,14 +25,16 @@ export interface GeoPlacement {
   readonly asOrg: string;
 }
 
-/** A placement for `site` (city name or null, AS number) in `countryCode`, for block `cidr`. */
-export function placementFor(cidr: string, countryCode: string, city: string | null, asn: number): GeoPlacement {
+/** What a placement says about a site, before it is bound to a block. */
+export type SitePlacement = Omit<GeoPlacement, "cidr">;
+
+/** The placement of a site (city name or null = country level, AS number) in `countryCode`. */
+export function placementFor(countryCode: string, city: string | null, asn: number): SitePlacement {
   const country = mustCountry(countryCode);
   const as = ASES.get(asn);
   if (as === undefined) throw new Error(`simnet geography: unknown AS${asn}`);
   const registeredCountryCode = as.registeredIn ?? countryCode;
   const base = {
-    cidr,
     continentCode: country.continent,
     countryCode,
     countryName: country.name,
@@ -76,7 +78,7 @@ function countryRecord(iso: string): MmdbMap {
 }
 
 /** The GeoLite2-City record for a placement (same keys and types as MaxMind's). */
-export function cityRecord(p: GeoPlacement): MmdbMap {
+export function cityRecord(p: SitePlacement): MmdbMap {
   const continent = CONTINENTS[p.continentCode];
   if (continent === undefined) throw new Error(`simnet geography: unknown continent ${p.continentCode}`);
   const city = p.city === null ? undefined : CITIES.get(p.city);
@@ -100,6 +102,6 @@ export function cityRecord(p: GeoPlacement): MmdbMap {
 }
 
 /** The GeoLite2-ASN record for a placement. */
-export function asnRecord(p: GeoPlacement): MmdbMap {
+export function asnRecord(p: SitePlacement): MmdbMap {
   return { autonomous_system_number: uint32(p.asn), autonomous_system_organization: p.asOrg };
 }
