@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Reader } from "maxmind";
-import { DataSectionEncoder, MMDB_TYPE, controlBytes, encodeStandalone, pointerBytes, pointerSize } from "../../stages/simnet/mmdb/encoder.ts";
+import { DataSectionEncoder, encodeStandalone } from "../../stages/simnet/mmdb/encoder.ts";
+import { MMDB_TYPE, controlBytes, pointerBytes, pointerSize } from "../../stages/simnet/mmdb/format.ts";
 import { MmdbWriteError, bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbNetwork, type MmdbValue } from "../../stages/simnet/mmdb/index.ts";
 import { allValues, decodeTyped, layout, networkText, plain, recordAt, walkNetworks } from "./inspect.ts";
 

@@ -1,45 +1,18 @@
-// MaxMind DB data-section encoder (MaxMind DB File Format 2.0, "Output Data Section"): control bytes,
-// extended types, the four size encodings, the four pointer sizes, and dedup of repeated values.
+// MaxMind DB data-section encoder (MaxMind DB File Format 2.0, "Output Data Section"): values → bytes,
+// with identical values stored once and repeats written as pointers, as MaxMind's mmdbwriter does.
+import { MAX_DEPTH, MMDB_TYPE, controlBytes, pointerBytes, pointerSize } from "./format.ts";
 import { MmdbTyped, MmdbWriteError, type MmdbMap, type MmdbValue } from "./values.ts";
-
-/** Type numbers of the spec (1-7 fit in the control byte; 8-15 are "extended" types). */
-export const MMDB_TYPE = {
-  pointer: 1,
-  utf8_string: 2,
-  double: 3,
-  bytes: 4,
-  uint16: 5,
-  uint32: 6,
-  map: 7,
-  int32: 8,
-  uint64: 9,
-  uint128: 10,
-  array: 11,
-  boolean: 14,
-  float: 15,
-} as const;
-
-const MAX_PAYLOAD_SIZE = 65821 + 0xffffff; // largest size the 3-byte size encoding reaches
-const MAX_DEPTH = 512; // libmaxminddb refuses deeper nesting
-const MAX_POINTER = 0xffffffff;
 
 /** Kinds of content ids (each kind has its own id map). */
 const K = { s: 0, bool: 1, u16: 2, u32: 3, i32: 4, u64: 5, u128: 6, d: 7, dneg0: 8, f: 9, fneg0: 10, bytes: 11, array: 12, map: 13 } as const;
 const KIND_COUNT = 14;
 
-/** Bytes a pointer to `offset` takes (2, 3, 4 or 5). */
-export function pointerSize(offset: number): number {
-  if (offset < 2048) return 2;
-  if (offset < 526336) return 3;
-  if (offset < 134744064) return 4;
-  return 5;
-}
-
 /**
  * Appends values to a growing data section. Identical values (by content, map key order ignored) are
  * written once: `add` returns the existing offset for a repeated record, and nested repeats (map keys,
  * strings, sub-maps) become pointers whenever a pointer is shorter than the value. Deterministic:
- * the same sequence of `add` calls always yields the same bytes.
+ * the same sequence of `add` calls always yields the same bytes. Values are treated as immutable: an
+ * object must not change after it was added (its content id is remembered by identity).
  */
 export class DataSectionEncoder {
   private buf = new Uint8Array(4096);
@@ -340,40 +313,6 @@ export class DataSectionEncoder {
     this.buf.set(data, this.len);
     this.len = need;
   }
-}
-
-/** Control byte (type in the top 3 bits, or 0 + an extended-type byte), then the 0-3 size bytes. */
-export function controlBytes(type: number, size: number): number[] {
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAYLOAD_SIZE) {
-    throw new MmdbWriteError("too_large", `value of ${size} bytes/entries exceeds the format's ${MAX_PAYLOAD_SIZE}`);
-  }
-  const head = type <= 7 ? type << 5 : 0;
-  const ext = type <= 7 ? [] : [type - 7];
-  if (size < 29) return [head | size, ...ext];
-  if (size < 285) return [head | 29, ...ext, size - 29];
-  if (size < 65821) {
-    const s = size - 285;
-    return [head | 30, ...ext, s >> 8, s & 0xff];
-  }
-  const s = size - 65821;
-  return [head | 31, ...ext, (s >> 16) & 0xff, (s >> 8) & 0xff, s & 0xff];
-}
-
-/** Pointer `001SSVVV` + 1-4 bytes: 11-bit, 19-bit (+2048), 27-bit (+526336) or 32-bit data-section offsets. */
-export function pointerBytes(offset: number): number[] {
-  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_POINTER) {
-    throw new MmdbWriteError("too_large", `pointer offset ${offset} exceeds 32 bits`);
-  }
-  if (offset < 2048) return [0x20 | (offset >> 8), offset & 0xff];
-  if (offset < 526336) {
-    const v = offset - 2048;
-    return [0x28 | (v >> 16), (v >> 8) & 0xff, v & 0xff];
-  }
-  if (offset < 134744064) {
-    const v = offset - 526336;
-    return [0x30 | (v >> 24), (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
-  }
-  return [0x38, (offset >>> 24) & 0xff, (offset >> 16) & 0xff, (offset >> 8) & 0xff, offset & 0xff];
 }
 
 /** Encodes one value on its own; its pointers (if any) are relative to the value's first byte. */

@@ -46,8 +46,11 @@ export interface MmdbStats {
 /**
  * Builds a MaxMind DB file in memory. Overlaps: a more specific network wins over a less specific one
  * for the addresses it covers, whatever the input order; the same network listed twice keeps the last
- * record. Sibling networks with identical records are merged (lookups report the merged prefix), and
- * identical records are stored once. Throws `MmdbWriteError` on bad networks, values or options.
+ * record. Sibling networks with identical records are merged, and identical records are stored once.
+ * As with MaxMind's files, a lookup reports the prefix length of the tree record that answered: the
+ * merged network, or, inside a network split by a more specific one, the depth of the split. Records
+ * are laid out in input order (same input → same bytes). Throws `MmdbWriteError` on bad networks,
+ * values or options.
  */
 export function writeMmdb(opts: WriteMmdbOptions): Uint8Array {
   return buildMmdb(opts).bytes;
