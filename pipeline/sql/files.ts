@@ -10,8 +10,14 @@ export const SQL_DIR: string = fileURLToPath(new URL("../../sql/", import.meta.u
 /** Path of sql/views.sql, the script every lake session starts with. */
 export const VIEWS_SQL: string = join(SQL_DIR, "views.sql");
 
-/** The sql/ sub-folders: staging and marts define views (run in name order); checks are plain queries. */
-export type SqlFolder = "staging" | "marts" | "checks";
+/**
+ * The sql/ sub-folders. staging (one view per raw dataset), intermediate (views joining staged datasets) and
+ * marts define views and run in that order, each folder in name order; checks are plain queries.
+ */
+export type SqlFolder = "staging" | "intermediate" | "marts" | "checks";
+
+/** The folders whose files define views, in the order a session creates them. */
+export const VIEW_FOLDERS: readonly SqlFolder[] = ["staging", "intermediate", "marts"];
 
 /** One .sql file: its name without extension (the mart/check name) and its absolute path. */
 export interface SqlFile {
@@ -32,6 +38,11 @@ export async function listSqlFiles(folder: SqlFolder): Promise<SqlFile[]> {
     .filter((n) => n.endsWith(".sql"))
     .sort()
     .map((n) => ({ name: basename(n, ".sql"), path: join(dir, n) }));
+}
+
+/** The view a staging/intermediate/mart file creates is named after the file (marts get a `mart_` prefix). */
+export function viewNameOf(folder: SqlFolder, name: string): string {
+  return folder === "marts" ? martViewName(name) : name;
 }
 
 /** The view a mart file creates: sql/marts/<name>.sql defines `mart_<name>`. */

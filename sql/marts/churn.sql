@@ -13,18 +13,12 @@
 --   churn_rate                 (joined + left_nodes) / (reachable in either run); 0 = identical sets
 create or replace view mart_churn as
 with
-reachable_source as (
-    select network, run_id, address, port from stg_visits where is_reachable
+reachable_seq as (
+    select network, run_seq, address, port from int_nodes where is_reachable
 ),
 
 runs_source as (
-    select network, run_id, started_at, run_seq, previous_run_id from stg_runs
-),
-
-reachable_seq as (
-    select r.network, s.run_seq, r.address, r.port
-    from reachable_source as r
-    inner join runs_source as s on s.network = r.network and s.run_id = r.run_id
+    select network, run_id, started_at, run_seq from stg_runs
 ),
 
 paired as (

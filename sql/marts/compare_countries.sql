@@ -1,7 +1,8 @@
 -- mart_compare_countries: how do per-country node counts change across the runs of a network?
 -- fluxture's `compare location` as a long table (pivot it on run_id for fluxture's matrix:
 -- `pivot mart_compare_countries on run_id using sum(reachable_nodes) group by network, country_code`).
--- One row per (network, country_code, run_id) over every sealed run that has geo rows.
+-- One row per (network, country_code, run_id) over every sealed run that has geo rows; a country with no
+-- node in a run has no row for that run.
 --   network                 the network
 --   country_code            ISO 3166-1 alpha-2; null = not located (overlay addresses, unknown IPs)
 --   run_id, started_at      the run
@@ -12,34 +13,19 @@
 --   reachable_change        reachable_nodes - previous_reachable_nodes; null for the first run
 create or replace view mart_compare_countries as
 with
-visits_source as (
-    select network, run_id, address, is_reachable from stg_visits
-),
-
-geo_source as (
-    select network, run_id, address, country_code from stg_geo
-),
-
-runs_source as (
-    select network, run_id, started_at from stg_runs
+located as (
+    select network, run_id, country_code, is_reachable
+    from int_nodes
+    where run_is_geolocated
 ),
 
 geolocated_runs as (
     select
-        r.network,
-        r.run_id,
-        r.started_at,
-        lag(r.run_id) over (partition by r.network order by r.started_at, r.run_id) as previous_run_id
-    from runs_source as r
-    semi join (select distinct network, run_id from geo_source) as g
-        on g.network = r.network and g.run_id = r.run_id
-),
-
-located as (
-    select v.network, v.run_id, g.country_code, v.is_reachable
-    from visits_source as v
-    semi join geolocated_runs as gr on gr.network = v.network and gr.run_id = v.run_id
-    left join geo_source as g on g.network = v.network and g.run_id = v.run_id and g.address = v.address
+        network,
+        run_id,
+        started_at,
+        lag(run_id) over (partition by network order by started_at, run_id) as previous_run_id
+    from (select distinct network, run_id, started_at from int_nodes where run_is_geolocated)
 ),
 
 per_country as (

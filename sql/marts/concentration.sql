@@ -16,12 +16,10 @@
 --   nakamoto_coefficient          fewest groups that together hold more than half of located_nodes
 create or replace view mart_concentration as
 with
-reachable_source as (
-    select network, run_id, address from stg_visits where is_reachable
-),
-
-geo_source as (
-    select network, run_id, address, asn, country_code from stg_geo
+reachable_in_geolocated_runs as (
+    select network, run_id, asn, country_code
+    from int_nodes
+    where is_reachable and run_is_geolocated
 ),
 
 runs_source as (
@@ -30,17 +28,6 @@ runs_source as (
 
 settings as (
     select top_n from stg_settings
-),
-
-geolocated_runs as (
-    select distinct network, run_id from geo_source
-),
-
-reachable_in_geolocated_runs as (
-    select r.network, r.run_id, g.asn, g.country_code
-    from reachable_source as r
-    semi join geolocated_runs as gr on gr.network = r.network and gr.run_id = r.run_id
-    left join geo_source as g on g.network = r.network and g.run_id = r.run_id and g.address = r.address
 ),
 
 reachable_per_run as (

@@ -13,18 +13,12 @@
 --   last_seen_at         that run's start time
 create or replace view mart_node_reliability as
 with
-visits_source as (
-    select network, run_id, address, port, is_reachable from stg_visits
-),
-
-runs_source as (
-    select network, run_id, started_at, network_runs from stg_runs
-),
-
 node_runs as (
-    select v.network, v.address, v.port, v.run_id, v.is_reachable, r.started_at, r.network_runs
-    from visits_source as v
-    inner join runs_source as r on r.network = v.network and r.run_id = v.run_id
+    select network, run_id, started_at, address, port, is_reachable from int_nodes
+),
+
+runs_per_network as (
+    select network, count(*) as network_runs from stg_runs group by network
 ),
 
 per_node as (
@@ -32,7 +26,6 @@ per_node as (
         network,
         address,
         port,
-        any_value(network_runs) as network_runs,
         count(*) as runs_recorded,
         count(*) filter (where is_reachable) as runs_reachable,
         arg_min(run_id, started_at) filter (where is_reachable) as first_seen_run_id,
@@ -44,15 +37,16 @@ per_node as (
 )
 
 select
-    network,
-    address,
-    port,
-    network_runs,
-    runs_recorded,
-    runs_reachable,
-    runs_reachable / network_runs as reachable_share,
-    first_seen_run_id,
-    first_seen_at,
-    last_seen_run_id,
-    last_seen_at
-from per_node;
+    p.network,
+    p.address,
+    p.port,
+    n.network_runs,
+    p.runs_recorded,
+    p.runs_reachable,
+    p.runs_reachable / n.network_runs as reachable_share,
+    p.first_seen_run_id,
+    p.first_seen_at,
+    p.last_seen_run_id,
+    p.last_seen_at
+from per_node as p
+inner join runs_per_network as n on n.network = p.network;

@@ -10,7 +10,7 @@
 create or replace view mart_nodes_by_network_type as
 with
 visits_source as (
-    select network, run_id, network_type, is_dialed, is_reachable from stg_visits
+    select network, run_id, network_type, is_dialed, is_reachable from int_nodes
 ),
 
 runs_source as (

@@ -16,7 +16,7 @@
 create or replace view mart_outdated_versions as
 with
 reachable_source as (
-    select network, run_id, user_agent, protocol_version from stg_visits where is_reachable
+    select network, run_id, user_agent, protocol_version from int_nodes where is_reachable
 ),
 
 runs_source as (

@@ -8,7 +8,7 @@
 create or replace view mart_protocol_versions as
 with
 reachable_source as (
-    select network, run_id, protocol_version from stg_visits where is_reachable
+    select network, run_id, protocol_version from int_nodes where is_reachable
 ),
 
 runs_source as (

@@ -10,31 +10,18 @@
 create or replace view mart_reachable_by_asn as
 with
 reachable_source as (
-    select network, run_id, address, port from stg_visits where is_reachable
-),
-
-geo_source as (
-    select network, run_id, address, asn, as_org from stg_geo
+    select network, run_id, asn, as_org
+    from int_nodes
+    where is_reachable and run_is_geolocated
 ),
 
 runs_source as (
     select network, run_id, started_at from stg_runs
 ),
 
-geolocated_runs as (
-    select distinct network, run_id from geo_source
-),
-
-located as (
-    select r.network, r.run_id, g.asn, g.as_org
-    from reachable_source as r
-    semi join geolocated_runs as gr on gr.network = r.network and gr.run_id = r.run_id
-    left join geo_source as g on g.network = r.network and g.run_id = r.run_id and g.address = r.address
-),
-
 per_asn as (
     select network, run_id, asn, max(as_org) as as_org, count(*) as reachable_nodes
-    from located
+    from reachable_source
     group by network, run_id, asn
 )
 

@@ -9,31 +9,18 @@
 create or replace view mart_reachable_by_country as
 with
 reachable_source as (
-    select network, run_id, address, port from stg_visits where is_reachable
-),
-
-geo_source as (
-    select network, run_id, address, country_code from stg_geo
+    select network, run_id, country_code
+    from int_nodes
+    where is_reachable and run_is_geolocated
 ),
 
 runs_source as (
     select network, run_id, started_at from stg_runs
 ),
 
-geolocated_runs as (
-    select distinct network, run_id from geo_source
-),
-
-located as (
-    select r.network, r.run_id, g.country_code
-    from reachable_source as r
-    semi join geolocated_runs as gr on gr.network = r.network and gr.run_id = r.run_id
-    left join geo_source as g on g.network = r.network and g.run_id = r.run_id and g.address = r.address
-),
-
 per_country as (
     select network, run_id, country_code, count(*) as reachable_nodes
-    from located
+    from reachable_source
     group by network, run_id, country_code
 )
 

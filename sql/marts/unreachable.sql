@@ -20,7 +20,7 @@
 create or replace view mart_unreachable as
 with
 visits_source as (
-    select network, run_id, outcome, is_dialed, is_reachable from stg_visits
+    select network, run_id, outcome, is_dialed, is_reachable from int_nodes
 ),
 
 runs_source as (

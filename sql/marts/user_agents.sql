@@ -9,7 +9,7 @@
 create or replace view mart_user_agents as
 with
 reachable_source as (
-    select network, run_id, user_agent from stg_visits where is_reachable
+    select network, run_id, user_agent from int_nodes where is_reachable
 ),
 
 runs_source as (
