@@ -157,7 +157,7 @@ export function fixtureRuns(breakage?: Breakage): RunSpec[] {
     visit({ node: "n5", outcome: "unsupported_network" }, a),
     visit({ node: "n6", outcome: "not_dialed" }, a),
   ];
-  if (breakage === "duplicate_visit") visitsA.push(visit({ node: "n4", outcome: "refused" }, DAY(1)));
+  if (breakage === "duplicate_visit") visitsA.push(visit({ node: "n4", outcome: "ok", ua: "/Satoshi:25.0.0/" }, DAY(1)));
   const addrsA = [edge("n1", "n2", a), edge("n1", "n3", a), edge("n1", "n4", a), edge("n2", "n1", a)];
   if (breakage === "addrs_source_not_ok") addrsA.push(edge("n4", "n1", a));
   const geoB = [
