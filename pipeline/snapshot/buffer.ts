@@ -5,6 +5,9 @@ import { Kind, type CompiledSchema } from "./columns.ts";
 /** Rows per batch: DuckDB's vector size, the most one data chunk holds. */
 export const CHUNK_ROWS = 2048;
 
+/** Most batches kept for reuse (≈ 100,000 rows' worth of buffers). */
+const POOL_LIMIT = 50;
+
 /** One column of a batch: fixed-width values in a typed array, or strings; a validity bitmap once a null appears. */
 export interface ColumnStore {
   readonly kind: Kind;
@@ -74,6 +77,7 @@ export class ColumnBuffer {
   private batches: Batch[] = [];
   private current: Batch;
   private total = 0;
+  private readonly pool: Batch[] = [];
   private readonly store: StoreFn;
 
   constructor(compiled: CompiledSchema) {
@@ -91,9 +95,22 @@ export class ColumnBuffer {
   }
 
   private newBatch(): Batch {
-    const batch: Batch = { rows: 0, cols: this.kinds.map(newStore) };
+    const batch: Batch = this.pool.pop() ?? { rows: 0, cols: this.kinds.map(newStore) };
     this.batches.push(batch);
     return batch;
+  }
+
+  /**
+   * Returns batches whose rows DuckDB has copied, for reuse: a long crawl then allocates no new buffers
+   * (fewer garbage collections over a large heap). The pool keeps at most `POOL_LIMIT` batches.
+   */
+  recycle(batches: readonly Batch[]): void {
+    for (const batch of batches) {
+      if (this.pool.length >= POOL_LIMIT) return;
+      batch.rows = 0;
+      for (const store of batch.cols) store.validity?.fill(0xffffffff);
+      this.pool.push(batch);
+    }
   }
 
   /** Validates and buffers one row; on a bad value the row is not kept and RowValueError names the column. */

@@ -15,6 +15,8 @@ import { CHUNK_ROWS } from "./buffer.ts";
 
 const SLOT = 16;
 const INLINE_MAX = 12;
+const ASCII = /^[\x00-\x7f]*$/;
+const encoder = new TextEncoder();
 const FAST_STRINGS = endianness() === "LE" && process.env.FLUXTURE_SNAPSHOT_SAFE_STRINGS !== "1";
 
 /** Reusable scratch memory for encoding one VARCHAR column of one chunk. */
@@ -76,13 +78,34 @@ function writeStringsFast(vector: bindings.Vector, store: ColumnStore, rows: num
   slots.fill(0, 0, rows * SLOT);
   let pos = 0;
   let longCount = 0;
+  const present: string[] = [];
   for (let i = 0; i < rows; i++) {
     if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
-    const start = pos;
-    pos = encodeUtf8(strings[i]!, scratch, pos);
-    starts[i] = start;
-    lengths[i] = pos - start;
-    if (pos - start > INLINE_MAX) longCount++;
+    present.push(strings[i]!);
+  }
+  const all = present.join("");
+  if (ASCII.test(all)) {
+    // common case: one native encode of the whole column; byte offsets are character offsets
+    scratch.ensureHeap(all.length);
+    pos = encoder.encodeInto(all, scratch.heap).written;
+    let at = 0;
+    for (let i = 0; i < rows; i++) {
+      if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
+      const len = strings[i]!.length;
+      starts[i] = at;
+      lengths[i] = len;
+      at += len;
+      if (len > INLINE_MAX) longCount++;
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
+      const start = pos;
+      pos = encodeUtf8(strings[i]!, scratch, pos);
+      starts[i] = start;
+      lengths[i] = pos - start;
+      if (pos - start > INLINE_MAX) longCount++;
+    }
   }
   const heap = scratch.heap;
   let baseLo = 0;

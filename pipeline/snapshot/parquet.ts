@@ -29,6 +29,8 @@ export class ParquetSink {
   static async open(compiled: CompiledSchema, threads?: number): Promise<ParquetSink> {
     const db = await openDuckDB(threads === undefined ? {} : { threads });
     try {
+      // the staging table lives for one part: storage compression would only cost time (Parquet compresses later)
+      await db.connection.run("pragma force_compression = 'uncompressed'");
       await db.connection.run(`create table staging (${compiled.stagingDdl})`);
     } catch (err) {
       db.close();
@@ -96,7 +98,11 @@ export async function writeParquet<Row>(path: string, schema: DatasetSchema<Row>
     const buffer = new ColumnBuffer(compiled);
     for (const row of rows) {
       buffer.push(row as object);
-      if (buffer.length >= 100_000) total += await sink.stage(buffer.take());
+      if (buffer.length >= 100_000) {
+        const batches = buffer.take();
+        total += await sink.stage(batches);
+        buffer.recycle(batches);
+      }
     }
     total += await sink.stage(buffer.take());
     await sink.copyStagingTo(path);

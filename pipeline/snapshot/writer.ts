@@ -1,12 +1,13 @@
 // SnapshotWriter: rows → durable Parquet part files every few seconds → one atomically published Parquet at seal.
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, rmdir } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, errorMessage } from "../errors.ts";
-import { fsyncDir } from "../fsutil.ts";
+import { fsyncDir, publishFile, tempPathFor } from "../fsutil.ts";
 import { log } from "../log.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer } from "./buffer.ts";
+import { concatenable, concatParquet, readFooter, type PartFooter } from "./concat.ts";
 import { compileSchema } from "./columns.ts";
 import { ParquetSink } from "./parquet.ts";
 import { listParts, partName, partsDir, removeTempFiles } from "./parts.ts";
@@ -21,6 +22,22 @@ export interface SnapshotWriterOptions {
   partCompression?: "zstd" | "snappy" | "uncompressed";
   /** DuckDB threads for this writer (default: openDuckDB's). */
   threads?: number;
+  /**
+   * At seal, parts averaging at least this many rows are joined by copying their row groups (no re-encoding);
+   * smaller ones are re-encoded by DuckDB into full row groups. Default 50,000; 0 always copies.
+   */
+  concatMinRows?: number;
+}
+
+/** Concatenates part files into `target` atomically (temp file, fsync, rename). */
+async function concatToFile(footers: readonly PartFooter[], target: string): Promise<void> {
+  const tmp = tempPathFor(target);
+  try {
+    await concatParquet(footers, tmp);
+    await publishFile(tmp, target);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
 }
 
 /** Rows → durable part files `<run>/parts/<dataset>/part-NNNNNN.parquet` → `<run>/<dataset file>` at seal. */
@@ -31,6 +48,7 @@ export class SnapshotWriter<Row = unknown> {
   private readonly buffer: ColumnBuffer;
   private readonly flushRows: number;
   private readonly partCompression: string;
+  private readonly concatMinRows: number;
   private readonly timer: NodeJS.Timeout;
   private nextPart: number;
   private pending: Promise<void> = Promise.resolve();
@@ -45,6 +63,7 @@ export class SnapshotWriter<Row = unknown> {
     this.buffer = new ColumnBuffer(sink.compiled);
     this.flushRows = opts.flushRows ?? 100_000;
     this.partCompression = opts.partCompression ?? "zstd";
+    this.concatMinRows = opts.concatMinRows ?? 50_000;
     this.nextPart = nextPart;
     this.timer = setInterval(() => {
       if (this.buffer.length > 0 && !this.closed) void this.flush().catch(() => undefined);
@@ -102,6 +121,7 @@ export class SnapshotWriter<Row = unknown> {
       if (batches === null) return;
       try {
         await this.sink.stage(batches);
+        this.buffer.recycle(batches);
         await this.sink.copyStagingTo(join(partsDir(this.runDir, this.schema), partName(n)), this.partCompression);
       } catch (err) {
         this.failure = new DataError(`${this.schema.name}: cannot write part ${n} in ${this.runDir}: ${errorMessage(err)}`, { cause: err });
@@ -121,14 +141,21 @@ export class SnapshotWriter<Row = unknown> {
       const target = join(this.runDir, this.schema.file);
       if (parts.length === 0) {
         await this.sink.copyStagingTo(target); // an empty file that still carries the schema
-      } else if (parts.length === 1 && this.partCompression === "zstd") {
-        await rename(parts[0]!.path, target); // already a durable ZSTD file in declared types
-        await fsyncDir(this.runDir);
       } else {
-        await this.sink.mergeFiles(
-          parts.map((p) => p.path),
-          target,
-        );
+        const footers = await Promise.all(parts.map((p) => readFooter(p.path))).catch(() => null);
+        const ready = footers !== null && concatenable(footers, this.schema.columns.map((c) => c.name)); // same schema, ZSTD: already in the published format
+        const rows = footers?.reduce((sum, f) => sum + f.numRows, 0) ?? 0;
+        if (ready && parts.length === 1) {
+          await rename(parts[0]!.path, target);
+          await fsyncDir(this.runDir);
+        } else if (ready && rows / parts.length >= this.concatMinRows) {
+          await concatToFile(footers, target); // big parts: copy their row groups as they are
+        } else {
+          await this.sink.mergeFiles(
+            parts.map((p) => p.path),
+            target,
+          ); // small or foreign parts: re-encode into full row groups, ZSTD, declared types
+        }
       }
       await rm(join(this.runDir, "parts", this.schema.name), { recursive: true, force: true });
       await rmdir(join(this.runDir, "parts")).catch(() => undefined); // only when no other dataset has parts
