@@ -43,19 +43,29 @@ function advertisedTime(model: SimnetModel, rng: Rng): number {
   return model.config.epoch - (rng.chance(0.75) ? rng.range(0, 3 * day) : rng.range(3 * day, 10 * day));
 }
 
-function overlayEntry(rng: Rng, port: number, services: bigint, time: number): PeerAddress {
+/** Distinct TorV3/I2P/CJDNS nodes of a simnet's overlay world; peers advertise entries of this shared
+ * pool (as real peers share knowledge of the same onion nodes), generated lazily once per process. */
+export const OVERLAY_POOL_SIZE = 4096;
+const overlayPools = new Map<number, (Omit<PeerAddress, "services" | "time"> | undefined)[]>();
+
+/** The `k`-th overlay node of the simnet with `seed` (address and port; services and time are per advertiser). */
+export function overlayNode(seed: number, port: number, k: number): Omit<PeerAddress, "services" | "time"> {
+  let pool = overlayPools.get(seed);
+  if (!pool) overlayPools.set(seed, (pool = new Array(OVERLAY_POOL_SIZE)));
+  const cached = pool[k];
+  if (cached && cached.port === port) return cached;
+  const rng = rngFor(seed, STREAM.overlay, k);
   const r = rng.float();
-  if (r < 0.6) {
-    const address = addressFromBytes("onion_v3", rng.fill(new Uint8Array(32)));
-    return { networkType: "onion_v3", address, port, services, time };
+  let node: Omit<PeerAddress, "services" | "time">;
+  if (r < 0.6) node = { networkType: "onion_v3", address: addressFromBytes("onion_v3", rng.fill(new Uint8Array(32))), port };
+  else if (r < 0.85) node = { networkType: "i2p", address: addressFromBytes("i2p", rng.fill(new Uint8Array(32))), port: 0 }; // I2P SAM 3.1 has no ports: Core uses 0
+  else {
+    const bytes = rng.fill(new Uint8Array(16));
+    bytes[0] = 0xfc;
+    node = { networkType: "cjdns", address: addressFromBytes("cjdns", bytes), port };
   }
-  if (r < 0.85) {
-    const address = addressFromBytes("i2p", rng.fill(new Uint8Array(32)));
-    return { networkType: "i2p", address, port: 0, services, time }; // I2P SAM 3.1 has no ports: Core uses 0
-  }
-  const bytes = rng.fill(new Uint8Array(16));
-  bytes[0] = 0xfc;
-  return { networkType: "cjdns", address: addressFromBytes("cjdns", bytes), port, services, time };
+  pool[k] = node;
+  return node;
 }
 
 /** Peer `i`'s full getaddr reply in send order (addrv2 form; `forLegacy` drops what addr cannot carry). */
@@ -111,8 +121,12 @@ export function replyEntries(model: SimnetModel, i: number): PeerAddress[] {
     const services = rng.weighted(COMMON_SERVICES);
     out.push({ networkType: "ipv6", address: "::1", port: IPV6_PORT_BASE + p, services, time: advertisedTime(model, rng) });
   }
-  for (let k = 0; k < overlay; k++) {
-    out.push(overlayEntry(rng, port, rng.weighted(COMMON_SERVICES), advertisedTime(model, rng)));
+  const overlayChosen = new Set<number>();
+  while (overlayChosen.size < overlay) {
+    const k = rng.below(OVERLAY_POOL_SIZE);
+    if (overlayChosen.has(k)) continue;
+    overlayChosen.add(k);
+    out.push({ ...overlayNode(model.config.seed, port, k), services: rng.weighted(COMMON_SERVICES), time: advertisedTime(model, rng) });
   }
   for (let k = out.length - 1; k > 0; k--) {
     const j = rng.below(k + 1);

@@ -5,6 +5,7 @@ import type { Socket } from "node:net";
 import { FrameParser, canonicalAddress, encodeFrame, type Message } from "../crawl/protocol/index.ts";
 import { floodEntries, legacyEntries, replyEntries } from "./addrman.ts";
 import type { Behaviour } from "./behaviours.ts";
+import type { FrameCache } from "./cache.ts";
 import {
   ConstantFrames,
   WRONG_MAGIC,
@@ -18,6 +19,7 @@ import {
 } from "./frames.ts";
 import type { SimnetModel } from "./model.ts";
 import { Rng, hash32 } from "./prng.ts";
+import type { VersionRecord } from "./versions.ts";
 
 /** Counters one hosting process keeps (summed over its peers). */
 export interface HostStats {
@@ -36,6 +38,8 @@ export interface ConversationContext {
   readonly stats: HostStats;
   /** Timers of delayed replies, cleared on shutdown. */
   readonly timers: Set<NodeJS.Timeout>;
+  /** Encoded replies by (peer, addrv2?). */
+  readonly replies: FrameCache;
 }
 
 /** Connections idle this long are closed (a crawler that forgot a socket must not pin it forever). */
@@ -90,6 +94,7 @@ class Conversation {
   private answeredGetaddr = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly id = ++connectionCounter;
+  private record: VersionRecord | undefined;
 
   constructor(
     private readonly ctx: ConversationContext,
@@ -130,10 +135,12 @@ class Conversation {
       this.socket.destroy(); // Core disconnects a peer that sends it bad bytes
       return;
     }
+    if (messages.length > 1) this.socket.cork(); // a pipelining client gets one write for all our answers
     for (const m of messages) {
-      if (this.finished()) return;
+      if (this.finished()) break;
       this.onMessage(m);
     }
+    if (messages.length > 1) this.socket.uncork();
   }
 
   private onMessage(m: Message): void {
@@ -172,17 +179,21 @@ class Conversation {
     }
   }
 
+  private version(): VersionRecord {
+    return (this.record ??= this.ctx.model.version(this.peer));
+  }
+
   private commonVersion(): number {
-    return Math.min(this.peerVersion, this.ctx.model.version(this.peer).protocolVersion);
+    return Math.min(this.peerVersion, this.version().protocolVersion);
   }
 
   private useV2(): boolean {
-    return this.theyWantV2 && this.ctx.model.addrv2Capable(this.peer);
+    return this.theyWantV2 && this.version().protocolVersion >= 70016;
   }
 
   private sendVersion(): void {
     const { model, magic, frames } = this.ctx;
-    const record = model.version(this.peer);
+    const record = this.version();
     const now = Math.floor(Date.now() / 1000) + model.clockSkew(this.peer);
     const nonce = (BigInt(hash32(this.peer, this.id)) << 32n) | BigInt(hash32(this.id, this.peer, 7));
     const remote = remoteOf(this.socket);
@@ -223,9 +234,11 @@ class Conversation {
 
   private replyFrame(): Buffer {
     const { model, magic } = this.ctx;
-    const entries = replyEntries(model, this.peer);
     const v2 = this.useV2();
-    return addrFrame(magic, v2 ? entries : legacyEntries(entries), v2);
+    return this.ctx.replies.get(this.peer * 2 + (v2 ? 1 : 0), () => {
+      const entries = replyEntries(model, this.peer);
+      return addrFrame(magic, v2 ? entries : legacyEntries(entries), v2);
+    });
   }
 
   private onGetaddr(): void {

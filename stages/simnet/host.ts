@@ -1,6 +1,7 @@
 // Serves a slice of a simnet's peers from the current process: one listening socket per peer on its own
 // loopback address, all sharing one set of counters and precomputed frames.
 import { createServer, type Server, type Socket } from "node:net";
+import { FrameCache } from "./cache.ts";
 import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
 import { converse, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
@@ -44,6 +45,7 @@ export async function startHost(model: SimnetModel, from: number, to: number): P
     frames: new ConstantFrames(SIMNET_MAGIC, model.config.pingFlood),
     stats,
     timers: new Set(),
+    replies: new FrameCache(model.config.replyCacheMB * 1024 * 1024),
   };
   const servers: Server[] = [];
   const sockets = new Set<Socket>();

@@ -26,6 +26,8 @@ export interface SimnetConfig {
   readonly seedCount: number;
   /** Pings a `ping_flood` peer sends after the handshake. */
   readonly pingFlood: number;
+  /** Budget of each serving process's cache of encoded replies, in MiB (0 = encode every reply). */
+  readonly replyCacheMB: number;
 }
 
 /** Share of peers listening on the neighbouring port instead of the default one. */

@@ -30,6 +30,8 @@ export interface SimnetOptions {
   readonly seedCount?: number;
   /** Pings per ping_flood burst; default 2000. */
   readonly pingFlood?: number;
+  /** MiB of encoded replies each serving process caches (default 64; 0 = none). */
+  readonly replyCacheMB?: number;
   /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 8000. */
   readonly workers?: number;
 }
@@ -83,6 +85,7 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
     epoch: int("--epoch", opts.epoch ?? todayEpoch(), 86_400 * 11, 0xffffffff),
     seedCount: int("--seed-count", opts.seedCount ?? 8, 1, 1000),
     pingFlood: int("--ping-flood", opts.pingFlood ?? 2000, 1, 100_000),
+    replyCacheMB: int("--reply-cache-mb", opts.replyCacheMB ?? 64, 0, 4096),
   };
 }
 

@@ -1,0 +1,163 @@
+// Simnet benchmarks (issue 4). (1) Sessions/s of the simnet alone on one core: one worker process serves
+// 5,000 fast-profile peers while this process hammers it with full crawler sessions (connect, version,
+// sendaddrv2, verack, getaddr → handshake, self-announcement and the real reply, close). The target
+// (≥ 5,000/s) is checked against the worker's capacity per CPU-second of its single thread, because on a
+// shared 2-core machine the client itself caps the wall-clock rate (printed too). (2) 25,000 peers: time
+// until all listen (< 10 s) and total RSS over the worker processes (< 1.5 GB); also the time with --out.
+// Medians of several runs. Run: bash scripts/run-bench.sh bench/simnet.bench.ts
+import { connect } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { median, report } from "./harness.ts";
+import { PROTOCOL_VERSION, encodeFrame, type Message } from "../stages/crawl/protocol/index.ts";
+import { SIMNET_MAGIC, startSimnet, type Simnet } from "../stages/simnet/index.ts";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
+
+const OPENING = Buffer.concat(
+  (
+    [
+      {
+        command: "version",
+        version: PROTOCOL_VERSION,
+        services: 0n,
+        timestamp: BigInt(Math.floor(Date.now() / 1000)),
+        receiver: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
+        sender: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
+        nonce: 1n,
+        userAgent: "/simnet-bench/",
+        startHeight: 0,
+        relay: false,
+      },
+      { command: "sendaddrv2" },
+      { command: "verack" },
+      { command: "getaddr" },
+    ] satisfies Message[]
+  ).map((m) => encodeFrame(SIMNET_MAGIC, m)),
+);
+const ADDR = Buffer.from("addr\0\0\0\0\0\0\0\0", "latin1");
+const ADDRV2 = Buffer.from("addrv2\0\0\0\0\0\0", "latin1");
+
+/** One pipelined crawler session; resolves true once the second addr/addrv2 frame (the reply) is complete
+ * (pre-70016 peers answer in legacy addr whatever the client asked for). */
+function session(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    let buf: Buffer = Buffer.alloc(0);
+    let addrSeen = 0;
+    let done = false;
+    const finish = (ok: boolean) => {
+      if (done) return;
+      done = true;
+      s.destroy();
+      resolve(ok);
+    };
+    s.setNoDelay(true);
+    s.once("connect", () => s.write(OPENING));
+    s.on("data", (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      // Walk whole frames without checksumming them: the client must stay cheaper than the server.
+      let off = 0;
+      while (buf.length - off >= 24) {
+        const len = buf.readUInt32LE(off + 16);
+        if (buf.length - off < 24 + len) break;
+        const isAddr = buf.compare(ADDRV2, 0, 12, off + 4, off + 16) === 0 || buf.compare(ADDR, 0, 12, off + 4, off + 16) === 0;
+        if (isAddr && ++addrSeen === 2) return finish(true);
+        off += 24 + len;
+      }
+      buf = buf.subarray(off);
+    });
+    s.on("error", () => finish(false));
+    s.on("close", () => finish(false));
+  });
+}
+
+async function hammer(net: Simnet, seconds: number): Promise<{ ok: number; failed: number; wallS: number; cpuS: number }> {
+  const { model } = net;
+  const before = await net.stats();
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const i = next++ % model.config.nodes;
+      if (await session(model.address(i), model.port(i))) ok++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  const wallS = (performance.now() - t0) / 1000;
+  const after = await net.stats();
+  const cpuS = after.processes.reduce((s, p) => s + p.cpuS, 0) - before.processes.reduce((s, p) => s + p.cpuS, 0);
+  return { ok, failed, wallS, cpuS };
+}
+
+async function sessionsBench(cache: boolean): Promise<void> {
+  const nodes = 5000;
+  const net = await startSimnet({ nodes, base: "127.90.0.0", profile: "fast", replyDelayMs: 0, workers: 1, seed: 1, replyCacheMB: cache ? 64 : 0 });
+  try {
+    if (cache) {
+      // Warm: every peer answered once, so each reply is in the cache (a repeated crawl of the same simnet).
+      let next = 0;
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < nodes; i = next++) await session(net.model.address(i), net.model.port(i));
+      }));
+    } else await hammer(net, 1); // JIT warm-up only: the cache is off, every reply is generated and encoded
+    const perCore: number[] = [];
+    const wall: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const { ok, failed, wallS, cpuS } = await hammer(net, SECONDS);
+      if (failed > 0) console.log(`  run ${r + 1}: ${failed} sessions failed`);
+      perCore.push(ok / cpuS);
+      wall.push(ok / wallS);
+      console.log(`  run ${r + 1}: ${ok} sessions in ${wallS.toFixed(2)} s wall, simnet CPU ${cpuS.toFixed(2)} s`);
+    }
+    const label = cache ? "warm reply cache" : "cold: every reply generated + encoded";
+    report(`simnet sessions per simnet CPU-second, one core (handshake + getaddr reply; ${label})`, perCore, "sessions/s", { min: 5000 });
+    report(`simnet sessions/s wall clock (${label}; the client in this process caps it on a shared 2-core box)`, wall, "sessions/s");
+  } finally {
+    await net.stop();
+  }
+}
+
+async function startBench(withOut: boolean): Promise<void> {
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let r = 0; r < Math.min(RUNS, 3); r++) {
+    const out = withOut ? await mkdtemp(join(tmpdir(), "simnet-bench-")) : undefined;
+    const parentBefore = process.memoryUsage.rss();
+    const t0 = performance.now();
+    const net = await startSimnet({ nodes: 25_000, base: "127.100.0.0", profile: "realistic", seed: 1 + r, ...(out ? { out } : {}) });
+    const seconds = (performance.now() - t0) / 1000;
+    const stats = await net.stats();
+    const workersMiB = stats.processes.reduce((s, p) => s + p.rssBytes, 0) / 1048576;
+    const parentMiB = Math.max(0, process.memoryUsage.rss() - parentBefore) / 1048576;
+    times.push(seconds);
+    rss.push(workersMiB);
+    console.log(
+      `  run ${r + 1}: ${seconds.toFixed(2)} s, ${net.workers} workers, worker RSS ${workersMiB.toFixed(0)} MiB` +
+        ` (${stats.processes.map((p) => (p.rssBytes / 1048576).toFixed(0)).join(" + ")}), parent grew ${parentMiB.toFixed(0)} MiB`,
+    );
+    await net.stop();
+    if (out) await rm(out, { recursive: true, force: true });
+  }
+  const what = withOut ? "25,000 peers start incl. --out (ground truth + mmdbs)" : "25,000 peers start (all listening)";
+  report(what, times, "s", { max: 10 });
+  if (!withOut) report("25,000 peers total RSS (sum over worker processes)", rss, "MiB", { max: 1536 });
+  void median;
+}
+
+const only = process.env.BENCH_ONLY; // "sessions" or "start" to run one part
+if (only === undefined || only === "sessions") {
+  await sessionsBench(false);
+  await sessionsBench(true);
+}
+if (only === undefined || only === "start") {
+  await startBench(false);
+  await startBench(true);
+}
