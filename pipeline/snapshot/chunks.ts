@@ -26,6 +26,7 @@ class StringScratch {
   heap = new Uint8Array(CHUNK_ROWS * 32);
   starts = new Int32Array(CHUNK_ROWS);
   lengths = new Int32Array(CHUNK_ROWS);
+  int64 = new Uint32Array(CHUNK_ROWS * 2);
 
   ensureHeap(size: number): void {
     if (size <= this.heap.length) return;
@@ -139,6 +140,23 @@ function writeStringsFast(vector: bindings.Vector, store: ColumnStore, rows: num
   bindings.copy_data_to_vector(vector, 0, slots.buffer, 0, rows * SLOT);
 }
 
+/**
+ * Epoch milliseconds (integral doubles, a Date's range) → little-endian int64 epoch microseconds, computed
+ * exactly in 32-bit halves so no BigInt is allocated per value.
+ */
+export function msToMicros(ms: Float64Array, rows: number, out: Uint32Array): Uint32Array {
+  const TWO32 = 4294967296;
+  for (let i = 0; i < rows; i++) {
+    const v = ms[i]!;
+    const hiMs = Math.floor(v / TWO32);
+    const loUs = (v - hiMs * TWO32) * 1000; // < 2^42: exact
+    const carry = Math.floor(loUs / TWO32);
+    out[2 * i] = loUs - carry * TWO32;
+    out[2 * i + 1] = (hiMs * 1000 + carry) | 0;
+  }
+  return out;
+}
+
 /** Fills a VARCHAR vector one string per native call (big-endian hosts, or when asked). */
 function writeStringsSafe(vector: bindings.Vector, store: ColumnStore, rows: number): void {
   const strings = store.strings!;
@@ -179,6 +197,9 @@ export function appendBatches(appender: DuckDBAppender, types: readonly DuckDBTy
       if (store.kind === Kind.Varchar) {
         if (FAST_STRINGS) writeStringsFast(vector, store, rows, scratch);
         else writeStringsSafe(vector, store, rows);
+      } else if (store.kind === Kind.TsMs) {
+        const micros = msToMicros(store.data as Float64Array, rows, scratch.int64);
+        bindings.copy_data_to_vector(vector, 0, micros.buffer as ArrayBuffer, 0, rows * 8);
       } else {
         const data = store.data!;
         bindings.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset, rows * BYTES[store.kind]);

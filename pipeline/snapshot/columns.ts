@@ -5,6 +5,7 @@ import {
   BOOLEAN,
   DOUBLE,
   INTEGER,
+  TIMESTAMPTZ,
   UBIGINT,
   UINTEGER,
   USMALLINT,
@@ -38,9 +39,9 @@ const CODECS: Record<ColumnType, TypeCodec> = {
   UBIGINT: { kind: Kind.U64, staging: UBIGINT, stagingSql: "UBIGINT", finalSql: same },
   DOUBLE: { kind: Kind.F64, staging: DOUBLE, stagingSql: "DOUBLE", finalSql: same },
   BOOLEAN: { kind: Kind.Bool, staging: BOOLEAN, stagingSql: "BOOLEAN", finalSql: same },
-  // timestamps travel as epoch milliseconds (a Date's precision): epoch ms → TIMESTAMP (UTC wall clock) →
-  // TIMESTAMPTZ read in UTC, whatever the session time zone
-  TIMESTAMPTZ: { kind: Kind.TsMs, staging: DOUBLE, stagingSql: "DOUBLE", finalSql: (c) => `timezone('UTC', epoch_ms(cast(${c} as bigint)))` },
+  // buffered as epoch milliseconds (a Date's precision), written to the vector as int64 epoch microseconds,
+  // which is what TIMESTAMPTZ stores: a UTC instant, independent of any session time zone
+  TIMESTAMPTZ: { kind: Kind.TsMs, staging: TIMESTAMPTZ, stagingSql: "TIMESTAMPTZ", finalSql: same },
 };
 
 /** The JS storage kind of a column type. */

@@ -8,6 +8,7 @@ import { after, test } from "node:test";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { ADDRS, DATASETS, GEO, NODE_METRICS, RowValueError, VISITS, type AddrRow, type DatasetSchema, type GeoRow, type NodeMetricsRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { listParts, readParts, SnapshotWriter, writeParquet } from "../../pipeline/snapshot/index.ts";
+import { msToMicros } from "../../pipeline/snapshot/chunks.ts";
 import { startFixture, stopFixture, type Child } from "./fixtures/child.ts";
 import { row } from "./fixtures/rows.ts";
 
@@ -264,14 +265,18 @@ test("timestamps are UTC instants whatever the session time zone", async () => {
   const w = await SnapshotWriter.open(dir, VISITS);
   w.append({ ...row(0), attempted_at: at });
   w.append({ ...row(1), attempted_at: new Date(-1) });
+  const extremes = [8.64e15, -8.64e15, 2 ** 32 - 1, -(2 ** 32) - 1, 4294967296001];
+  extremes.forEach((ms, i) => w.append({ ...row(2 + i), attempted_at: new Date(ms) }));
   await w.seal();
   const db = await openDuckDB({ threads: 1 });
   try {
     await db.connection.run("set TimeZone = 'America/Los_Angeles'");
     const rows = await queryRows(db.connection, `select epoch_ms(attempted_at) as ms from read_parquet(${sqlString(join(dir, "visits.parquet"))})`);
-    assert.deepEqual(rows.map((r) => r.ms), [BigInt(at.getTime()), -1n]);
+    assert.deepEqual(rows.map((r) => r.ms), [BigInt(at.getTime()), -1n, ...extremes.map((ms) => BigInt(ms))]);
   } finally {
     db.close();
   }
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.attempted_at.toISOString()), [at.toISOString(), "1969-12-31T23:59:59.999Z"]);
+  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.attempted_at.getTime()), [at.getTime(), -1, ...extremes]);
+  const micros = msToMicros(Float64Array.from(extremes), extremes.length, new Uint32Array(extremes.length * 2));
+  assert.deepEqual([...new BigInt64Array(micros.buffer)], extremes.map((ms) => BigInt(ms) * 1000n));
 });
