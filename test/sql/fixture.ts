@@ -241,10 +241,13 @@ export function fixtureRuns(breakage?: Breakage): RunSpec[] {
 }
 
 /** A temp folder holding `data/` with the fixture written into it; remove() deletes it all. */
+/** Run ids by run key; the standard fixture has A, Z, B, C (sealed) and F (failed). */
+export type RunIds = Record<string, string> & Record<"A" | "B" | "C" | "Z" | "F", string>;
+
 export interface FixtureLake {
   readonly root: string;
   readonly dataDir: string;
-  readonly ids: Record<string, string>;
+  readonly ids: RunIds;
   remove(): Promise<void>;
 }
 
@@ -252,6 +255,6 @@ export interface FixtureLake {
 export async function makeFixtureLake(opts: { breakage?: Breakage; dirName?: string; runs?: RunSpec[] } = {}): Promise<FixtureLake> {
   const root = await mkdtemp(join(tmpdir(), "fluxture-sql-"));
   const dataDir = join(root, opts.dirName ?? "data");
-  const ids = await writeRuns(dataDir, opts.runs ?? fixtureRuns(opts.breakage));
+  const ids = (await writeRuns(dataDir, opts.runs ?? fixtureRuns(opts.breakage))) as RunIds;
   return { root, dataDir, ids, remove: () => rm(root, { recursive: true, force: true }) };
 }
