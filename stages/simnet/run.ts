@@ -26,6 +26,7 @@ export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
     slowMs: flags.slowMs,
     seedCount: flags.seedCount,
     pingFlood: flags.pingFlood,
+    replyCacheMB: flags.replyCacheMb,
     ...(flags.out === undefined ? {} : { out: flags.out }),
     ...(flags.replyDelayMs === undefined ? {} : { replyDelayMs: flags.replyDelayMs }),
     ...(shares === undefined ? {} : { shares }),
