@@ -27,6 +27,7 @@ class StringScratch {
   starts = new Int32Array(CHUNK_ROWS);
   lengths = new Int32Array(CHUNK_ROWS);
   int64 = new Uint32Array(CHUNK_ROWS * 2);
+  pending = new Int32Array(CHUNK_ROWS);
 
   ensureHeap(size: number): void {
     if (size <= this.heap.length) return;
@@ -71,70 +72,87 @@ function encodeUtf8(s: string, scratch: StringScratch, pos: number): number {
   return pos;
 }
 
-/** Fills a VARCHAR vector from a column store with one blob assignment plus one slot copy. */
+/** Fills a VARCHAR vector from a column store with at most one blob assignment plus one slot copy. */
 function writeStringsFast(vector: bindings.Vector, store: ColumnStore, rows: number, scratch: StringScratch): void {
   const strings = store.strings!;
   const validity = store.validity;
-  const { slots, slotWords, starts, lengths } = scratch;
+  const { slots, slotWords, starts, lengths, pending } = scratch;
   slots.fill(0, 0, rows * SLOT);
-  let pos = 0;
-  let longCount = 0;
-  const present: string[] = [];
+  // pass 1: short ASCII strings go straight into their slot; the rest wait for UTF-8 encoding
+  let waiting = 0;
   for (let i = 0; i < rows; i++) {
     if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
-    present.push(strings[i]!);
-  }
-  const all = present.join("");
-  if (ASCII.test(all)) {
-    // common case: one native encode of the whole column; byte offsets are character offsets
-    scratch.ensureHeap(all.length);
-    pos = encoder.encodeInto(all, scratch.heap).written;
-    let at = 0;
-    for (let i = 0; i < rows; i++) {
-      if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
-      const len = strings[i]!.length;
-      starts[i] = at;
-      lengths[i] = len;
-      at += len;
-      if (len > INLINE_MAX) longCount++;
-    }
-  } else {
-    for (let i = 0; i < rows; i++) {
-      if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
-      const start = pos;
-      pos = encodeUtf8(strings[i]!, scratch, pos);
-      starts[i] = start;
-      lengths[i] = pos - start;
-      if (pos - start > INLINE_MAX) longCount++;
-    }
-  }
-  const heap = scratch.heap;
-  let baseLo = 0;
-  let baseHi = 0;
-  if (longCount > 0) {
-    // One string holding every encoded value: DuckDB copies it into the vector's heap; read back its pointer.
-    bindings.vector_assign_string_element_len(vector, 0, heap.subarray(0, pos));
-    const slot0 = bindings.vector_get_data(vector, SLOT);
-    const w = new Uint32Array(slot0.buffer, slot0.byteOffset, 4);
-    baseLo = w[2]!;
-    baseHi = w[3]!;
-  }
-  for (let i = 0; i < rows; i++) {
-    if (validity !== null && (validity[i >>> 5]! & (1 << (i & 31))) === 0) continue;
-    const len = lengths[i]!;
-    const start = starts[i]!;
-    const at = i * SLOT;
-    slotWords[at >>> 2] = len;
+    const s = strings[i]!;
+    const len = s.length;
     if (len <= INLINE_MAX) {
-      for (let k = 0; k < len; k++) slots[at + 4 + k] = heap[start + k]!;
+      const at = i * SLOT + 4;
+      let k = 0;
+      for (; k < len; k++) {
+        const c = s.charCodeAt(k);
+        if (c >= 0x80) break;
+        slots[at + k] = c;
+      }
+      if (k === len) {
+        slotWords[(i * SLOT) >>> 2] = len;
+        continue;
+      }
+      slots.fill(0, at, at + INLINE_MAX);
+    }
+    pending[waiting++] = i;
+  }
+  if (waiting > 0) {
+    // pass 2: encode the rest back to back into one heap
+    let pos = 0;
+    const texts: string[] = new Array<string>(waiting);
+    for (let w = 0; w < waiting; w++) texts[w] = strings[pending[w]!]!;
+    const all = texts.join("");
+    if (ASCII.test(all)) {
+      scratch.ensureHeap(all.length);
+      pos = encoder.encodeInto(all, scratch.heap).written;
+      let at = 0;
+      for (let w = 0; w < waiting; w++) {
+        const i = pending[w]!;
+        starts[i] = at;
+        lengths[i] = texts[w]!.length;
+        at += texts[w]!.length;
+      }
     } else {
-      slots[at + 4] = heap[start]!;
-      slots[at + 5] = heap[start + 1]!;
-      slots[at + 6] = heap[start + 2]!;
-      slots[at + 7] = heap[start + 3]!;
-      const lo = baseLo + start;
-      slotWords[(at >>> 2) + 2] = lo >>> 0;
-      slotWords[(at >>> 2) + 3] = (baseHi + (lo > 0xffffffff ? 1 : 0)) >>> 0;
+      for (let w = 0; w < waiting; w++) {
+        const i = pending[w]!;
+        const start = pos;
+        pos = encodeUtf8(texts[w]!, scratch, pos);
+        starts[i] = start;
+        lengths[i] = pos - start;
+      }
+    }
+    const heap = scratch.heap;
+    let baseLo = 0;
+    let baseHi = 0;
+    if (pos > INLINE_MAX) {
+      // one string holding every encoded value: DuckDB copies it into the vector's heap; read back its pointer
+      bindings.vector_assign_string_element_len(vector, 0, heap.subarray(0, pos));
+      const slot0 = bindings.vector_get_data(vector, SLOT);
+      const w = new Uint32Array(slot0.buffer, slot0.byteOffset, 4);
+      baseLo = w[2]!;
+      baseHi = w[3]!;
+    }
+    for (let w = 0; w < waiting; w++) {
+      const i = pending[w]!;
+      const len = lengths[i]!;
+      const start = starts[i]!;
+      const at = i * SLOT;
+      slotWords[at >>> 2] = len;
+      if (len <= INLINE_MAX) {
+        for (let k = 0; k < len; k++) slots[at + 4 + k] = heap[start + k]!;
+      } else {
+        slots[at + 4] = heap[start]!;
+        slots[at + 5] = heap[start + 1]!;
+        slots[at + 6] = heap[start + 2]!;
+        slots[at + 7] = heap[start + 3]!;
+        const lo = baseLo + start;
+        slotWords[(at >>> 2) + 2] = lo >>> 0;
+        slotWords[(at >>> 2) + 3] = (baseHi + (lo > 0xffffffff ? 1 : 0)) >>> 0;
+      }
     }
   }
   bindings.copy_data_to_vector(vector, 0, slots.buffer, 0, rows * SLOT);
