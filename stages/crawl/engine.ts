@@ -73,6 +73,9 @@ export class CrawlEngine {
   private readonly queue: PQueue;
   private wake: (() => void) | undefined;
   private fatal: { error: unknown } | undefined;
+  /** One controller per running visit: a single listener on the crawl's signal aborts them all (an AbortSignal
+   * with thousands of listeners costs O(n) per add/remove). */
+  private readonly active = new Set<AbortController>();
 
   constructor(
     private readonly frontier: Frontier,
@@ -87,7 +90,10 @@ export class CrawlEngine {
   /** Crawls; resolves when every started session has ended and been recorded. */
   async run(): Promise<EngineStats> {
     const signal = this.opts.signal;
-    const onAbort = () => this.poke();
+    const onAbort = () => {
+      for (const ac of this.active) ac.abort();
+      this.poke();
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
@@ -141,6 +147,9 @@ export class CrawlEngine {
     const attemptedAt = new Date();
     const o = this.opts;
     const run = o.sessionRunner ?? runSession;
+    const ac = new AbortController();
+    if (o.signal?.aborted) ac.abort();
+    this.active.add(ac);
     try {
       const result = await run(
         { address: item.address, port: item.port, networkType: item.networkType },
@@ -148,16 +157,18 @@ export class CrawlEngine {
           ...o.session,
           connectTimeoutMs: proxy !== undefined ? (o.proxyConnectTimeoutMs ?? 30_000) : o.session.connectTimeoutMs,
           proxy,
-          signal: o.signal,
+          signal: ac.signal,
         },
       );
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
       if (result.outcome !== "cancelled") {
+        const depth = item.depth + 1;
         for (const e of result.entries) {
-          this.frontier.add({ address: e.address, port: e.port, networkType: e.networkType, source: "peer", depth: item.depth + 1 });
+          this.frontier.addIfNew(e.address, e.port, () => ({ address: e.address, port: e.port, networkType: e.networkType, source: "peer", depth }));
         }
       }
     } finally {
+      this.active.delete(ac);
       this.stats.inFlight--;
     }
   }

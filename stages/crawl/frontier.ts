@@ -2,6 +2,7 @@
 // canonical address and port across the whole run. It holds data only; in-flight work is bounded elsewhere.
 import type { NetworkType } from "./protocol/index.ts";
 import type { VisitSource } from "../../pipeline/schema/visits.ts";
+import { EndpointSet } from "./endpoints.ts";
 
 /** One address the crawler knows about and how it learned it. */
 export interface FrontierItem {
@@ -13,14 +14,9 @@ export interface FrontierItem {
   readonly depth: number;
 }
 
-/** Dedupe key of an endpoint: canonical address and port. */
-export function endpointKey(address: string, port: number): string {
-  return `${address}|${port}`;
-}
-
 /** FIFO queue of unvisited endpoints with run-wide dedupe; memory is one key per distinct endpoint seen. */
 export class Frontier {
-  private readonly seen = new Set<string>();
+  private readonly seen = new EndpointSet();
   private items: FrontierItem[] = [];
   private head = 0;
 
@@ -36,21 +32,26 @@ export class Frontier {
 
   /** Adds an endpoint unless it was seen before; returns true when it is new. */
   add(item: FrontierItem): boolean {
-    const key = endpointKey(item.address, item.port);
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
+    if (!this.seen.add(item.address, item.port)) return false;
     this.items.push(item);
+    return true;
+  }
+
+  /** Like add, but builds the item only for a new endpoint (the hot path: advertised entries are mostly known). */
+  addIfNew(address: string, port: number, make: () => FrontierItem): boolean {
+    if (!this.seen.add(address, port)) return false;
+    this.items.push(make());
     return true;
   }
 
   /** Marks an endpoint as already handled (resume), so it is never queued. */
   markSeen(address: string, port: number): void {
-    this.seen.add(endpointKey(address, port));
+    this.seen.add(address, port);
   }
 
   /** True when the endpoint was added or marked before. */
   has(address: string, port: number): boolean {
-    return this.seen.has(endpointKey(address, port));
+    return this.seen.has(address, port);
   }
 
   /** Takes the oldest waiting endpoint, or undefined when none wait. */

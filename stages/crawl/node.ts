@@ -83,13 +83,13 @@ export function nodeReportJson(r: NodeReport): Record<string, unknown> {
           },
     addr_messages: r.result.addrMessages,
     addrs_received: r.result.addrsReceived,
-    addresses: r.result.entries.map((e) => ({
+    addresses: r.result.entries.map((e, i) => ({
       address: e.address,
       port: e.port,
       network_type: e.networkType,
       services: e.services.toString(),
       advertised_at: e.time === undefined ? null : new Date(e.time * 1000).toISOString(),
-      message: e.message,
+      message: r.result.entryMessages[i],
     })),
   };
 }
@@ -111,10 +111,10 @@ export function formatNodeReport(r: NodeReport): string {
   }
   lines.push(`  timings ms        connect ${res.connectMs ?? "-"} · handshake ${res.handshakeMs ?? "-"} · getaddr ${res.getaddrMs ?? "-"}`);
   lines.push(`addresses: ${res.entries.length} (${res.addrsReceived} entries in ${res.addrMessages} messages)`);
-  for (const e of res.entries) {
+  res.entries.forEach((e, i) => {
     const at = e.time === undefined ? "-" : new Date(e.time * 1000).toISOString();
-    lines.push(`  ${formatHostPort(e.address, e.port)}  ${e.networkType}  services 0x${e.services.toString(16)}  ${at}  ${e.message}`);
-  }
+    lines.push(`  ${formatHostPort(e.address, e.port)}  ${e.networkType}  services 0x${e.services.toString(16)}  ${at}  ${res.entryMessages[i]}`);
+  });
   return lines.join("\n");
 }
 

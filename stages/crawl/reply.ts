@@ -53,10 +53,10 @@ export class ReplyTracker {
   }
 
   /** Classifies one addr/addrv2 message by its entries' canonical addresses. */
-  onMessage(addresses: readonly string[]): ReplyVerdict {
-    const n = addresses.length;
+  onMessage(entries: readonly { readonly address: string }[]): ReplyVerdict {
+    const n = entries.length;
     if (!this.getaddrSent) return { kind: "unsolicited", settle: null };
-    if (n > 0 && n <= this.rule.smallMax && addresses.every((a) => this.ownAddresses.has(a))) {
+    if (n > 0 && n <= this.rule.smallMax && entries.every((e) => this.ownAddresses.has(e.address))) {
       return { kind: "self", settle: null };
     }
     this.replyStarted = true;

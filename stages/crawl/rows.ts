@@ -58,7 +58,7 @@ export function undialledRow(item: FrontierItem, at: Date, outcome: VisitOutcome
 /** The addrs rows (edges) of a visit; none for a cancelled visit, which a resumed run repeats. */
 export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
   if (r.outcome === "cancelled") return [];
-  return r.entries.map((e) => ({
+  return r.entries.map((e, i) => ({
     source_address: item.address,
     source_port: item.port,
     address: e.address,
@@ -66,7 +66,7 @@ export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
     network_type: e.networkType,
     services: e.services,
     advertised_at: e.time === undefined ? null : new Date(e.time * 1000),
-    message: e.message,
+    message: r.entryMessages[i] ?? "addr",
   }));
 }
 

@@ -17,6 +17,7 @@ import {
   type VersionAddress,
   type VersionMessage,
 } from "./protocol/index.ts";
+import { EndpointSet } from "./endpoints.ts";
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
 import type { ProxyAddress } from "./socks5.ts";
 
@@ -69,11 +70,6 @@ export interface VersionRecord {
   readonly peerTime: bigint;
 }
 
-/** One advertised entry, with the message that carried it. */
-export interface ReceivedEntry extends PeerAddress {
-  readonly message: "addr" | "addrv2";
-}
-
 /** Everything one conversation produced; the engine turns it into rows without touching bytes. */
 export interface SessionResult {
   readonly outcome: Outcome;
@@ -84,13 +80,28 @@ export interface SessionResult {
   readonly version: VersionRecord | null;
   readonly addrMessages: number;
   readonly addrsReceived: number;
-  /** Distinct (address, port) entries, first occurrence kept, at most maxEntriesKept. */
-  readonly entries: readonly ReceivedEntry[];
+  /** Distinct (address, port) entries, first occurrence kept, at most maxEntriesKept (the codec's objects). */
+  readonly entries: readonly PeerAddress[];
+  /** The message that carried each entry (parallel to `entries`). */
+  readonly entryMessages: readonly ("addr" | "addrv2")[];
   readonly entriesDropped: number;
   readonly pingsIgnored: number;
 }
 
 const EMPTY_ADDR: VersionAddress = { services: 0n, address: "::", networkType: "ipv6", port: 0 };
+
+/** Frames of the payload-less messages we send, encoded once per network (their checksum never changes). */
+const CONSTANT_FRAMES = new Map<number, Map<string, Uint8Array>>();
+const CONSTANT_COMMANDS = new Set(["verack", "getaddr", "sendaddrv2", "wtxidrelay"]);
+
+function constantFrame(magic: number, msg: Message): Uint8Array | undefined {
+  if (!CONSTANT_COMMANDS.has(msg.command)) return undefined;
+  let byMagic = CONSTANT_FRAMES.get(magic);
+  if (byMagic === undefined) CONSTANT_FRAMES.set(magic, (byMagic = new Map()));
+  let frame = byMagic.get(msg.command);
+  if (frame === undefined) byMagic.set(msg.command, (frame = encodeFrame(magic, msg)));
+  return frame;
+}
 
 function versionAddressOf(target: SessionTarget): VersionAddress {
   const legacy = target.networkType === "ipv4" || target.networkType === "ipv6" || target.networkType === "cjdns";
@@ -120,12 +131,14 @@ class Session {
   private handshakeDone = false;
   private addrMessages = 0;
   private addrsReceived = 0;
-  private readonly entries: ReceivedEntry[] = [];
-  private readonly seen = new Set<string>();
+  private readonly entries: PeerAddress[] = [];
+  private readonly entryMessages: ("addr" | "addrv2")[] = [];
+  private readonly seen = new EndpointSet();
   private entriesDropped = 0;
   private pongs = 0;
   private pingsIgnored = 0;
   private finished = false;
+  private outbox: Uint8Array[] | undefined;
   private resolve!: (r: SessionResult) => void;
 
   constructor(
@@ -193,10 +206,13 @@ class Session {
     });
   }
 
+  /** Queues a frame; frames queued while one chunk is processed leave in a single write (see onData). */
   private send(msg: Message): void {
     const s = this.socket;
     if (s === undefined || s.destroyed || !s.writable) return;
-    s.write(encodeFrame(this.opts.magic, msg));
+    const frame = constantFrame(this.opts.magic, msg) ?? encodeFrame(this.opts.magic, msg);
+    if (this.outbox !== undefined) this.outbox.push(frame);
+    else s.write(frame);
   }
 
   private onData(chunk: Buffer): void {
@@ -211,9 +227,17 @@ class Session {
     } catch (err) {
       return this.fail(err);
     }
+    // Everything we answer to one chunk (e.g. sendaddrv2 + wtxidrelay + verack + getaddr) leaves in one write.
+    const socket = this.socket;
+    this.outbox = [];
     for (const msg of messages) {
-      if (this.finished) return;
+      if (this.finished) break;
       this.onMessage(msg);
+    }
+    const out = this.outbox;
+    this.outbox = undefined;
+    if (out.length > 0 && socket !== undefined && !socket.destroyed && socket.writable) {
+      socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     }
   }
 
@@ -274,16 +298,16 @@ class Session {
     this.addrMessages++;
     this.addrsReceived += entries.length;
     for (const e of entries) {
-      const key = `${e.address}|${e.port}`;
-      if (this.seen.has(key)) continue;
+      if (this.seen.has(e.address, e.port)) continue;
       if (this.entries.length >= this.limits.maxEntriesKept) {
         this.entriesDropped++;
         continue;
       }
-      this.seen.add(key);
-      this.entries.push({ ...e, message });
+      this.seen.add(e.address, e.port);
+      this.entries.push(e);
+      this.entryMessages.push(message);
     }
-    const verdict = this.tracker.onMessage(entries.map((e) => e.address));
+    const verdict = this.tracker.onMessage(entries);
     if (verdict.kind === "reply" && this.getaddrMs === null) this.getaddrMs = Math.round(performance.now() - this.getaddrAt);
     if (verdict.settle === "now") return this.complete();
     if (typeof verdict.settle === "number") this.arm("grace", verdict.settle, () => this.complete());
@@ -340,6 +364,7 @@ class Session {
       addrMessages: this.addrMessages,
       addrsReceived: this.addrsReceived,
       entries: this.entries,
+      entryMessages: this.entryMessages,
       entriesDropped: this.entriesDropped,
       pingsIgnored: this.pingsIgnored,
     });

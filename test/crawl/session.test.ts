@@ -71,7 +71,7 @@ test("a 70016 peer gets sendaddrv2 and wtxidrelay before our verack, and its add
       const cmds = peer.connections[0]!.commands;
       assert.deepEqual(cmds, ["version", "sendaddrv2", "wtxidrelay", "verack", "getaddr"]);
       assert.equal(r.entries.length, 50);
-      assert.ok(r.entries.every((e) => e.message === "addrv2"));
+      assert.ok(r.entryMessages.length === 50 && r.entryMessages.every((m) => m === "addrv2"));
       assert.equal(r.version?.relay, true);
     },
   );
@@ -168,7 +168,7 @@ test("an addrv2 reply with TorV3, I2P, CJDNS, IPv6 and IPv4 entries keeps every 
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "ok", r.detail ?? "");
       assert.deepEqual(
-        r.entries.map((e) => [e.networkType, e.address, e.port, e.services, e.time, e.message]),
+        r.entries.map((e, i) => [e.networkType, e.address, e.port, e.services, e.time, r.entryMessages[i]]),
         entries.map((e) => [e.networkType, e.address, e.port, e.services, e.time, "addrv2"]),
       );
     },
