@@ -135,12 +135,13 @@ class Conversation {
       this.socket.destroy(); // Core disconnects a peer that sends it bad bytes
       return;
     }
-    if (messages.length > 1) this.socket.cork(); // a pipelining client gets one write for all our answers
+    if (messages.length === 0) return;
+    this.socket.cork(); // everything we answer to one chunk leaves in one write
     for (const m of messages) {
       if (this.finished()) break;
       this.onMessage(m);
     }
-    if (messages.length > 1) this.socket.uncork();
+    this.socket.uncork();
   }
 
   private onMessage(m: Message): void {
@@ -162,7 +163,7 @@ class Conversation {
         const parts: Buffer[] = [];
         if (this.commonVersion() >= 70016) parts.push(frames.afterHandshake);
         if (this.behaviour === "ping_flood") parts.push(frames.pingFlood);
-        if (parts.length > 0) this.socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        for (const p of parts) this.socket.write(p);
         return;
       }
       case "ping":
@@ -213,11 +214,13 @@ class Conversation {
       default:
         break;
     }
-    const parts = [versionFrame(magic, record, remote, now, nonce)];
-    if (this.commonVersion() >= 70016) parts.push(frames.wtxidrelay, frames.sendaddrv2);
-    parts.push(frames.verack);
+    this.socket.write(versionFrame(magic, record, remote, now, nonce));
+    if (this.commonVersion() >= 70016) {
+      this.socket.write(frames.wtxidrelay);
+      this.socket.write(frames.sendaddrv2);
+    }
+    this.socket.write(frames.verack);
     this.phase = "await_verack";
-    this.socket.write(Buffer.concat(parts));
   }
 
   private selfAnnouncement(): Buffer {
@@ -243,30 +246,24 @@ class Conversation {
 
   private onGetaddr(): void {
     const { model, magic } = this.ctx;
-    const self = this.selfAnnouncement();
+    this.socket.write(this.selfAnnouncement()); // always first: the real reply is never the first addr message
     switch (this.behaviour) {
       case "addr_flood":
         this.phase = "done";
-        this.socket.write(Buffer.concat([self, floodFrame(magic, floodEntries(model, this.peer), this.useV2())]));
+        this.socket.write(floodFrame(magic, floodEntries(model, this.peer), this.useV2()));
         return;
       case "close_mid_message":
         this.phase = "done";
-        this.socket.write(Buffer.concat([self, cutFrame(this.replyFrame())]));
+        this.socket.write(cutFrame(this.replyFrame()));
         this.socket.end();
         return;
       case "slow":
-        this.socket.write(self);
         this.later(model.config.slowMs, () => this.sendReply());
         return;
       default: {
         const delay = replyDelay(model.config.replyDelayMs, Math.random());
-        if (delay <= 0) {
-          this.socket.write(Buffer.concat([self, this.replyFrame()]));
-          this.ctx.stats.replies++;
-          return;
-        }
-        this.socket.write(self);
-        this.later(delay, () => this.sendReply());
+        if (delay <= 0) this.sendReply();
+        else this.later(delay, () => this.sendReply());
       }
     }
   }

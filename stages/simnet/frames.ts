@@ -14,6 +14,11 @@ export const WRONG_MAGIC = CHAINS.mainnet.magic;
 /** Payload length `oversized` peers declare (32 MiB, eight times the 4,000,000-byte limit). */
 export const OVERSIZED_LENGTH = 32 * 1024 * 1024;
 
+/** A Buffer view of encoded bytes (no copy: the frame is written to a socket as is). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Frames that never change, encoded once per process. */
 export class ConstantFrames {
   readonly verack: Buffer;
@@ -61,12 +66,12 @@ export function versionFrame(magic: number, record: VersionRecord, remote: Remot
     startHeight: record.startHeight,
     ...(record.relay === undefined ? {} : { relay: record.relay }),
   };
-  return Buffer.from(encodeFrame(magic, msg));
+  return asBuffer(encodeFrame(magic, msg));
 }
 
 /** An addr (or addrv2) frame with `entries` (≤ 1000). */
 export function addrFrame(magic: number, entries: readonly PeerAddress[], v2: boolean): Buffer {
-  return Buffer.from(encodeFrame(magic, v2 ? { command: "addrv2", entries, skipped: 0 } : { command: "addr", entries }));
+  return asBuffer(encodeFrame(magic, v2 ? { command: "addrv2", entries, skipped: 0 } : { command: "addr", entries }));
 }
 
 function frameOf(magic: number, command: string, payload: Uint8Array): Buffer {
