@@ -1,6 +1,6 @@
 // Turns a run's nodes and edges into what a map draws: located points (a node, or a group at its members'
 // centroid) and the edges between them, strongest first and capped.
-import { groupKey, nodeKey, type ExportNode, type ExportRun, type GroupBy } from "./model.ts";
+import { groupKey, type ExportNode, type ExportRun, type GroupBy } from "./model.ts";
 
 /** One placemark: a located node, or a group of located nodes drawn at their centroid. */
 export interface MapPoint {
@@ -74,7 +74,7 @@ export function buildLayer(run: ExportRun, options: LayerOptions): MapLayer {
     else members.push(node);
   }
   const points: MapPoint[] = [];
-  const pointOfNode = new Map<string, MapPoint>();
+  const pointOfNode = new Map<ExportNode, number>();
   let seq = 0;
   for (const [name, members] of groups) {
     const located = members.filter(isLocated);
@@ -87,28 +87,61 @@ export function buildLayer(run: ExportRun, options: LayerOptions): MapLayer {
       members,
       rank: members.reduce((sum, m) => sum + (m.pagerank ?? 0), 0),
     };
+    for (const m of members) pointOfNode.set(m, points.length);
     points.push(point);
-    for (const m of members) pointOfNode.set(nodeKey(m.address, m.port), point);
   }
   if (!options.withEdges) return { points, edges: [], edgesDropped: 0, edgesUnlocated: 0 };
 
-  const byPair = new Map<string, { from: MapPoint; to: MapPoint; weight: number }>();
+  // node index → point index (-1: not drawable), then edge weights per point pair, keyed by a number
+  const pointIndex = new Int32Array(run.nodes.length).fill(-1);
+  run.nodes.forEach((n, i) => (pointIndex[i] = pointOfNode.get(n) ?? -1));
+  const stride = points.length;
+  const { from, to } = run.edges;
+  const pairs = new Float64Array(from.length);
+  const pairWeights = new Float64Array(from.length);
+  let count = 0;
   let unlocated = 0;
-  for (const edge of run.edges) {
-    const from = pointOfNode.get(edge.from);
-    const to = pointOfNode.get(edge.to);
-    if (from === undefined || to === undefined) {
+  // with one point per node, distinct node edges are distinct point pairs: no aggregation needed
+  const weights = options.groupBy === "ip" ? null : new Map<number, number>();
+  for (let e = 0; e < from.length; e++) {
+    const a = pointIndex[from[e]!]!;
+    const b = pointIndex[to[e]!]!;
+    if (a < 0 || b < 0) {
       unlocated++;
       continue;
     }
-    if (from === to) continue; // a group's internal edges are not drawable as arcs
-    const pair = `${from.id}>${to.id}`;
-    const existing = byPair.get(pair);
-    if (existing === undefined) byPair.set(pair, { from, to, weight: 1 });
-    else existing.weight++;
+    if (a === b) continue; // a group's internal edges (and self-announcements) are not drawable as arcs
+    const pair = a * stride + b;
+    if (weights === null) {
+      pairs[count] = pair;
+      pairWeights[count++] = 1;
+    } else {
+      weights.set(pair, (weights.get(pair) ?? 0) + 1);
+    }
   }
-  const all: MapEdge[] = [...byPair.values()].map((e) => ({ ...e, strength: e.weight + e.from.rank + e.to.rank }));
-  all.sort((a, b) => b.strength - a.strength || (a.from.id < b.from.id ? -1 : a.from.id > b.from.id ? 1 : a.to.id < b.to.id ? -1 : 1));
-  const edges = all.slice(0, options.maxEdges);
-  return { points, edges, edgesDropped: all.length - edges.length, edgesUnlocated: unlocated };
+  if (weights !== null) {
+    for (const [pair, weight] of weights) {
+      pairs[count] = pair;
+      pairWeights[count++] = weight;
+    }
+  }
+  const strengths = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const a = Math.floor(pairs[i]! / stride);
+    strengths[i] = pairWeights[i]! + points[a]!.rank + points[pairs[i]! - a * stride]!.rank;
+  }
+  const keep = Math.min(options.maxEdges, count);
+  // only the strongest `keep` need ordering: find the threshold with a numeric sort, then sort the candidates
+  let threshold = -Infinity;
+  if (keep < count) threshold = keep === 0 ? Infinity : Float64Array.from(strengths.subarray(0, count)).sort()[count - keep]!;
+  const candidates: number[] = [];
+  for (let i = 0; i < count; i++) if (strengths[i]! >= threshold) candidates.push(i);
+  // strongest first; ties by point pair, so the output is deterministic
+  candidates.sort((x, y) => strengths[y]! - strengths[x]! || pairs[x]! - pairs[y]!);
+  const edges: MapEdge[] = candidates.slice(0, keep).map((i) => {
+    const pair = pairs[i]!;
+    const a = Math.floor(pair / stride);
+    return { from: points[a]!, to: points[pair - a * stride]!, weight: pairWeights[i]!, strength: strengths[i]! };
+  });
+  return { points, edges, edgesDropped: count - edges.length, edgesUnlocated: unlocated };
 }

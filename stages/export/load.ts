@@ -1,84 +1,115 @@
 // Loads one run's nodes and edges for the exports: visits, addrs, geo and node_metrics joined in DuckDB.
+// Nodes get a dense index in DuckDB, so edges come back as two integer columns rather than a million objects.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { openDuckDB } from "../../pipeline/duckdb.ts";
+import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import type { RunInfo } from "../../pipeline/runs.ts";
-import { nodeKey, type ExportEdge, type ExportNode, type ExportRun } from "./model.ts";
+import type { EdgeList, ExportNode, ExportRun } from "./model.ts";
 
-/** A SQL string literal (paths are the only values interpolated, and they are quoted here). */
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+/** What `loadRun` reads. */
+export interface LoadOptions {
+  /** Keep only nodes the crawler attempted (not those merely advertised). */
+  readonly onlyCrawled?: boolean;
+  /** Read the edge list (maps with edges need it; tables do not). */
+  readonly withEdges?: boolean;
+  /** Count mutual neighbours (the per-node table has the column; maps do not need it). */
+  readonly withMutual?: boolean;
 }
 
-function nodesSql(dir: string, hasGeo: boolean, hasMetrics: boolean, onlyCrawled: boolean): string {
-  const file = (name: string) => literal(join(dir, name));
-  return `
-with visits as (
-  select * from read_parquet(${file("visits.parquet")})
-),
-addrs as (
-  select * from read_parquet(${file("addrs.parquet")})
-),
-geo as (
-  ${hasGeo ? `select * from read_parquet(${file("geo.parquet")})` : `select null::varchar as address where false`}
-),
-metrics as (
-  ${hasMetrics ? `select * from read_parquet(${file("node_metrics.parquet")})` : `select null::varchar as address, null::integer as port where false`}
-),
-edges as (
-  select distinct source_address, source_port, address, port from addrs
-),
-graph_nodes as (
-  select address, port, network_type from visits
-  union
-  select address, port, network_type from addrs
-),
-node_types as (
-  select address, port, min(network_type) as network_type from graph_nodes group by all
-),
-out_degrees as (
+function setupSql(dir: string, hasGeo: boolean, hasMetrics: boolean, onlyCrawled: boolean): string[] {
+  const file = (name: string) => sqlString(join(dir, name));
+  return [
+    `create temp view visits as select * from read_parquet(${file("visits.parquet")})`,
+    `create temp view addrs as select * from read_parquet(${file("addrs.parquet")})`,
+    hasGeo
+      ? `create temp view geo as select * from read_parquet(${file("geo.parquet")})`
+      : `create temp view geo as select null::varchar as address, null::varchar as continent_code, null::varchar as country_code, null::varchar as city,
+           null::double as latitude, null::double as longitude, null::varchar as time_zone, null::bigint as asn, null::varchar as as_org where false`,
+    hasMetrics
+      ? `create temp view metrics as select * from read_parquet(${file("node_metrics.parquet")})`
+      : `create temp view metrics as select null::varchar as address, null::integer as port, null::bigint as in_degree, null::bigint as out_degree,
+           null::double as pagerank, null::double as weighted_pagerank where false`,
+    `create temp table edges as select distinct source_address, source_port, address, port from addrs`,
+    `create temp table node_index as
+      with graph_nodes as (
+        select address, port, network_type from visits
+        union
+        select address, port, network_type from addrs
+        union
+        select source_address, source_port, null from addrs
+      ),
+      node_types as (
+        select address, port, min(network_type) as network_type from graph_nodes group by all
+      ),
+      kept as (
+        select n.* from node_types n
+        ${onlyCrawled ? "join visits v on v.address = n.address and v.port = n.port where v.outcome <> 'not_dialed'" : ""}
+      )
+      select address, port, network_type, (row_number() over (order by address, port) - 1)::integer as i from kept`,
+  ];
+}
+
+function nodesSql(hasMetrics: boolean, withMutual: boolean): string {
+  const degrees = hasMetrics
+    ? ""
+    : `out_degrees as (
   select source_address as address, source_port as port, count(*) as out_degree from edges group by all
 ),
 in_degrees as (
   select address, port, count(*) as in_degree from edges group by all
-),
-mutual as (
+),`;
+  const mutual = withMutual
+    ? `mutual as (
   select e.source_address as address, e.source_port as port, count(*) as mutual_neighbours
   from edges e
-  join edges r on r.source_address = e.address and r.source_port = e.port and r.address = e.source_address and r.port = e.source_port
+  semi join edges r on r.source_address = e.address and r.source_port = e.port and r.address = e.source_address and r.port = e.source_port
   group by all
-)
+)`
+    : `mutual as (
+  select null::varchar as address, null::integer as port, null::bigint as mutual_neighbours where false
+)`;
+  return `
+with ${degrees}
+${mutual}
 select
-  n.address, n.port, n.network_type,
+  n.address, n.port, coalesce(n.network_type, 'ipv4') as network_type,
   v.outcome, coalesce(v.outcome = 'ok', false) as is_reachable,
   v.protocol_version, v.user_agent, v.services, v.start_height, v.attempted_at,
-  ${hasGeo ? "g.continent_code, g.country_code, g.city, g.latitude, g.longitude, g.time_zone, g.asn, g.as_org" : "null::varchar as continent_code, null::varchar as country_code, null::varchar as city, null::double as latitude, null::double as longitude, null::varchar as time_zone, null::bigint as asn, null::varchar as as_org"},
-  ${hasMetrics ? "m.in_degree, m.out_degree, m.pagerank, m.weighted_pagerank" : "coalesce(di.in_degree, 0) as in_degree, coalesce(dout.out_degree, 0) as out_degree, null::double as pagerank, null::double as weighted_pagerank"},
-  coalesce(mu.mutual_neighbours, 0) as mutual_neighbours
-from node_types n
+  g.continent_code, g.country_code, g.city, g.latitude, g.longitude, g.time_zone, g.asn, g.as_org,
+  ${hasMetrics ? "coalesce(m.in_degree, 0) as in_degree, coalesce(m.out_degree, 0) as out_degree" : "coalesce(di.in_degree, 0) as in_degree, coalesce(dout.out_degree, 0) as out_degree"},
+  m.pagerank, m.weighted_pagerank,
+  ${withMutual ? "coalesce(mu.mutual_neighbours, 0)" : "null::bigint"} as mutual_neighbours
+from node_index n
 left join visits v on v.address = n.address and v.port = n.port
 left join geo g on g.address = n.address
 left join metrics m on m.address = n.address and m.port = n.port
-left join in_degrees di on di.address = n.address and di.port = n.port
-left join out_degrees dout on dout.address = n.address and dout.port = n.port
+${hasMetrics ? "" : `left join in_degrees di on di.address = n.address and di.port = n.port
+left join out_degrees dout on dout.address = n.address and dout.port = n.port`}
 left join mutual mu on mu.address = n.address and mu.port = n.port
-${onlyCrawled ? "where v.outcome is not null and v.outcome <> 'not_dialed'" : ""}
-order by n.address, n.port`;
+order by n.i`;
 }
+
+const EDGES_SQL = `
+select a.i as from_index, b.i as to_index
+from edges e
+join node_index a on a.address = e.source_address and a.port = e.source_port
+join node_index b on b.address = e.address and b.port = e.port`;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** Reads a sealed run into the export model; `onlyCrawled` keeps nodes the crawler attempted. */
-export async function loadRun(run: RunInfo, onlyCrawled = false): Promise<ExportRun> {
-  const visitsPath = join(run.dir, "visits.parquet");
-  if (!existsSync(visitsPath)) throw new DataError(`run ${run.id} has no visits.parquet in ${run.dir}: was it sealed?`);
+/** Reads a sealed run into the export model. */
+export async function loadRun(run: RunInfo, options: LoadOptions = {}): Promise<ExportRun> {
+  if (!existsSync(join(run.dir, "visits.parquet")) || !existsSync(join(run.dir, "addrs.parquet"))) {
+    throw new DataError(`run ${run.id} has no visits.parquet/addrs.parquet in ${run.dir}: was it sealed?`);
+  }
   const hasGeo = existsSync(join(run.dir, "geo.parquet"));
   const hasMetrics = existsSync(join(run.dir, "node_metrics.parquet"));
   const db = await openDuckDB();
   try {
-    const result = await db.connection.runAndReadAll(nodesSql(run.dir, hasGeo, hasMetrics, onlyCrawled));
+    for (const sql of setupSql(run.dir, hasGeo, hasMetrics, options.onlyCrawled === true)) await db.connection.run(sql);
+    const result = await db.connection.runAndReadAll(nodesSql(hasMetrics, options.withMutual === true));
     const nodes: ExportNode[] = result.getRowObjectsJS().map((r) => ({
       address: String(r.address),
       port: Number(r.port),
@@ -104,15 +135,12 @@ export async function loadRun(run: RunInfo, onlyCrawled = false): Promise<Export
       pagerank: num(r.pagerank),
       weightedPagerank: num(r.weighted_pagerank),
     }));
-    const edgeRows = await db.connection.runAndReadAll(
-      `select distinct source_address, source_port, address, port from read_parquet(${literal(join(run.dir, "addrs.parquet"))})`,
-    );
-    const edges: ExportEdge[] = edgeRows.getRowsJS().map((r) => ({
-      from: nodeKey(String(r[0]), Number(r[1])),
-      to: nodeKey(String(r[2]), Number(r[3])),
-    }));
-    const startedAt = new Date(run.manifest.started_at);
-    return { runId: run.id, network: run.network, startedAt, nodes, edges, hasGeo, hasMetrics };
+    let edges: EdgeList = { from: new Int32Array(0), to: new Int32Array(0) };
+    if (options.withEdges !== false) {
+      const columns = (await db.connection.runAndReadAll(EDGES_SQL)).getColumnsJS();
+      edges = { from: Int32Array.from(columns[0] as number[]), to: Int32Array.from(columns[1] as number[]) };
+    }
+    return { runId: run.id, network: run.network, startedAt: new Date(run.manifest.started_at), nodes, edges, hasGeo, hasMetrics };
   } finally {
     db.close();
   }

@@ -29,10 +29,11 @@ export interface ExportNode {
   readonly weightedPagerank: number | null;
 }
 
-/** A directed edge of the advertised-address graph, by node key (`formatHostPort`). */
-export interface ExportEdge {
-  readonly from: string;
-  readonly to: string;
+/** The directed edges of the advertised-address graph as parallel arrays of indexes into `ExportRun.nodes`
+ * (a million edges stay two typed arrays instead of a million objects). */
+export interface EdgeList {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
 }
 
 /** Everything an export needs from one run. */
@@ -41,7 +42,8 @@ export interface ExportRun {
   readonly network: string;
   readonly startedAt: Date;
   readonly nodes: readonly ExportNode[];
-  readonly edges: readonly ExportEdge[];
+  /** Empty when the caller asked not to load edges. */
+  readonly edges: EdgeList;
   /** Whether the run has been geolocated / had its topology computed (columns are null otherwise). */
   readonly hasGeo: boolean;
   readonly hasMetrics: boolean;

@@ -8,7 +8,7 @@ import { findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { renderBitnodes } from "./bitnodes.ts";
 import { buildGeoJson } from "./geojson.ts";
 import { buildKml } from "./kml.ts";
-import { buildLayer } from "./layer.ts";
+import { buildLayer, type MapLayer } from "./layer.ts";
 import { loadRun } from "./load.ts";
 import type { ExportRun, GroupBy } from "./model.ts";
 import { renderTable, type TableFormat } from "./table.ts";
@@ -41,18 +41,24 @@ function requireGeo(run: ExportRun): void {
   }
 }
 
-/** The KML document of a loaded run. */
-export function kmlOf(run: ExportRun, options: Omit<MapExportOptions, "data" | "run">): string {
+/** Map selection options, without the run selection. */
+export type MapOptions = Omit<MapExportOptions, "data" | "run">;
+
+/** The map layer of a loaded run (points and capped edges); a run without geography is a clear error. */
+export function layerOf(run: ExportRun, options: MapOptions): MapLayer {
   requireGeo(run);
   const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
-  if (layer.edgesDropped > 0) log("info", `kml: drew the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
+  if (layer.edgesDropped > 0) log("info", `exports: drawing the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
+  return layer;
+}
+
+/** The KML document of a loaded run (from its layer, when the caller already built it). */
+export function kmlOf(run: ExportRun, options: MapOptions, layer: MapLayer = layerOf(run, options)): string {
   return buildKml(run, layer, { groupBy: options.groupBy, scaleByPagerank: options.pagerank && run.hasMetrics });
 }
 
-/** The GeoJSON document of a loaded run. */
-export function geojsonOf(run: ExportRun, options: Omit<MapExportOptions, "data" | "run">): string {
-  requireGeo(run);
-  const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
+/** The GeoJSON document of a loaded run (from its layer, when the caller already built it). */
+export function geojsonOf(run: ExportRun, options: MapOptions, layer: MapLayer = layerOf(run, options)): string {
   return `${JSON.stringify(buildGeoJson(layer, options.groupBy))}\n`;
 }
 
@@ -70,13 +76,13 @@ async function selectRun(data: string, run?: string): Promise<RunInfo> {
 
 /** `fluxture kml` / `fluxture geojson`. */
 export async function runMapExport(kind: "kml" | "geojson", output: string, options: MapExportOptions): Promise<void> {
-  const run = await loadRun(await selectRun(options.data, options.run));
+  const run = await loadRun(await selectRun(options.data, options.run), { withEdges: options.edges });
   await writeOutput(output, kind === "kml" ? kmlOf(run, options) : geojsonOf(run, options));
 }
 
 /** `fluxture export --format …`. */
 export async function runTableExport(format: ExportFormat, output: string, data: string, runId: string | undefined, onlyCrawled: boolean): Promise<void> {
-  const run = await loadRun(await selectRun(data, runId), onlyCrawled);
+  const run = await loadRun(await selectRun(data, runId), { onlyCrawled, withEdges: false, withMutual: true });
   await writeOutput(output, tableOf(run, format));
 }
 
@@ -85,7 +91,7 @@ export const EXPORT_FILES = ["nodes.kml", "nodes.geojson", "bitnodes.json", "nod
 
 /** Writes every export of a run into `<run>/exports/` (used by `fluxture analyze`); maps only when geolocated. */
 export async function writeAllExports(info: RunInfo): Promise<string[]> {
-  const run = await loadRun(info);
+  const run = await loadRun(info, { withMutual: true });
   const dir = join(info.dir, "exports");
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
@@ -95,8 +101,9 @@ export async function writeAllExports(info: RunInfo): Promise<string[]> {
   };
   const mapOptions = { groupBy: "ip" as const, edges: true, maxEdges: DEFAULT_MAX_EDGES, pagerank: true };
   if (run.hasGeo) {
-    await put("nodes.kml", kmlOf(run, mapOptions));
-    await put("nodes.geojson", geojsonOf(run, mapOptions));
+    const layer = layerOf(run, mapOptions);
+    await put("nodes.kml", kmlOf(run, mapOptions, layer));
+    await put("nodes.geojson", geojsonOf(run, mapOptions, layer));
   } else {
     log("info", `exports: run ${run.runId} is not geolocated: skipping nodes.kml and nodes.geojson`);
   }

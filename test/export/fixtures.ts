@@ -1,6 +1,5 @@
 // A small synthetic run for the export tests: nodes in real cities (one across the antimeridian), hostile user agents.
-import type { ExportEdge, ExportNode, ExportRun } from "../../stages/export/model.ts";
-import { nodeKey } from "../../stages/export/model.ts";
+import type { ExportNode, ExportRun } from "../../stages/export/model.ts";
 
 /** Builds an export node with defaults for the fields a test does not care about. */
 export function node(partial: Partial<ExportNode> & Pick<ExportNode, "address">): ExportNode {
@@ -42,14 +41,7 @@ export function sampleRun(): ExportRun {
     node({ address: "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzab.onion", networkType: "onion_v3", outcome: "unsupported_network", isReachable: false, protocolVersion: null, userAgent: null, services: null, startHeight: null, continentCode: null, countryCode: null, city: null, latitude: null, longitude: null, timeZone: null, asn: null, asOrg: null, pagerank: 0.05 }),
     node({ address: "10.0.0.1", outcome: "timeout", isReachable: false, userAgent: null, protocolVersion: null, startHeight: null, services: null, pagerank: 0.05 }),
   ];
-  const k = (i: number) => nodeKey(nodes[i]!.address, nodes[i]!.port);
-  const edges: ExportEdge[] = [
-    { from: k(0), to: k(1) },
-    { from: k(0), to: k(2) },
-    { from: k(2), to: k(3) },
-    { from: k(3), to: k(4) },
-    { from: k(4), to: k(0) },
-    { from: k(0), to: k(5) },
-  ];
+  const pairs = [[0, 1], [0, 2], [2, 3], [3, 4], [4, 0], [0, 5]];
+  const edges = { from: Int32Array.from(pairs.map((p) => p[0]!)), to: Int32Array.from(pairs.map((p) => p[1]!)) };
   return { runId: "20261124T120000Z", network: "simnet", startedAt: new Date("2026-11-24T12:00:00Z"), nodes, edges, hasGeo: true, hasMetrics: true };
 }

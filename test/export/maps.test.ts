@@ -107,3 +107,34 @@ test("GeoJSON is an RFC 7946 FeatureCollection GDAL reads, with edges split at t
   const counts = ogrLayerCounts(JSON.stringify(fc), "geojson");
   assert.equal([...counts.values()].reduce((a, b) => a + b, 0), located + 5);
 });
+
+test("our great-circle points agree with turf's within 0.01° (turf is the reference), and split cleanly at ±180°", async () => {
+  const { greatCircle } = await import("@turf/great-circle");
+  const { greatCirclePoints, arcPaths } = await import("../../stages/export/arcs.ts");
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let compared = 0;
+  for (let i = 0; i < 300; i++) {
+    const from = { latitude: random() * 160 - 80, longitude: random() * 360 - 180 };
+    const to = { latitude: random() * 160 - 80, longitude: random() * 360 - 180 };
+    const turf = greatCircle([from.longitude, from.latitude], [to.longitude, to.latitude], { npoints: 20 }).geometry;
+    const ours = greatCirclePoints(from, to, 20);
+    if (turf.type === "LineString") {
+      turf.coordinates.forEach((p, j) => {
+        const dLon = Math.abs(((p[0]! - ours[j]![0]! + 540) % 360) - 180);
+        assert.ok(dLon < 0.01 && Math.abs(p[1]! - ours[j]![1]!) < 0.01, `point ${j} of arc ${i}: turf ${p} vs ours ${ours[j]}`);
+      });
+      compared++;
+    }
+    const paths = arcPaths(from, to);
+    for (const path of paths) for (const [lon, lat] of path) assert.ok(Math.abs(lon!) <= 180 && Math.abs(lat!) <= 90);
+    for (let k = 1; k < paths.length; k++) {
+      const end = paths[k - 1]![paths[k - 1]!.length - 1]!;
+      const start = paths[k]![0]!;
+      assert.equal(Math.abs(end[0]!), 180);
+      assert.equal(start[0], -end[0]!);
+      assert.equal(start[1], end[1]);
+    }
+  }
+  assert.ok(compared > 200, `compared ${compared} arcs`);
+});

@@ -1,0 +1,84 @@
+// Exports of a 25,000-node run: KML with edges capped at 50,000 (target ≤ 5 s) and GeoJSON (target ≤ 2 s),
+// each timed end to end from the run's Parquet files to the written file. Medians of several runs.
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Run } from "../pipeline/runs.ts";
+import { writeParquet } from "../pipeline/snapshot/index.ts";
+import { ADDRS, GEO, NODE_METRICS, VISITS, type AddrRow, type GeoRow, type NodeMetricsRow, type VisitRow } from "../pipeline/schema/index.ts";
+import { findRun } from "../pipeline/runs.ts";
+import { runMapExport } from "../stages/export/run.ts";
+import { report, timeRuns } from "./harness.ts";
+
+const NODES = 25_000;
+const CRAWLED = 8_000; // nodes that answered getaddr
+const FANOUT = 125; // → 1,000,000 advertised-address edges
+const CITIES = [
+  [50.4779, 12.3713], [39.0438, -77.4874], [50.6942, 3.1746], [52.3676, 4.9041], [35.6895, 139.6917], [37.7749, -122.4194],
+  [1.3521, 103.8198], [60.1699, 24.9384], [47.3769, 8.5417], [55.7558, 37.6173], [-33.8688, 151.2093], [43.6532, -79.3832],
+] as const;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+}
+
+async function generate(dataDir: string): Promise<void> {
+  const random = rng(7);
+  const run = await Run.create(dataDir, "simnet", { bench: "exports" });
+  const at = new Date("2026-11-24T12:00:00Z");
+  const address = (i: number) => `127.${42 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+  const visits: VisitRow[] = [];
+  const geo: GeoRow[] = [];
+  const metrics: NodeMetricsRow[] = [];
+  for (let i = 0; i < NODES; i++) {
+    const ok = i < CRAWLED;
+    const city = CITIES[i % CITIES.length]!;
+    visits.push({
+      address: address(i), port: 18444, network_type: "ipv4", source: "peer", depth: 1, attempted_at: at,
+      outcome: ok ? "ok" : "timeout", error_detail: ok ? null : "timeout", connect_ms: ok ? 2 : null, handshake_ms: ok ? 3 : null,
+      getaddr_ms: ok ? 10 : null, protocol_version: ok ? 70016 : null, services: ok ? 3081n : null, user_agent: ok ? "/Satoshi:27.0.0/" : null,
+      start_height: ok ? 870_000 : null, relay: ok ? true : null, peer_time: ok ? 1_790_000_000n : null, addr_messages: ok ? 2 : 0, addrs_received: ok ? FANOUT : 0,
+    });
+    geo.push({
+      address: address(i), status: "located", country_code: "DE", continent_code: "EU", city: `City ${i % CITIES.length}`, subdivision: null,
+      latitude: city[0] + (random() - 0.5), longitude: city[1] + (random() - 0.5), accuracy_radius_km: 20, time_zone: "Europe/Berlin",
+      asn: 24940, as_org: "Hetzner Online GmbH", city_db_built_at: at, asn_db_built_at: at, located_at: at,
+    } as GeoRow);
+    metrics.push({
+      address: address(i), port: 18444, in_degree: 0, out_degree: ok ? FANOUT : 0, pagerank: random() / NODES, weighted_pagerank: 1 / NODES,
+      eigenvector: null, betweenness: 0, closeness: null, component: 0, community: i % 40,
+    });
+  }
+  const addrs: AddrRow[] = [];
+  for (let i = 0; i < CRAWLED; i++) {
+    const seen = new Set<number>();
+    while (seen.size < FANOUT) seen.add(Math.floor(random() * NODES));
+    for (const j of seen) {
+      addrs.push({ source_address: address(i), source_port: 18444, address: address(j), port: 18444, network_type: "ipv4", services: 1033n, advertised_at: at, message: "addrv2" });
+    }
+  }
+  await writeParquet(join(run.dir, VISITS.file), VISITS, visits);
+  await writeParquet(join(run.dir, ADDRS.file), ADDRS, addrs);
+  await writeParquet(join(run.dir, GEO.file), GEO, geo);
+  await writeParquet(join(run.dir, NODE_METRICS.file), NODE_METRICS, metrics);
+  await run.seal("succeeded", { visits: visits.length, addrs: addrs.length });
+}
+
+const data = mkdtempSync(join(tmpdir(), "fluxture-bench-exports-"));
+try {
+  const t0 = performance.now();
+  await generate(data);
+  const info = await findRun(data);
+  console.log(`generated a ${NODES}-node run with ${CRAWLED * FANOUT} edges in ${((performance.now() - t0) / 1000).toFixed(1)} s (${info.id})`);
+  const kml = join(data, "nodes.kml");
+  const geojson = join(data, "nodes.geojson");
+  const geojsonEdges = join(data, "edges.geojson");
+  const base = { data, groupBy: "ip" as const, maxEdges: 50_000, pagerank: true };
+  report("kml, 25,000 nodes + 50,000 edges, Parquet → file", await timeRuns(() => runMapExport("kml", kml, { ...base, edges: true }), 3), "s", { max: 5 });
+  console.log(`  nodes.kml: ${(statSync(kml).size / 1e6).toFixed(1)} MB`);
+  report("geojson, 25,000 points, Parquet → file", await timeRuns(() => runMapExport("geojson", geojson, { ...base, edges: false }), 3), "s", { max: 2 });
+  report("geojson --edges, 25,000 points + 50,000 lines, Parquet → file", await timeRuns(() => runMapExport("geojson", geojsonEdges, { ...base, edges: true }), 3), "s");
+} finally {
+  rmSync(data, { recursive: true, force: true });
+}
