@@ -20,7 +20,7 @@ export interface SnapshotWriterOptions {
   flushMs?: number;
   /** Parquet compression of part files (default zstd, the published files' codec, so one part seals by rename). */
   partCompression?: "zstd" | "snappy" | "uncompressed";
-  /** DuckDB threads for this writer (default: openDuckDB's). */
+  /** DuckDB threads for this writer (default 1: part writes overlap with the appending JS thread). */
   threads?: number;
   /**
    * At seal, parts averaging at least this many rows are joined by copying their row groups (no re-encoding);
@@ -90,7 +90,7 @@ export class SnapshotWriter<Row = unknown> {
       await fsyncDir(runDirPath);
       parts = await listParts(runDirPath, schema);
     }
-    const sink = await ParquetSink.open(compileSchema(schema), opts.threads);
+    const sink = await ParquetSink.open(compileSchema(schema), opts.threads ?? 1);
     return new SnapshotWriter(runDirPath, schema, sink, (parts.at(-1)?.n ?? 0) + 1, opts);
   }
 
@@ -134,9 +134,10 @@ export class SnapshotWriter<Row = unknown> {
 
   /** Flushes, merges all parts into `<run>/<file>` atomically (ZSTD, declared types), removes the parts; returns the row count. */
   async seal(): Promise<number> {
-    await this.flush();
-    this.stop();
+    if (this.closed) throw new Error(`${this.schema.name}: seal after seal/close`);
     try {
+      await this.flush();
+      this.stop();
       const parts = await listParts(this.runDir, this.schema);
       const target = join(this.runDir, this.schema.file);
       if (parts.length === 0) {
@@ -161,6 +162,10 @@ export class SnapshotWriter<Row = unknown> {
       await rmdir(join(this.runDir, "parts")).catch(() => undefined); // only when no other dataset has parts
       await fsyncDir(this.runDir);
       return await this.sink.countRows([target]);
+    } catch (err) {
+      this.stop();
+      if (err instanceof DataError) throw err;
+      throw new DataError(`${this.schema.name}: cannot seal ${join(this.runDir, this.schema.file)}: ${errorMessage(err).split("\n")[0]}`, { cause: err });
     } finally {
       this.sink.close();
     }

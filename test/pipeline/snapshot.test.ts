@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { DataError } from "../../pipeline/errors.ts";
 import { ADDRS, DATASETS, GEO, NODE_METRICS, RowValueError, VISITS, type AddrRow, type DatasetSchema, type GeoRow, type NodeMetricsRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { listParts, readParts, SnapshotWriter, writeParquet } from "../../pipeline/snapshot/index.ts";
 import { msToMicros } from "../../pipeline/snapshot/chunks.ts";
@@ -279,4 +280,18 @@ test("timestamps are UTC instants whatever the session time zone", async () => {
   assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.attempted_at.getTime()), [at.getTime(), -1, ...extremes]);
   const micros = msToMicros(Float64Array.from(extremes), extremes.length, new Uint32Array(extremes.length * 2));
   assert.deepEqual([...new BigInt64Array(micros.buffer)], extremes.map((ms) => BigInt(ms) * 1000n));
+});
+
+test("parts that do not match the schema make seal fail with a DataError naming the file; the writer is spent", async () => {
+  const dir = freshRun();
+  mkdirSync(join(dir, "parts", "visits"), { recursive: true });
+  const addr: AddrRow = { source_address: "1.2.3.4", source_port: 1, address: "5.6.7.8", port: 2, network_type: "ipv4", services: 1n, advertised_at: null, message: "addr" };
+  await writeParquet(join(dir, "parts", "visits", "part-000001.parquet"), ADDRS, [addr]);
+  const w = await SnapshotWriter.open(dir, VISITS);
+  w.append(row(0));
+  await assert.rejects(w.seal(), (e: unknown) => e instanceof DataError && e.message.startsWith(`visits: cannot seal ${join(dir, "visits.parquet")}: `));
+  assert.equal(existsSync(join(dir, "visits.parquet")), false);
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith(".tmp")).length, 0);
+  await assert.rejects(w.seal(), /seal after seal\/close/);
+  assert.throws(() => w.append(row(1)), /append after seal\/close/);
 });
