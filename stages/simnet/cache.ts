@@ -33,6 +33,11 @@ export class FrameCache {
     return frame;
   }
 
+  /** Whether the next frame would push something out (prewarming stops there). */
+  get full(): boolean {
+    return this.bytes >= this.budgetBytes * 0.9;
+  }
+
   /** Bytes held. */
   get size(): number {
     return this.bytes;

@@ -63,6 +63,36 @@ function remoteOf(socket: Socket): Remote {
   }
 }
 
+/** Peer `peer`'s getaddr reply frame (addrv2 or legacy addr), from the process's reply cache. */
+export function encodedReply(ctx: ConversationContext, peer: number, v2: boolean): Buffer {
+  return ctx.replies.get(peer * 2 + (v2 ? 1 : 0), () => {
+    const entries = replyEntries(ctx.model, peer);
+    return addrFrame(ctx.magic, v2 ? entries : legacyEntries(entries), v2);
+  });
+}
+
+/** Behaviours that send (part of) their reply frame. */
+const SENDS_REPLY: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "close_mid_message"]);
+
+/** Fills the reply cache for peers [from, to) in the background, in the form a modern crawler asks for
+ * (addrv2 from BIP155 peers, addr from older ones), until the cache is full or `stopped()` says so. */
+export function prewarmReplies(ctx: ConversationContext, from: number, to: number, stopped: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    let i = from;
+    const step = () => {
+      if (stopped() || ctx.replies.full) return resolve();
+      const end = Math.min(to, i + 32);
+      for (; i < end; i++) {
+        if (!SENDS_REPLY.has(ctx.model.behaviour(i))) continue;
+        encodedReply(ctx, i, ctx.model.addrv2Capable(i));
+      }
+      if (i >= to) return resolve();
+      setImmediate(step); // yield between batches: live connections come first
+    };
+    setImmediate(step);
+  });
+}
+
 /** Takes over a freshly accepted socket for peer `peer`. */
 export function converse(ctx: ConversationContext, peer: number, socket: Socket): void {
   const behaviour = ctx.model.behaviour(peer);
@@ -236,12 +266,7 @@ class Conversation {
   }
 
   private replyFrame(): Buffer {
-    const { model, magic } = this.ctx;
-    const v2 = this.useV2();
-    return this.ctx.replies.get(this.peer * 2 + (v2 ? 1 : 0), () => {
-      const entries = replyEntries(model, this.peer);
-      return addrFrame(magic, v2 ? entries : legacyEntries(entries), v2);
-    });
+    return encodedReply(this.ctx, this.peer, this.useV2());
   }
 
   private onGetaddr(): void {

@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { FrameCache } from "./cache.ts";
 import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
-import { converse, type ConversationContext, type HostStats } from "./conversation.ts";
+import { converse, prewarmReplies, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
 import { FluxtureError } from "../../pipeline/errors.ts";
 
@@ -67,17 +67,20 @@ export async function startHost(model: SimnetModel, from: number, to: number): P
     pending.push(listen(server, model.address(i), model.port(i)));
   }
   const results = await Promise.allSettled(pending);
+  let closed = false;
   const close = async (): Promise<void> => {
+    closed = true;
     for (const t of ctx.timers) clearTimeout(t);
     ctx.timers.clear();
-    const closed = servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())));
+    const allClosed = servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())));
     for (const s of sockets) s.destroy(); // server.close waits for its connections: end them now
-    await Promise.all(closed);
+    await Promise.all(allClosed);
   };
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
     await close();
     throw failed.reason;
   }
+  void prewarmReplies(ctx, from, to, () => closed);
   return { listening: to - from, stats, close };
 }
