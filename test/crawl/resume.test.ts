@@ -116,3 +116,36 @@ test("crawl killed with SIGKILL mid-crawl, then --resume, equals an uninterrupte
   assert.equal(existsSync(join(summary.runDir, "parts")), false);
   assert.equal((await readManifest(join(summary.runDir, "manifest.json"))).state, "succeeded");
 });
+
+test("SIGINT mid-crawl seals the run as cancelled (exit 130, data kept); --max-duration does the same and exits 0", { timeout: 120_000 }, async (t) => {
+  const network = await startPeerNetwork(SPECS);
+  const data = await mkdtemp(join(tmpdir(), "fluxture-sigint-"));
+  t.after(async () => {
+    await network.close();
+    await rm(data, { recursive: true, force: true });
+  });
+  const child = crawl(data);
+  const done = finish(child);
+  const t0 = Date.now();
+  while (visitParts(data).length === 0) {
+    assert.ok(Date.now() - t0 < 30_000, "no durable visits part within 30 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGINT");
+  const r = await done;
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /^fluxture: run \d{8}T\d{6}Z cancelled \(SIGINT\); data kept in .*; continue with --resume \d{8}T\d{6}Z$/m);
+  const s = JSON.parse(r.stdout) as { state: string; stoppedBy: string; runDir: string; visits: number; outcomes: Record<string, number> };
+  assert.equal(s.state, "cancelled");
+  assert.equal(s.stoppedBy, "cancelled");
+  assert.ok(s.outcomes.ok! >= 1 && s.visits < N + N * 10);
+  const manifest = await readManifest(join(s.runDir, "manifest.json"));
+  assert.equal(manifest.state, "cancelled");
+  const kept = await readRun(s.runDir);
+  assert.equal(kept.visits.length, s.visits); // sealed, readable Parquet with everything gathered
+
+  const budget = await finish(crawl(data, ["--max-duration", "1", "--no-previous-run"]));
+  assert.equal(budget.code, 0, budget.stderr);
+  const b = JSON.parse(budget.stdout) as { state: string; stoppedBy: string };
+  assert.deepEqual([b.state, b.stoppedBy], ["cancelled", "max_duration"]);
+});
