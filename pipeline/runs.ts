@@ -329,6 +329,7 @@ export async function withRun<T>(run: Run, fn: (signal: AbortSignal) => Promise<
     } catch (err) {
       if (run.state === "running") {
         if (reason !== null) await run.seal("cancelled", safeCounts(opts, undefined), `cancelled (${reason})`);
+        else if (err instanceof CancelledError) await run.seal("cancelled", safeCounts(opts, undefined), err.message);
         else await run.seal("failed", safeCounts(opts, undefined), errorMessage(err));
       }
       if (reason !== null && !(err instanceof CancelledError)) throw controller.signal.reason;

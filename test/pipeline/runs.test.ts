@@ -192,3 +192,27 @@ test("a failing crawl under withRun is sealed failed with its error, and its par
   assert.equal(m.error, "simulated crawl failure");
   assert.equal((await readParts(dir, VISITS)).length, 200);
 });
+
+test("a second SIGINT seals the run cancelled at once and exits 130, even if the crawl ignores the first", async () => {
+  const data = freshDir();
+  const child = startFixture("run-child", [data, "stubborn"]);
+  children.push(child);
+  const dir = (await child.waitFor(/STARTED (.*)\n/))[1]!;
+  await child.waitFor(/ROWS \d+/);
+  child.proc.kill("SIGINT");
+  await child.waitFor(/IGNORING/);
+  child.proc.kill("SIGINT");
+  assert.equal(await child.exited, 130);
+  assert.match(child.stderr(), /SIGINT again: sealing run \d+T\d+Z as cancelled and exiting/);
+  const m = manifestOnDisk(dir);
+  assert.equal(m.state, "cancelled");
+  assert.equal(m.error, "cancelled (SIGINT)");
+  assert.ok((await readParts(dir, VISITS)).length > 0, "rows flushed before the exit stay durable");
+});
+
+test("a CancelledError thrown by the body (e.g. its own deadline) seals cancelled, not failed", async () => {
+  const run = await Run.create(freshDir(), "simnet", {});
+  await assert.rejects(withRun(run, async () => { throw new CancelledError("deadline reached"); }), CancelledError);
+  assert.equal(manifestOnDisk(run.dir).state, "cancelled");
+  assert.equal(manifestOnDisk(run.dir).error, "deadline reached");
+});
