@@ -4,7 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ADDRV2_ONLY, GETADDR_MAX, knownCount, replyEntries, replySize, floodEntries, legacyEntries } from "../../stages/simnet/addrman.ts";
 import { BEHAVIOURS, PROFILE_SHARES, REPLIERS, PROMPT_REPLIERS, behaviourCounts, parseShares, SharesError } from "../../stages/simnet/behaviours.ts";
-import { groundTruthPeer } from "../../stages/simnet/ground-truth.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeGeoDatabases } from "../../stages/simnet/geo.ts";
+import { groundTruthPeer, readGroundTruth, writeGroundTruth } from "../../stages/simnet/ground-truth.ts";
 import { Layout, LayoutError } from "../../stages/simnet/layout.ts";
 import { SimnetModel } from "../../stages/simnet/model.ts";
 import { resolveConfig } from "../../stages/simnet/options.ts";
@@ -179,4 +183,25 @@ test("layout: peers skip .0 and .255, the dead pool follows one empty block, bad
   assert.throws(() => new Layout("127.255.255.0", 10), /too little of 127\.0\.0\.0\/8/);
   assert.throws(() => resolveConfig({ nodes: 10, base: "192.168.1.0" }), UsageError);
   assert.throws(() => resolveConfig({ nodes: 0 }), /--nodes must be an integer/);
+});
+
+test("ground-truth.json and the .mmdb files are byte-identical for the same seed and epoch", async () => {
+  const dirs = [await mkdtemp(join(tmpdir(), "simnet-det-")), await mkdtemp(join(tmpdir(), "simnet-det-"))];
+  try {
+    for (const dir of dirs) {
+      const m = model({ nodes: 300 });
+      const geo = await writeGeoDatabases(dir, m);
+      await writeGroundTruth(join(dir, "ground-truth.json"), m, 0xfabfb5da, geo);
+    }
+    for (const file of ["ground-truth.json", "simnet-city.mmdb", "simnet-asn.mmdb"]) {
+      const [a, b] = await Promise.all(dirs.map((d) => readFile(join(d, file))));
+      assert.ok(a!.length > 1000 && a!.equals(b!), file);
+    }
+    const parsed = (await readGroundTruth(join(dirs[0]!, "ground-truth.json"))).peers[17]!;
+    const { geo, ...rest } = parsed;
+    assert.ok(geo && geo.country.length === 2 && geo.asn > 0);
+    assert.deepEqual(rest, JSON.parse(JSON.stringify(groundTruthPeer(model({ nodes: 300 }), 17))));
+  } finally {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
 });
