@@ -118,13 +118,18 @@ const graphologyEigenvector = eigenvectorCjs as unknown as (typeof eigenvectorCj
 const graphologyLouvain = louvainCjs as unknown as (typeof louvainCjs)["default"];
 
 // ---- graphology on the same edges (why stages/topology uses typed arrays instead), one run each -------------
-const graphologyTimes = new Map<string, number>();
 {
-  const time = <T>(name: string, fn: () => T): T => {
+  const results: string[] = [];
+  const time = <T>(name: string, fn: () => T): T | undefined => {
     const t0 = performance.now();
-    const out = fn();
-    graphologyTimes.set(name, (performance.now() - t0) / 1000);
-    return out;
+    try {
+      const out = fn();
+      results.push(`${name} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      return out;
+    } catch (err) {
+      results.push(`${name} FAILED after ${((performance.now() - t0) / 1000).toFixed(2)} s (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)})`);
+      return undefined;
+    }
   };
   const rssBefore = process.memoryUsage().rss;
   const graph = time("build", () => {
@@ -133,25 +138,16 @@ const graphologyTimes = new Map<string, number>();
     for (const k of keys) gr.addNode(k);
     for (let k = 0; k < g0.src.length; k++) gr.addDirectedEdge(keys[g0.src[k]!]!, keys[g0.dst[k]!]!);
     return gr;
-  });
-  const rssGraph = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+  })!;
+  results.push(`graph object +${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB RSS`);
   time("pagerank", () => graphologyPagerank(graph, { getEdgeWeight: null, alpha: 0.85, tolerance: 1e-10, maxIterations: 1000 }));
-  time("eigenvector", () => {
-    try {
-      return graphologyEigenvector(graph, { maxIterations: 1000, tolerance: 1e-9 });
-    } catch {
-      return null; // non-convergence: still timed
-    }
-  });
-  time("weak_components", () => connectedComponents(graph));
-  time("strong_components", () => stronglyConnectedComponents(graph));
+  time("eigenvector", () => graphologyEigenvector(graph, { maxIterations: 1000, tolerance: 1e-9 }));
+  time("weak components", () => connectedComponents(graph));
+  time("strong components", () => stronglyConnectedComponents(graph));
   const lv = time("louvain", () => graphologyLouvain.detailed(graph, { rng: seededRng(SEED) }));
-  console.log(
-    `graphology 0.26 (one run each; no sampled betweenness in graphology-metrics, not timed): build ${graphologyTimes.get("build")!.toFixed(2)} s ` +
-      `(+${rssGraph.toFixed(0)} MiB RSS), pagerank ${graphologyTimes.get("pagerank")!.toFixed(2)} s, eigenvector ${graphologyTimes.get("eigenvector")!.toFixed(2)} s, ` +
-      `weak components ${graphologyTimes.get("weak_components")!.toFixed(2)} s, strong components ${graphologyTimes.get("strong_components")!.toFixed(2)} s, ` +
-      `louvain ${graphologyTimes.get("louvain")!.toFixed(2)} s (modularity ${lv.modularity.toFixed(4)})`,
-  );
+  if (lv) results.push(`louvain modularity ${lv.modularity.toFixed(4)}`);
+  console.log("graphology 0.26, one run each (graphology-metrics has no sampled betweenness: not timed):");
+  for (const line of results) console.log(`  ${line}`);
 }
 
 // ---- networkx on the same edges ------------------------------------------------------------------------------
