@@ -44,11 +44,6 @@ const CODECS: Record<ColumnType, TypeCodec> = {
   TIMESTAMPTZ: { kind: Kind.TsMs, staging: TIMESTAMPTZ, stagingSql: "TIMESTAMPTZ", finalSql: same },
 };
 
-/** The JS storage kind of a column type. */
-export function kindOf(type: ColumnType): Kind {
-  return CODECS[type].kind;
-}
-
 /** A compiled column: its spec plus the staging conversion. */
 export interface CompiledColumn {
   readonly spec: ColumnSpec;
