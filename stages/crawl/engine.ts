@@ -45,6 +45,10 @@ type Route =
   | { readonly kind: "dial"; readonly proxy?: ProxyAddress }
   | { readonly kind: "record"; readonly outcome: "not_dialed" | "unsupported_network"; readonly detail: string };
 
+/** How often a visit that failed for a local reason (EMFILE…) is retried, and after how long. */
+const LOCAL_RETRIES = 3;
+const LOCAL_RETRY_DELAY_MS = 1000;
+
 /** Decides how to reach an endpoint under the dial policy and the proxy setting. */
 export function routeOf(item: FrontierItem, policy: DialPolicy, proxy: ProxyAddress | undefined): Route {
   switch (item.networkType) {
@@ -72,10 +76,14 @@ export class CrawlEngine {
   readonly stats: EngineStats = { dialled: 0, inFlight: 0, recorded: 0, reachable: 0, stoppedBy: "done" };
   private readonly queue: PQueue;
   private wake: (() => void) | undefined;
+  private sinceYield = 0;
   private fatal: { error: unknown } | undefined;
   /** One controller per running visit: a single listener on the crawl's signal aborts them all (an AbortSignal
    * with thousands of listeners costs O(n) per add/remove). */
   private readonly active = new Set<AbortController>();
+  /** Items whose dial failed for a local reason (EMFILE…), to be dialled again; and how often each was. */
+  private readonly retryQueue: FrontierItem[] = [];
+  private readonly retries = new Map<FrontierItem, number>();
 
   constructor(
     private readonly frontier: Frontier,
@@ -102,7 +110,7 @@ export class CrawlEngine {
           this.stats.stoppedBy = "cancelled";
           break;
         }
-        const item = this.frontier.shift();
+        const item = this.retryQueue.shift() ?? this.frontier.shift();
         if (item === undefined) {
           if (this.queue.pending === 0 && this.queue.size === 0) break;
           await this.nextCompletion(); // a running visit may add endpoints
@@ -111,6 +119,10 @@ export class CrawlEngine {
         const route = routeOf(item, this.opts.policy, this.opts.proxy);
         if (route.kind === "record") {
           this.record(undialledRow(item, new Date(), route.outcome, route.detail), []);
+          if (++this.sinceYield >= 1000) {
+            this.sinceYield = 0;
+            await new Promise((r) => setImmediate(r)); // long runs of undialled records must not starve the sockets
+          }
           continue;
         }
         if (this.opts.maxNodes !== undefined && this.stats.dialled >= this.opts.maxNodes) {
@@ -160,6 +172,15 @@ export class CrawlEngine {
           signal: ac.signal,
         },
       );
+      if (result.localFailure && (this.retries.get(item) ?? 0) < LOCAL_RETRIES && !ac.signal.aborted) {
+        // Our own descriptors or buffers ran out: not the peer's fault, so try it again shortly instead of recording.
+        this.retries.set(item, (this.retries.get(item) ?? 0) + 1);
+        this.stats.dialled--; // counted again when it is dialled again
+        await new Promise((r) => setTimeout(r, LOCAL_RETRY_DELAY_MS));
+        this.retryQueue.push(item);
+        return;
+      }
+      this.retries.delete(item);
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
       if (result.outcome !== "cancelled") {
         const depth = item.depth + 1;

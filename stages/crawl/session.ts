@@ -86,6 +86,8 @@ export interface SessionResult {
   readonly entryMessages: readonly ("addr" | "addrv2")[];
   readonly entriesDropped: number;
   readonly pingsIgnored: number;
+  /** The dial failed for a reason of our own (EMFILE, ENOBUFS…): the peer was never reached; the engine retries. */
+  readonly localFailure: boolean;
 }
 
 const EMPTY_ADDR: VersionAddress = { services: 0n, address: "::", networkType: "ipv6", port: 0 };
@@ -139,6 +141,7 @@ class Session {
   private pingsIgnored = 0;
   private finished = false;
   private outbox: Uint8Array[] | undefined;
+  private localFailure = false;
   private resolve!: (r: SessionResult) => void;
 
   constructor(
@@ -344,6 +347,7 @@ class Session {
   private fail(err: unknown): void {
     if (this.finished) return;
     const c = classifyError(err);
+    this.localFailure = c.local && this.connectMs === null;
     this.finish(c.outcome, c.detail);
   }
 
@@ -367,6 +371,7 @@ class Session {
       entryMessages: this.entryMessages,
       entriesDropped: this.entriesDropped,
       pingsIgnored: this.pingsIgnored,
+      localFailure: this.localFailure,
     });
   }
 
