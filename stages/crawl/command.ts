@@ -88,10 +88,11 @@ export function crawlCommand(): Command {
     .addOption(option("--max-duration <s>", "stop after S seconds (run sealed cancelled, resumable)").argParser(parseInteger("--max-duration", 1, 31_536_000)))
     .addOption(option("--resume [run_id]", "continue an interrupted run (default: the newest unfinished one)").argParser(parseResume));
   sessionOptions(command);
-  return command.action(async (protocol: string | undefined, flags: CrawlFlags) => {
+  return command.action(async (protocol: string | undefined, flags: CrawlFlags, self: Command) => {
     protocolArg(protocol);
     const { runCrawlCommand } = await import("./run.ts");
-    await runCrawlCommand(flags);
+    // --resume without --network looks for the run in every network (the default network is only a default)
+    await runCrawlCommand(flags, self.getOptionValueSource("network") === "default");
   });
 }
 

@@ -1,6 +1,7 @@
 // `fluxture crawl` behind the flags: signals, the crawl itself, and the summary (text, or JSON on stdout).
 import { CancelledError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
+import { findRun } from "../../pipeline/runs.ts";
 import type { CrawlFlags } from "./command.ts";
 import { runCrawl, type CrawlSummary } from "./index.ts";
 
@@ -28,7 +29,15 @@ export function formatSummary(s: CrawlSummary): string {
 }
 
 /** The CLI action of `fluxture crawl`: SIGINT/SIGTERM cancel (a second one exits at once), then the summary. */
-export async function runCrawlCommand(flags: CrawlFlags): Promise<void> {
+export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = false): Promise<void> {
+  let network = flags.network;
+  if (flags.resume !== undefined && networkDefaulted) {
+    const info = await findRun(flags.data, {
+      run: flags.resume === true ? undefined : flags.resume,
+      states: flags.resume === true ? ["running", "cancelled", "failed"] : ["running", "cancelled", "failed", "succeeded"],
+    });
+    network = info.network;
+  }
   const controller = new AbortController();
   let signalName: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -46,7 +55,7 @@ export async function runCrawlCommand(flags: CrawlFlags): Promise<void> {
   try {
     summary = await runCrawl({
       dataDir: flags.data,
-      network: flags.network,
+      network,
       seeds: flags.seed,
       seedFile: flags.seedFile,
       dnsSeeds: flags.dnsSeeds,

@@ -29,10 +29,10 @@ const SPECS: PeerSpec[] = Array.from({ length: N }, (_, j) => {
 
 const CLI = join(process.cwd(), "bin", "fluxture.js");
 
-function crawl(data: string, extra: string[] = []): ChildProcess {
+function crawl(data: string, extra: string[] = [], network = ["--network", "regtest"]): ChildProcess {
   return spawn(
     process.execPath,
-    [CLI, "crawl", "bitcoin", "--network", "regtest", "--data", data, "--no-dns-seeds", "--seed", hp(1), "--dial-allow", "127.0.0.0/8,::1",
+    [CLI, "crawl", "bitcoin", ...network, "--data", data, "--no-dns-seeds", "--seed", hp(1), "--dial-allow", "127.0.0.0/8,::1",
       "--concurrency", "3", "--handshake-timeout", "2000", "--getaddr-timeout", "5000", "--json", ...extra],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FLUXTURE_DEBUG: "0" } },
   );
@@ -90,7 +90,7 @@ test("crawl killed with SIGKILL mid-crawl, then --resume, equals an uninterrupte
   assert.ok(durable.length >= 1 && durable.length < N, `durable ok visits at the kill: ${durable.length}`);
 
   // 2. resume to completion
-  const resumed = await finish(crawl(data, ["--resume"]));
+  const resumed = await finish(crawl(data, ["--resume"], [])); // no --network: the unfinished run is found in any network
   assert.equal(resumed.code, 0, resumed.stderr);
   const summary = JSON.parse(resumed.stdout) as { runId: string; state: string; resumed: boolean; runDir: string };
   assert.equal(summary.state, "succeeded");
