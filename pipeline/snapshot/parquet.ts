@@ -1,7 +1,9 @@
-// The Parquet side of the snapshot writer: a DuckDB staging table filled by the appender, copied out as Parquet.
-import { existsSync } from "node:fs";
+// The Parquet side of the snapshot writer: DuckDB staging tables filled by the appender, copied out as Parquet.
+//
+// A sink has two lanes (connection + staging table each), so the appender can fill one lane on the JS thread
+// while DuckDB is still copying the other lane's rows to a part file: part writes are pipelined, not serialised.
 import { unlink } from "node:fs/promises";
-import type { DuckDBType } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { openDuckDB, sqlString, type DuckDB } from "../duckdb.ts";
 import { publishFile, tempPathFor } from "../fsutil.ts";
 import type { DatasetSchema } from "../schema/types.ts";
@@ -12,36 +14,49 @@ import { compileSchema, type CompiledSchema } from "./columns.ts";
 /** Parquet compression of published datasets. */
 export const FINAL_COMPRESSION = "zstd";
 
-/** One DuckDB with a staging table for one dataset; turns staged columns into Parquet files. */
+/** Number of staging lanes (parts that can be in flight at once). */
+export const LANES = 2;
+
+/** One DuckDB with staging tables for one dataset; turns staged rows into Parquet files. */
 export class ParquetSink {
   readonly compiled: CompiledSchema;
   private readonly db: DuckDB;
+  private readonly lanes: DuckDBConnection[];
   private readonly types: readonly DuckDBType[];
   private closed = false;
 
-  private constructor(compiled: CompiledSchema, db: DuckDB) {
+  private constructor(compiled: CompiledSchema, db: DuckDB, lanes: DuckDBConnection[]) {
     this.compiled = compiled;
     this.db = db;
+    this.lanes = lanes;
     this.types = compiled.columns.map((c) => c.staging);
   }
 
-  /** Opens an in-memory DuckDB with an empty staging table for `compiled`. */
+  /** Opens an in-memory DuckDB with an empty staging table per lane. */
   static async open(compiled: CompiledSchema, threads?: number): Promise<ParquetSink> {
     const db = await openDuckDB(threads === undefined ? {} : { threads });
     try {
-      // the staging table lives for one part: storage compression would only cost time (Parquet compresses later)
+      // staging tables live for one part: storage compression would only cost time (Parquet compresses later)
       await db.connection.run("pragma force_compression = 'uncompressed'");
-      await db.connection.run(`create table staging (${compiled.stagingDdl})`);
+      const lanes = [db.connection];
+      while (lanes.length < LANES) lanes.push(await db.instance.connect());
+      for (let lane = 0; lane < LANES; lane++) await db.connection.run(`create table ${table(lane)} (${compiled.stagingDdl})`);
+      return new ParquetSink(compiled, db, lanes);
     } catch (err) {
       db.close();
       throw err;
     }
-    return new ParquetSink(compiled, db);
   }
 
-  /** Appends batches to the staging table through the appender, one data chunk per batch. */
-  async stage(batches: readonly Batch[]): Promise<number> {
-    const appender = await this.db.connection.createAppender("staging");
+  private lane(lane: number): DuckDBConnection {
+    const conn = this.lanes[lane];
+    if (conn === undefined) throw new Error(`no staging lane ${lane}`);
+    return conn;
+  }
+
+  /** Appends batches to a lane's staging table through the appender, one data chunk per batch (synchronous work). */
+  async stage(batches: readonly Batch[], lane = 0): Promise<number> {
+    const appender = await this.lane(lane).createAppender(table(lane));
     try {
       const n = appendBatches(appender, this.types, batches);
       appender.flushSync();
@@ -51,17 +66,46 @@ export class ParquetSink {
     }
   }
 
-  /** Copies the staging table to `path` atomically (tmp + fsync + rename) with declared types, then empties it. */
-  async copyStagingTo(path: string, compression: string = FINAL_COMPRESSION): Promise<void> {
-    await this.copyTo(`select ${this.compiled.finalSelect} from staging`, path, compression);
+  /**
+   * Copies a lane's staged rows (declared types) to a new temp file next to `path` and empties the lane;
+   * returns the temp path, fsynced, for the caller to publish (in order) with publishFile.
+   */
+  async copyLaneToTemp(lane: number, path: string, compression: string = FINAL_COMPRESSION): Promise<string> {
+    const conn = this.lane(lane);
+    const tmp = tempPathFor(path);
+    try {
+      await conn.run(`copy (select ${this.compiled.finalSelect} from ${table(lane)}) to ${sqlString(tmp)} (format parquet, compression ${compression})`);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
     // a fresh table, not `delete`: deleted rows linger in an in-memory table and slow every later append
-    await this.db.connection.run(`drop table staging; create table staging (${this.compiled.stagingDdl})`);
+    await conn.run(`drop table ${table(lane)}; create table ${table(lane)} (${this.compiled.stagingDdl})`);
+    return tmp;
+  }
+
+  /** Copies lane 0's staged rows to `path` atomically (tmp + fsync + rename), then empties it. */
+  async copyStagingTo(path: string, compression: string = FINAL_COMPRESSION): Promise<void> {
+    const tmp = await this.copyLaneToTemp(0, path, compression);
+    try {
+      await publishFile(tmp, path);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
   }
 
   /** Merges Parquet files (already in declared types) into `path` atomically, in file order. */
   async mergeFiles(files: readonly string[], path: string): Promise<void> {
     const list = `[${files.map(sqlString).join(", ")}]`;
-    await this.copyTo(`select ${this.compiled.castSelect} from read_parquet(${list})`, path, FINAL_COMPRESSION);
+    const tmp = tempPathFor(path);
+    try {
+      await this.db.connection.run(
+        `copy (select ${this.compiled.castSelect} from read_parquet(${list})) to ${sqlString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`,
+      );
+      await publishFile(tmp, path);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
   }
 
   /** Number of rows in Parquet files (from their footers). */
@@ -72,22 +116,17 @@ export class ParquetSink {
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   }
 
-  private async copyTo(select: string, path: string, compression: string): Promise<void> {
-    const tmp = tempPathFor(path);
-    try {
-      await this.db.connection.run(`copy (${select}) to ${sqlString(tmp)} (format parquet, compression ${compression})`);
-      await publishFile(tmp, path);
-    } finally {
-      if (existsSync(tmp)) await unlink(tmp).catch(() => undefined);
-    }
-  }
-
-  /** Closes the DuckDB instance. */
+  /** Closes the connections and the DuckDB instance. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const conn of this.lanes.slice(1)) conn.closeSync();
     this.db.close();
   }
+}
+
+function table(lane: number): string {
+  return `staging_${lane}`;
 }
 
 /** Writes `rows` to `path` as one Parquet file in one atomic step (for geo and node_metrics); returns the row count. */

@@ -9,7 +9,7 @@ import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer } from "./buffer.ts";
 import { concatenable, concatParquet, readFooter, type PartFooter } from "./concat.ts";
 import { compileSchema } from "./columns.ts";
-import { ParquetSink } from "./parquet.ts";
+import { LANES, ParquetSink } from "./parquet.ts";
 import { listParts, partName, partsDir, removeTempFiles } from "./parts.ts";
 
 /** Options of SnapshotWriter.open. */
@@ -51,7 +51,8 @@ export class SnapshotWriter<Row = unknown> {
   private readonly concatMinRows: number;
   private readonly timer: NodeJS.Timeout;
   private nextPart: number;
-  private pending: Promise<void> = Promise.resolve();
+  private published: Promise<void> = Promise.resolve();
+  private readonly laneFree: Promise<void>[] = Array.from({ length: LANES }, () => Promise.resolve());
   private failure: unknown = null;
   private closed = false;
   private appended = 0;
@@ -109,27 +110,40 @@ export class SnapshotWriter<Row = unknown> {
   }
 
   /**
-   * Writes every row buffered so far as a new durable part file (temp + fsync + rename); resolves when it is on
-   * disk. The rows are taken at call time, so parts keep append order even while earlier parts are still writing.
+   * Writes every row buffered so far as a new durable part file (temp + fsync + rename); resolves when it and
+   * every earlier part are on disk. The rows are taken at call time. Two parts can be in flight (one being
+   * appended on this thread while DuckDB writes the other), but parts are published strictly in order, so
+   * the durable parts are always a prefix of what was appended.
    */
   flush(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    const batches = this.buffer.length > 0 ? this.buffer.take() : null;
-    const n = batches === null ? 0 : this.nextPart++;
-    const next = this.pending.then(async () => {
+    if (this.buffer.length === 0) return this.published;
+    const batches = this.buffer.take();
+    const n = this.nextPart++;
+    const lane = n % LANES;
+    const path = join(partsDir(this.runDir, this.schema), partName(n));
+    const written = this.laneFree[lane]!.then(async () => {
       if (this.failure !== null) throw this.failure;
-      if (batches === null) return;
-      try {
-        await this.sink.stage(batches);
-        this.buffer.recycle(batches);
-        await this.sink.copyStagingTo(join(partsDir(this.runDir, this.schema), partName(n)), this.partCompression);
-      } catch (err) {
-        this.failure = new DataError(`${this.schema.name}: cannot write part ${n} in ${this.runDir}: ${errorMessage(err)}`, { cause: err });
-        throw this.failure;
-      }
+      await this.sink.stage(batches, lane);
+      this.buffer.recycle(batches);
+      return this.sink.copyLaneToTemp(lane, path, this.partCompression);
     });
-    this.pending = next.catch(() => undefined);
-    return next;
+    this.laneFree[lane] = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    const published = Promise.all([this.published, written])
+      .then(async ([, tmp]) => publishFile(tmp, path))
+      .catch(async (err: unknown) => {
+        const tmp = await written.catch(() => null);
+        if (tmp !== null) await unlink(tmp).catch(() => undefined);
+        if (this.failure === null) {
+          this.failure = new DataError(`${this.schema.name}: cannot write part ${n} in ${this.runDir}: ${errorMessage(err)}`, { cause: err });
+        }
+        throw this.failure;
+      });
+    this.published = published.catch(() => undefined);
+    return published;
   }
 
   /** Flushes, merges all parts into `<run>/<file>` atomically (ZSTD, declared types), removes the parts; returns the row count. */

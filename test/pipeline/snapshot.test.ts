@@ -295,3 +295,29 @@ test("parts that do not match the schema make seal fail with a DataError naming 
   await assert.rejects(w.seal(), /seal after seal\/close/);
   assert.throws(() => w.append(row(1)), /append after seal\/close/);
 });
+
+test("a part that cannot be written fails the writer loudly: flush rejects, later appends throw", async () => {
+  const dir = freshRun();
+  const w = await SnapshotWriter.open(dir, VISITS, { flushMs: 60_000 });
+  rmSync(join(dir, "parts"), { recursive: true, force: true }); // the folder vanishes under the writer
+  w.append(row(0));
+  await assert.rejects(w.flush(), (e: unknown) => e instanceof DataError && /^visits: cannot write part 1 in /.test(e.message));
+  assert.throws(() => w.append(row(1)), /cannot write part 1/);
+  await assert.rejects(w.close(), /cannot write part 1/);
+});
+
+test("many parts in flight are published in order, each a prefix of what was appended", async () => {
+  const dir = freshRun();
+  const w = await SnapshotWriter.open(dir, VISITS, { flushRows: 50, flushMs: 60_000, concatMinRows: Number.POSITIVE_INFINITY });
+  const flushes: Promise<void>[] = [];
+  for (let i = 0; i < 1000; i++) {
+    w.append(row(i));
+    if (i % 37 === 0) flushes.push(w.flush());
+  }
+  await Promise.all(flushes);
+  await w.flush();
+  const parts = await listParts(dir, VISITS);
+  assert.deepEqual(parts.map((p) => p.n), parts.map((_, i) => i + 1));
+  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(1000).keys()]);
+  assert.equal(await w.seal(), 1000);
+});
