@@ -10,28 +10,47 @@ import { openLake, type Lake } from "../sql/lake.ts";
 import { CrawlNode, type EdgeSource } from "./node.ts";
 import type { Edge, LatestEdges, Location, NodesOptions, RunSummary, Visit } from "./types.ts";
 
+// One run's rows, filtered before anything else so DuckDB reads only that run's files. Duplicates are resolved
+// with the rules of sql/staging (stg_visits, stg_geo, stg_addrs), applied here within the run.
 const NODES_SQL = `
+with
+run_visits as (
+    select * from visits
+    where network = $1 and run_id = $2
+    qualify row_number() over (
+        partition by address, port order by outcome in ('ok', 'no_addr_reply') desc, attempted_at desc
+    ) = 1
+),
+
+run_geo as (
+    select * from geo
+    where network = $1 and run_id = $2
+    qualify row_number() over (partition by address order by located_at desc nulls last) = 1
+)
+
 select v.*, g as geo
-from stg_visits as v
-left join stg_geo as g on g.network = v.network and g.run_id = v.run_id and g.address = v.address
-where v.network = $1 and v.run_id = $2 and ($3 = false or v.is_reachable)
+from run_visits as v
+left join run_geo as g on g.address = v.address
+where $3 = false or v.outcome in ('ok', 'no_addr_reply')
 order by v.address, v.port`;
 
+// A sealed run holding an ok row for the node is one whose deduplicated row is ok (ok rows win the dedupe).
 const LATEST_RUN_SQL = `
 select v.run_id, r.started_at
-from stg_visits as v
-inner join stg_runs as r on r.network = v.network and r.run_id = v.run_id
+from visits as v
+inner join runs as r on r.network = v.network and r.run_id = v.run_id
 where v.network = $1 and v.address = $2 and v.port = $3 and v.outcome = 'ok'
 order by r.started_at desc, v.run_id desc
 limit 1`;
 
 const EDGES_SQL = `
-select * from stg_addrs
+select * from addrs
 where network = $1 and run_id = $2 and source_address = $3 and source_port = $4
+qualify row_number() over (partition by address, port order by advertised_at desc nulls last, message) = 1
 order by address, port`;
 
 function withoutDerived(row: RowObject): Visit {
-  const { geo: _geo, is_dialed: _d, is_reachable: _r, ...visit } = row;
+  const { geo: _geo, ...visit } = row;
   return visit as unknown as Visit;
 }
 

@@ -17,15 +17,21 @@ runs_source as (
     select network, run_id, started_at from stg_runs
 ),
 
+per_flags as (
+    select network, run_id, network_type, is_dialed, is_reachable, count(*) as nodes
+    from visits_source
+    group by network, run_id, network_type, is_dialed, is_reachable
+),
+
 per_type as (
     select
         network,
         run_id,
         network_type,
-        count(*) as discovered_nodes,
-        count(*) filter (where is_dialed) as dialed_nodes,
-        count(*) filter (where is_reachable) as reachable_nodes
-    from visits_source
+        sum(nodes)::bigint as discovered_nodes,
+        coalesce(sum(nodes) filter (where is_dialed), 0)::bigint as dialed_nodes,
+        coalesce(sum(nodes) filter (where is_reachable), 0)::bigint as reachable_nodes
+    from per_flags
     group by network, run_id, network_type
 )
 

@@ -31,19 +31,27 @@ settings as (
     from stg_settings
 ),
 
+agents as (
+    select network, run_id, user_agent, protocol_version, count(*) as nodes
+    from reachable_source
+    group by network, run_id, user_agent, protocol_version
+),
+
 parsed as (
     select
         network,
         run_id,
+        nodes,
         protocol_version,
         nullif(regexp_extract(user_agent, '^/Satoshi:([0-9]+(\.[0-9]+)*)', 1), '') as core_version
-    from reachable_source
+    from agents
 ),
 
 classified as (
     select
         p.network,
         p.run_id,
+        p.nodes,
         p.core_version is not null as is_core,
         list_transform(string_split(p.core_version, '.'), part -> part::integer) < s.cutoff_parts as is_outdated,
         p.protocol_version < s.min_protocol_version as is_old_protocol
@@ -55,10 +63,10 @@ per_run as (
     select
         network,
         run_id,
-        count(*) as reachable_nodes,
-        count(*) filter (where is_core) as core_nodes,
-        count(*) filter (where is_core and is_outdated) as outdated_core_nodes,
-        count(*) filter (where is_old_protocol) as old_protocol_nodes
+        sum(nodes)::bigint as reachable_nodes,
+        coalesce(sum(nodes) filter (where is_core), 0)::bigint as core_nodes,
+        coalesce(sum(nodes) filter (where is_core and is_outdated), 0)::bigint as outdated_core_nodes,
+        coalesce(sum(nodes) filter (where is_old_protocol), 0)::bigint as old_protocol_nodes
     from classified
     group by network, run_id
 )

@@ -27,24 +27,31 @@ runs_source as (
     select network, run_id, started_at from stg_runs
 ),
 
+per_outcome as (
+    select network, run_id, outcome, any_value(is_dialed) as is_dialed, any_value(is_reachable) as is_reachable,
+        count(*) as nodes
+    from visits_source
+    group by network, run_id, outcome
+),
+
 per_run as (
     select
         network,
         run_id,
-        count(*) as discovered_nodes,
-        count(*) filter (where outcome = 'not_dialed') as not_dialed_nodes,
-        count(*) filter (where outcome = 'unsupported_network') as unsupported_network_nodes,
-        count(*) filter (where is_dialed) as dialed_nodes,
-        count(*) filter (where is_reachable) as reachable_nodes,
-        count(*) filter (where is_dialed and not is_reachable) as failed_nodes,
-        count(*) filter (where outcome = 'refused') as refused_nodes,
-        count(*) filter (where outcome = 'timeout') as timeout_nodes,
-        count(*) filter (where outcome = 'unreachable') as no_route_nodes,
-        count(*) filter (where outcome = 'reset') as reset_nodes,
-        count(*) filter (where outcome = 'protocol_error') as protocol_error_nodes,
-        count(*) filter (where outcome = 'proxy_error') as proxy_error_nodes,
-        count(*) filter (where outcome = 'cancelled') as cancelled_nodes
-    from visits_source
+        sum(nodes)::bigint as discovered_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'not_dialed'), 0)::bigint as not_dialed_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'unsupported_network'), 0)::bigint as unsupported_network_nodes,
+        coalesce(sum(nodes) filter (where is_dialed), 0)::bigint as dialed_nodes,
+        coalesce(sum(nodes) filter (where is_reachable), 0)::bigint as reachable_nodes,
+        coalesce(sum(nodes) filter (where is_dialed and not is_reachable), 0)::bigint as failed_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'refused'), 0)::bigint as refused_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'timeout'), 0)::bigint as timeout_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'unreachable'), 0)::bigint as no_route_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'reset'), 0)::bigint as reset_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'protocol_error'), 0)::bigint as protocol_error_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'proxy_error'), 0)::bigint as proxy_error_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'cancelled'), 0)::bigint as cancelled_nodes
+    from per_outcome
     group by network, run_id
 )
 

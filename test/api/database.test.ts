@@ -130,6 +130,19 @@ describe("CrawlDatabase", () => {
     await assert.rejects(db.query("select nope"), QueryError);
   });
 
+  test("a node recorded twice in a run is yielded once, as the staging rule picks it (handshake first)", async () => {
+    const dup = await makeFixtureLake({ breakage: "duplicate_visit" });
+    const other = await CrawlDatabase.open(dup.dataDir);
+    try {
+      const nodes = await collect(other.nodes({ run: dup.ids.A }));
+      assert.deepEqual(nodes.filter((n) => n.address === N.n4.address).map((n) => n.outcome), ["ok"]);
+      assert.equal(nodes.length, 6);
+    } finally {
+      await other.close();
+      await dup.remove();
+    }
+  });
+
   test("close() ends the session", async () => {
     const other = await CrawlDatabase.open(fx.dataDir);
     await other.close();
