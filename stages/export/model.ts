@@ -7,6 +7,7 @@ export interface ExportNode {
   readonly networkType: string;
   /** Crawl outcome; null for a node that was advertised but never attempted. */
   readonly outcome: string | null;
+  /** Completed the version handshake: outcome ok, or no_addr_reply (answered no getaddr in time). */
   readonly isReachable: boolean;
   readonly protocolVersion: number | null;
   readonly userAgent: string | null;

@@ -91,7 +91,7 @@ ${figure("located", "reachable nodes located", data.hasGeo ? int(data.located) :
 </div>
 <h2>Where the reachable nodes are</h2>
 ${data.hasGeo ? renderWorldMap(dots) : `<p class="note">The run is not geolocated: run <code>fluxture geolocate --run ${esc(data.runId)}</code> and write the report again.</p>`}
-<p class="note">Red: reachable; grey: attempted but not reachable. Circle area grows with the number of nodes at a place.</p>
+<p class="note">Reachable: the node completed the version handshake (outcome ok, or no_addr_reply when it did not answer getaddr in time). Red: reachable; grey: attempted but not reachable. Circle area grows with the number of nodes at a place.</p>
 <div class="grid">
 ${bars("countries", "Top countries (reachable nodes)", data.countries)}
 ${bars("asns", "Top autonomous systems (reachable nodes)", data.asns)}
