@@ -45,7 +45,7 @@ export function simnetCommand(): Command {
     .addOption(option("--seed-count <n>", "how many seed addresses to print", "FLUXTURE_SIMNET_SEED_COUNT").argParser(parseInteger("--seed-count", 1, 1000)).default(8))
     .addOption(option("--ping-flood <n>", "pings a ping_flood peer sends after the handshake", "FLUXTURE_SIMNET_PING_FLOOD").argParser(parseInteger("--ping-flood", 1, 100_000)).default(2000))
     .addOption(option("--reply-cache-mb <n>", "MiB of encoded getaddr replies each serving process keeps (0 = encode every time)", "FLUXTURE_SIMNET_REPLY_CACHE_MB").argParser(parseInteger("--reply-cache-mb", 0, 4096)).default(64))
-    .addOption(option("--workers <n>", "worker processes (0 = this process; default 0 up to 4000 peers, else one per 8000)", "FLUXTURE_SIMNET_WORKERS").argParser(parseInteger("--workers", 0, 64)))
+    .addOption(option("--workers <n>", "worker processes (0 = this process; default 0 up to 4000 peers, else one per 12,500)", "FLUXTURE_SIMNET_WORKERS").argParser(parseInteger("--workers", 0, 64)))
     .addOption(option("--json", "print one JSON summary line instead of one seed per line", "FLUXTURE_SIMNET_JSON"))
     .action(async (flags: SimnetFlags) => {
       const { runSimnet } = await import("./run.ts");

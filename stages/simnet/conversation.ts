@@ -28,6 +28,15 @@ export interface HostStats {
   getaddrs: number;
   replies: number;
   open: number;
+  /** Bytes of encoded replies cached. */
+  cacheBytes: number;
+  /** Processes whose background prewarm has finished (0 or 1 per process). */
+  prewarmed: number;
+}
+
+/** Counters at zero. */
+export function emptyStats(): HostStats {
+  return { accepted: 0, handshakes: 0, getaddrs: 0, replies: 0, open: 0, cacheBytes: 0, prewarmed: 0 };
 }
 
 /** What every connection of one process shares. */

@@ -109,7 +109,7 @@ export function groundTruthHeader(model: SimnetModel, magic: number): Omit<Groun
       seed_count: c.seedCount,
       ping_flood: c.pingFlood,
     },
-    address_range: [layout.peerText(0), ipv4Last(layout.end)],
+    address_range: [layout.peerText(0), layout.lastText()],
     unlistened: {
       ipv4: [layout.deadText(0), layout.deadText(layout.deadCount - 1)],
       ipv6_ports: [IPV6_PORT_BASE, IPV6_PORT_BASE + IPV6_PORT_COUNT - 1],
@@ -117,11 +117,6 @@ export function groundTruthHeader(model: SimnetModel, magic: number): Omit<Groun
     behaviour_counts: behaviourCounts(c.nodes, c.shares),
     seeds: model.seeds(),
   };
-}
-
-function ipv4Last(end: number): string {
-  const v = end - 2; // last usable host (.254) of the final block
-  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
 /** Streams ground-truth.json to `path` (one peer per line), publishing it atomically when complete. */

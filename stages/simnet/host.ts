@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { FrameCache } from "./cache.ts";
 import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
-import { converse, prewarmReplies, type ConversationContext, type HostStats } from "./conversation.ts";
+import { converse, emptyStats, prewarmReplies, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
 import { FluxtureError } from "../../pipeline/errors.ts";
 
@@ -17,7 +17,10 @@ export class ListenError extends FluxtureError {}
 export interface Host {
   /** How many peers this process serves. */
   readonly listening: number;
+  /** Live counters (cacheBytes filled in on read). */
   readonly stats: HostStats;
+  /** Fills the reply cache in the background (call once the whole simnet is up, so it never slows the start). */
+  prewarm(): void;
   /** Closes every listener and connection and cancels pending replies. */
   close(): Promise<void>;
 }
@@ -38,7 +41,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 
 /** Starts peers [from, to) of `model` in this process. */
 export async function startHost(model: SimnetModel, from: number, to: number): Promise<Host> {
-  const stats: HostStats = { accepted: 0, handshakes: 0, getaddrs: 0, replies: 0, open: 0 };
+  const stats: HostStats = emptyStats();
   const ctx: ConversationContext = {
     model,
     magic: SIMNET_MAGIC,
@@ -81,6 +84,19 @@ export async function startHost(model: SimnetModel, from: number, to: number): P
     await close();
     throw failed.reason;
   }
-  void prewarmReplies(ctx, from, to, () => closed);
-  return { listening: to - from, stats, close };
+  let prewarming = false;
+  const prewarm = () => {
+    if (prewarming) return;
+    prewarming = true;
+    void prewarmReplies(ctx, from, to, () => closed).then(() => (stats.prewarmed = 1));
+  };
+  return {
+    listening: to - from,
+    get stats() {
+      stats.cacheBytes = ctx.replies.size;
+      return stats;
+    },
+    prewarm,
+    close,
+  };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FluxtureError } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
-import type { HostStats } from "./conversation.ts";
+import { emptyStats, type HostStats } from "./conversation.ts";
 import { SIMNET_MAGIC } from "./frames.ts";
 import { writeGeoDatabases } from "./geo.ts";
 import { writeGroundTruth } from "./ground-truth.ts";
@@ -89,6 +89,10 @@ class WorkerHandle {
     this.child.send({ type: "start", config, from, to } satisfies ToWorker);
   }
 
+  prewarm(): void {
+    if (!this.exited) this.child.send({ type: "prewarm" } satisfies ToWorker);
+  }
+
   stats(): Promise<Extract<FromWorker, { type: "stats" }> | undefined> {
     if (this.exited) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -112,7 +116,7 @@ class WorkerHandle {
 }
 
 function sumStats(parts: readonly HostStats[]): HostStats {
-  const out: HostStats = { accepted: 0, handshakes: 0, getaddrs: 0, replies: 0, open: 0 };
+  const out = emptyStats();
   for (const p of parts) for (const k of Object.keys(out) as (keyof HostStats)[]) out[k] += p[k];
   return out;
 }
@@ -155,6 +159,9 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
     await stopAll();
     throw err;
   }
+  // Only now, with every peer up and every file written, do the processes spend CPU on their reply caches.
+  host?.prewarm();
+  for (const w of workers) w.prewarm();
   let stopped: Promise<void> | undefined;
   return {
     seeds: model.seeds(),

@@ -6,6 +6,7 @@ import type { SimnetConfig } from "./model.ts";
 export type ToWorker =
   | { readonly type: "start"; readonly config: SimnetConfig; readonly from: number; readonly to: number }
   | { readonly type: "stats" }
+  | { readonly type: "prewarm" }
   | { readonly type: "stop" };
 
 /** Resource use of one process, as the bench and `Simnet.stats()` report it. */

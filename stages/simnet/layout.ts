@@ -88,8 +88,13 @@ export class Layout {
     return host !== 0 && host !== 255;
   }
 
-  /** The CIDR-free range text for docs and logs. */
+  /** Last address the simnet uses (the final .254 of the nothing-listens pool). */
+  lastText(): string {
+    return ipv4Text(this.end - 2);
+  }
+
+  /** First and last address the simnet uses (peers, then the nothing-listens pool), for logs. */
   describe(): string {
-    return `${ipv4Text(this.base)}–${ipv4Text(this.end - 1)}`;
+    return `${this.peerText(0)}–${this.lastText()}`;
   }
 }

@@ -32,7 +32,7 @@ export interface SimnetOptions {
   readonly pingFlood?: number;
   /** MiB of encoded replies each serving process caches (default 64; 0 = none). */
   readonly replyCacheMB?: number;
-  /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 8000. */
+  /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 12,500. */
   readonly workers?: number;
 }
 
@@ -42,8 +42,9 @@ export const DEFAULT_BASE = "127.42.0.0";
 export const DEFAULT_SLOW_MS = 5000;
 /** Largest network served in-process by default. */
 export const IN_PROCESS_MAX = 4000;
-/** Peers per worker process by default (leaves ~12,000 descriptors per process for connections). */
-export const PEERS_PER_WORKER = 8000;
+/** Peers per worker process by default: few processes start fastest, and 20,000 − 12,500 still leaves
+ * ~7,000 descriptors per process for concurrent connections. */
+export const PEERS_PER_WORKER = 12_500;
 /** Most peers one process may serve (each is a listening descriptor; 20,000 is the hard cap). */
 export const MAX_PEERS_PER_PROCESS = 15_000;
 

@@ -1,6 +1,7 @@
 // Entry point of a simnet worker process: rebuilds the model from the config it is sent, serves its slice
 // of peers, answers stats requests, and shuts down on "stop" or when the parent goes away.
 import { startHost, type Host } from "./host.ts";
+import { emptyStats } from "./conversation.ts";
 import { processUsage, type FromWorker, type ToWorker } from "./ipc.ts";
 import { SimnetModel } from "./model.ts";
 
@@ -36,7 +37,10 @@ if (process.send !== undefined) {
         );
         return;
       case "stats":
-        send({ type: "stats", stats: { ...(host?.stats ?? { accepted: 0, handshakes: 0, getaddrs: 0, replies: 0, open: 0 }) }, usage: processUsage() });
+        send({ type: "stats", stats: { ...(host?.stats ?? emptyStats()) }, usage: processUsage() });
+        return;
+      case "prewarm":
+        host?.prewarm();
         return;
       case "stop":
         void stop();
