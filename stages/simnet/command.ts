@@ -40,7 +40,7 @@ export function simnetCommand(): Command {
     .addOption(option("--reply-delay-ms <mean>", "mean getaddr reply delay of honest peers (default: the profile's; 0 = immediate)", "FLUXTURE_SIMNET_REPLY_DELAY_MS").argParser(parseInteger("--reply-delay-ms", 0, 600_000)))
     .addOption(option("--profile <name>", `behaviour mix: ${PROFILE_NAMES.join("|")}`).argParser(parseChoice("--profile", PROFILE_NAMES)).default("realistic"))
     .addOption(option("--behaviours <shares>", "override shares, e.g. honest=0.9,slow=0.02 (the rest of the profile is rescaled)", "FLUXTURE_SIMNET_BEHAVIOURS"))
-    .addOption(option("--slow-ms <ms>", "how late slow peers answer getaddr", "FLUXTURE_SIMNET_SLOW_MS").argParser(parseInteger("--slow-ms", 0, 600_000)).default(5000))
+    .addOption(option("--slow-ms <ms>", "how late slow peers answer getaddr", "FLUXTURE_SIMNET_SLOW_MS").argParser(parseInteger("--slow-ms", 0, 600_000)).default(3000))
     .addOption(option("--epoch <unix_s>", "time advertised timestamps count back from (default: today 00:00 UTC)", "FLUXTURE_SIMNET_EPOCH").argParser(parseInteger("--epoch", 950_400, 0xffffffff)))
     .addOption(option("--seed-count <n>", "how many seed addresses to print", "FLUXTURE_SIMNET_SEED_COUNT").argParser(parseInteger("--seed-count", 1, 1000)).default(8))
     .addOption(option("--ping-flood <n>", "pings a ping_flood peer sends after the handshake", "FLUXTURE_SIMNET_PING_FLOOD").argParser(parseInteger("--ping-flood", 1, 100_000)).default(2000))

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FluxtureError } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
+import { log } from "../../pipeline/log.ts";
 import { emptyStats, type HostStats } from "./conversation.ts";
 import { SIMNET_MAGIC } from "./frames.ts";
 import { writeGeoDatabases } from "./geo.ts";
@@ -66,13 +67,17 @@ class WorkerHandle {
   readonly ready: Promise<void>;
   private pendingStats: ((m: Extract<FromWorker, { type: "stats" }>) => void)[] = [];
   exited = false;
+  private stopping = false;
+  private started = false;
 
   constructor(config: SimnetConfig, from: number, to: number) {
     this.child = fork(WORKER_PATH, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const exit = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
         this.exited = true;
-        reject(new SimnetWorkerError(`simnet worker for peers ${from}–${to - 1} exited (${signal ?? `code ${code}`})`));
+        const err = new SimnetWorkerError(`simnet worker for peers ${from}–${to - 1} exited (${signal ?? `code ${code}`})`);
+        if (this.started && !this.stopping) log("error", `${err.message}: its peers no longer answer`);
+        reject(err);
       });
     });
     exit.catch(() => undefined);
@@ -80,7 +85,10 @@ class WorkerHandle {
       exit,
       new Promise<void>((resolve, reject) => {
         this.child.on("message", (m: FromWorker) => {
-          if (m.type === "ready") resolve();
+          if (m.type === "ready") {
+            this.started = true;
+            resolve();
+          }
           else if (m.type === "error") reject(new SimnetWorkerError(m.message));
           else if (m.type === "stats") this.pendingStats.shift()?.(m);
         });
@@ -102,6 +110,7 @@ class WorkerHandle {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     try {

@@ -22,7 +22,7 @@ export interface SimnetOptions {
   readonly shares?: Shares;
   /** Mean getaddr reply delay in ms (default: the profile's; 0 = immediate). */
   readonly replyDelayMs?: number;
-  /** Reply delay of `slow` peers in ms; default 5000. */
+  /** Reply delay of `slow` peers in ms; default 3000 (within any getaddr timeout ≥ 5 s). */
   readonly slowMs?: number;
   /** Unix seconds advertised timestamps count back from; default today 00:00 UTC. */
   readonly epoch?: number;
@@ -39,7 +39,7 @@ export interface SimnetOptions {
 /** Default first address of a simnet. */
 export const DEFAULT_BASE = "127.42.0.0";
 /** Default reply delay of slow peers (ms). */
-export const DEFAULT_SLOW_MS = 5000;
+export const DEFAULT_SLOW_MS = 3000;
 /** Largest network served in-process by default. */
 export const IN_PROCESS_MAX = 4000;
 /** Peers per worker process by default: few processes start fastest, and 20,000 − 12,500 still leaves
