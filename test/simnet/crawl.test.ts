@@ -15,7 +15,7 @@ import { readGroundTruth, startSimnet, type GroundTruth, type Simnet } from "../
 const NODES = 2000;
 const SLOW_MS = 1500;
 const REPLY_DELAY_MS = 100; // honest replies come within 3 × 100 ms
-const GETADDR_TIMEOUT_MS = 4000; // > SLOW_MS: slow peers are patient-crawler material and must end ok
+const GETADDR_TIMEOUT_MS = 6000; // > SLOW_MS: slow peers are patient-crawler material and must end ok
 const MAX_DURATION_S = 240;
 
 /** The outcome the crawler must record for each behaviour (with the timeouts above). */
@@ -52,8 +52,8 @@ before(async () => {
     seeds: simnet.seeds,
     dnsSeeds: false,
     concurrency: 400,
-    connectTimeoutMs: 3000,
-    handshakeTimeoutMs: 3000,
+    connectTimeoutMs: 5000,
+    handshakeTimeoutMs: 5000,
     getaddrTimeoutMs: GETADDR_TIMEOUT_MS,
     maxDurationS: MAX_DURATION_S,
     dialAllow: ["127.0.0.0/8", "::1/128"],
