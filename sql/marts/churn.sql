@@ -21,29 +21,21 @@ runs_source as (
     select network, run_id, started_at, run_seq from stg_runs
 ),
 
-paired as (
-    select
-        coalesce(cur.network, prev.network) as network,
-        coalesce(cur.run_seq, prev.run_seq + 1) as run_seq,
-        cur.address is not null as in_current,
-        prev.address is not null as in_previous
+reachable_per_run as (
+    select network, run_seq, count(*) as reachable_nodes
+    from reachable_seq
+    group by network, run_seq
+),
+
+stayed_per_run as (
+    select cur.network, cur.run_seq, count(*) as stayed
     from reachable_seq as cur
-    full outer join reachable_seq as prev
+    inner join reachable_seq as prev
         on prev.network = cur.network
         and prev.run_seq = cur.run_seq - 1
         and prev.address = cur.address
         and prev.port = cur.port
-),
-
-per_run as (
-    select
-        network,
-        run_seq,
-        count(*) filter (where in_current and not in_previous) as joined,
-        count(*) filter (where in_previous and not in_current) as left_nodes,
-        count(*) filter (where in_current and in_previous) as stayed
-    from paired
-    group by network, run_seq
+    group by cur.network, cur.run_seq
 ),
 
 pairs as (
@@ -64,13 +56,16 @@ select
     p.started_at,
     p.previous_run_id,
     p.previous_started_at,
-    coalesce(c.joined, 0) + coalesce(c.stayed, 0) as reachable_nodes,
-    coalesce(c.left_nodes, 0) + coalesce(c.stayed, 0) as previous_reachable_nodes,
-    coalesce(c.joined, 0) as joined,
-    coalesce(c.left_nodes, 0) as left_nodes,
-    coalesce(c.stayed, 0) as stayed,
-    (coalesce(c.joined, 0) + coalesce(c.left_nodes, 0))
-        / nullif(coalesce(c.joined, 0) + coalesce(c.left_nodes, 0) + coalesce(c.stayed, 0), 0) as churn_rate
+    coalesce(c.reachable_nodes, 0) as reachable_nodes,
+    coalesce(pc.reachable_nodes, 0) as previous_reachable_nodes,
+    coalesce(c.reachable_nodes, 0) - coalesce(s.stayed, 0) as joined,
+    coalesce(pc.reachable_nodes, 0) - coalesce(s.stayed, 0) as left_nodes,
+    coalesce(s.stayed, 0) as stayed,
+    (coalesce(c.reachable_nodes, 0) + coalesce(pc.reachable_nodes, 0) - 2 * coalesce(s.stayed, 0))
+        / nullif(coalesce(c.reachable_nodes, 0) + coalesce(pc.reachable_nodes, 0) - coalesce(s.stayed, 0), 0)
+        as churn_rate
 from pairs as p
-left join per_run as c on c.network = p.network and c.run_seq = p.run_seq
+left join reachable_per_run as c on c.network = p.network and c.run_seq = p.run_seq
+left join reachable_per_run as pc on pc.network = p.network and pc.run_seq = p.run_seq - 1
+left join stayed_per_run as s on s.network = p.network and s.run_seq = p.run_seq
 order by p.network, p.started_at;

@@ -30,20 +30,26 @@ settings as (
     select top_n from stg_settings
 ),
 
-reachable_per_run as (
-    select network, run_id, count(*) as reachable_nodes
+located_pairs as (
+    select network, run_id, asn, country_code, count(*) as nodes
     from reachable_in_geolocated_runs
+    group by network, run_id, asn, country_code
+),
+
+reachable_per_run as (
+    select network, run_id, sum(nodes)::bigint as reachable_nodes
+    from located_pairs
     group by network, run_id
 ),
 
 group_sizes as (
-    select network, run_id, 'asn' as dimension, asn::varchar as group_key, count(*) as nodes
-    from reachable_in_geolocated_runs
+    select network, run_id, 'asn' as dimension, asn::varchar as group_key, sum(nodes)::bigint as nodes
+    from located_pairs
     where asn is not null
     group by network, run_id, asn
     union all
-    select network, run_id, 'country' as dimension, country_code as group_key, count(*) as nodes
-    from reachable_in_geolocated_runs
+    select network, run_id, 'country' as dimension, country_code as group_key, sum(nodes)::bigint as nodes
+    from located_pairs
     where country_code is not null
     group by network, run_id, country_code
 ),

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { materializeMartInputs, openLake, type Lake } from "../../pipeline/sql/lake.ts";
 import { listSqlFiles } from "../../pipeline/sql/files.ts";
+import { join } from "node:path";
 import { makeFixtureLake, N, type FixtureLake } from "./fixture.ts";
 import { frac, rounded, rows } from "./helpers.ts";
 
@@ -205,6 +206,35 @@ describe("marts", () => {
       { country_code: null, run_id: A, discovered_nodes: 1, reachable_nodes: 0, previous_run_id: null, previous_reachable_nodes: null, reachable_change: null },
       { country_code: null, run_id: B, discovered_nodes: 1, reachable_nodes: 1, previous_run_id: A, previous_reachable_nodes: 0, reachable_change: 1 },
     ]);
+  });
+
+  test("int_nodes equals stg_visits ⋈ stg_runs ⟕ stg_geo, duplicates included", async () => {
+    const dup = await makeFixtureLake({ breakage: "duplicate_visit" });
+    const other = await openLake(dup.dataDir);
+    try {
+      // a second geo row for n1 in run A, located later, with another country: the later one must win in both
+      const { writeParquet } = await import("../../pipeline/snapshot/index.ts");
+      const { GEO } = await import("../../pipeline/schema/index.ts");
+      const { fixtureRuns, geo } = await import("./fixture.ts");
+      const a = fixtureRuns("duplicate_visit")[0]!;
+      await writeParquet(join(dup.dataDir, "runs", "network=simnet", `run_id=${dup.ids.A}`, "geo.parquet"), GEO, [...a.geo!, geo("n1", "ca", "na", 555, new Date(Date.UTC(2024, 0, 2)))]);
+      const viaStaging = await rows(other.connection, `
+        select v.network, v.run_id, r.started_at, r.run_seq, v.address, v.port, v.network_type, v.outcome, v.is_dialed, v.is_reachable,
+               v.protocol_version, v.user_agent, gr.run_id is not null as run_is_geolocated, g.country_code, g.continent_code, g.asn, g.as_org
+        from stg_visits v join stg_runs r using (network, run_id)
+        left join (select distinct network, run_id from stg_geo) gr using (network, run_id)
+        left join stg_geo g on g.network = v.network and g.run_id = v.run_id and g.address = v.address
+        order by all`);
+      assert.deepEqual(await rows(other.connection, "select * from int_nodes order by all"), viaStaging);
+      assert.equal(viaStaging.length, 18);
+      const n1 = viaStaging.filter((r) => r.address === N.n1.address && r.run_id === dup.ids.A);
+      assert.deepEqual(n1.map((r) => [r.country_code, r.asn]), [["CA", 555]]);
+      const n4 = viaStaging.filter((r) => r.address === N.n4.address && r.run_id === dup.ids.A);
+      assert.deepEqual(n4.map((r) => r.outcome), ["ok"]);
+    } finally {
+      await other.close();
+      await dup.remove();
+    }
   });
 
   test("materialized mart inputs give the same results as the lazy views", async () => {
