@@ -19,6 +19,7 @@ interface ChildResult {
   peakRssMiB: number;
   maxFds: number;
   rssAtMaxFdsMiB: number;
+  cpuS: number;
 }
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -38,11 +39,16 @@ async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
 async function throughput(): Promise<void> {
   const net: Simnet = await startSimnet({ nodes: 20_000, profile: "fast", replyDelayMs: 0, seed: 7 });
   const rates: number[] = [];
+  const sessions: number[] = [];
+  const cpuPerSession: number[] = [];
   const rss: number[] = [];
+  const peerCpu: number[] = [];
+  const simnetCpu = async () => (await net.stats()).processes.reduce((a, p) => a + p.cpuS, 0);
   try {
     for (let r = 0; r < RUNS; r++) {
       const data = await mkdtemp(join(tmpdir(), "fluxture-bench-crawl-"));
       try {
+        const cpuBefore = await simnetCpu();
         const res = await crawlChild({
           dataDir: data,
           network: "simnet",
@@ -57,11 +63,16 @@ async function throughput(): Promise<void> {
           previousRun: false,
         });
         const s = res.summary;
+        const peersCpuS = (await simnetCpu()) - cpuBefore;
+        peerCpu.push((1000 * peersCpuS) / s.attempted);
         console.log(
-          `  run ${r + 1}: ${s.visits} visits (${s.outcomes.ok} ok) in ${s.durationS.toFixed(1)} s = ${s.visitsPerS.toFixed(0)} visits/s, ` +
-            `${s.addrs} edges, peak RSS ${res.peakRssMiB.toFixed(0)} MiB, most descriptors ${res.maxFds}`,
+          `  run ${r + 1}: ${s.visits} visits (${s.attempted} dialled, ${s.outcomes.ok} ok) in ${s.durationS.toFixed(1)} s = ` +
+            `${s.visitsPerS.toFixed(0)} visits/s, ${(s.attempted / s.durationS).toFixed(0)} sessions/s; ${s.addrs} edges; crawler CPU ` +
+            `${res.cpuS.toFixed(1)} s, peers' CPU ${peersCpuS.toFixed(1)} s; peak RSS ${res.peakRssMiB.toFixed(0)} MiB; most descriptors ${res.maxFds}`,
         );
         rates.push(s.visitsPerS);
+        sessions.push(s.attempted / s.durationS);
+        cpuPerSession.push((1000 * res.cpuS) / s.attempted);
         rss.push(res.peakRssMiB);
       } finally {
         await rm(data, { recursive: true, force: true });
@@ -70,7 +81,10 @@ async function throughput(): Promise<void> {
   } finally {
     await net.stop();
   }
-  report("crawl 20,000-peer simnet: visits/s", rates, "visits/s", { min: 2000 });
+  report("crawl 20,000-peer simnet: visits/s (visits.parquet rows, every outcome)", rates, "visits/s", { min: 2000 });
+  report("crawl 20,000-peer simnet: dialled sessions/s", sessions, "sessions/s");
+  report("crawl 20,000-peer simnet: crawler CPU per dialled session", cpuPerSession, "ms");
+  report("crawl 20,000-peer simnet: load generator (simnet) CPU per dialled session", peerCpu, "ms");
   report("crawl 20,000-peer simnet: crawler peak RSS", rss, "MiB");
 }
 
