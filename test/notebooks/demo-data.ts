@@ -1,0 +1,82 @@
+// Builds a small data folder with two analysed demo runs (scripts/demo.sh: simnet on loopback → crawl →
+// geolocate → topology → exports), the real data the notebooks read, and queries it with the real CLI.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fluxture } from "../helpers/cli.ts";
+
+/** Repository root (the tests run from it, as scripts/run-tests.sh does). */
+export const ROOT = process.cwd();
+
+/** Where the notebook tests keep what a person may want to look at afterwards. */
+export const NOTEBOOK_OUTPUTS = join(ROOT, "test-output", "notebooks");
+
+/** One run of the demo data folder. */
+export interface DemoRun {
+  readonly network: string;
+  readonly runId: string;
+  readonly runDir: string;
+}
+
+/**
+ * Runs scripts/demo.sh once into `data`; resolves with its exit status and output. `base` is the simnet's
+ * first loopback address (FLUXTURE_SIMNET_BASE), so test files running at the same time never share one.
+ */
+function runDemo(data: string, nodes: number, base: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["scripts/demo.sh"], {
+      cwd: ROOT,
+      env: { ...process.env, DATA: data, DEMO_NODES: String(nodes), DEMO_SEED: "42", FLUXTURE_SIMNET_BASE: base },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 120_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+/**
+ * One demo run per simnet size in `sizes` (different sizes, so the runs differ) in `data`, each with geo.parquet and
+ * node_metrics.parquet, from a simnet at loopback `base` (e.g. 127.61.0.0). A demo whose only failure is the final SQL checks step still counts, as long as
+ * the run itself is sealed and analysed (the checks are not what the notebooks are about).
+ */
+export async function buildDemoData(data: string, base: string, sizes: readonly number[] = [150, 200]): Promise<DemoRun[]> {
+  for (const nodes of sizes) {
+    const { status, output } = await runDemo(data, nodes, base);
+    const onlyChecksFailed = /fluxture: analyze: checks: \d+ of \d+ checks failed\s*$/.test(output);
+    if (status !== 0 && !onlyChecksFailed) throw new Error(`scripts/demo.sh failed (${status}):\n${output.slice(-2000)}`);
+  }
+  const runs = queryJson<{ network: string; run_id: string }>(data, "select network, run_id from runs order by started_at, run_id");
+  const out = runs.map((r) => ({ network: r.network, runId: r.run_id, runDir: join(data, "runs", `network=${r.network}`, `run_id=${r.run_id}`) }));
+  for (const run of out) {
+    for (const file of ["visits.parquet", "addrs.parquet", "geo.parquet", "node_metrics.parquet"]) {
+      if (!existsSync(join(run.runDir, file))) throw new Error(`demo run ${run.runId} has no ${file}`);
+    }
+  }
+  return out;
+}
+
+/** Rows of `fluxture query --format json SQL` over `data` (DuckDB over the Parquet files). */
+export function queryJson<T>(data: string, sql: string): T[] {
+  const r = fluxture(["query", "--data", data, "--format", "json", sql]);
+  if (r.status !== 0) throw new Error(`fluxture query failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T[];
+}
+
+/** Fewest groups that together hold more than half of the total (counts in any order). */
+export function nakamoto(counts: readonly number[]): number {
+  const sorted = [...counts].sort((a, b) => b - a);
+  const total = sorted.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    sum += sorted[i] ?? 0;
+    if (sum > total / 2) return i + 1;
+  }
+  return sorted.length;
+}
