@@ -182,7 +182,8 @@ export class CrawlEngine {
       }
       this.retries.delete(item);
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
-      if (result.outcome !== "cancelled") {
+      if (result.outcome === "ok") {
+        // Only edges widen the frontier, so a resume (which rebuilds it from durable edges) sees the same frontier.
         const depth = item.depth + 1;
         for (const e of result.entries) {
           this.frontier.addIfNew(e.address, e.port, () => ({ address: e.address, port: e.port, networkType: e.networkType, source: "peer", depth }));

@@ -55,9 +55,14 @@ export function undialledRow(item: FrontierItem, at: Date, outcome: VisitOutcome
   };
 }
 
-/** The addrs rows (edges) of a visit; none for a cancelled visit, which a resumed run repeats. */
+/**
+ * The addrs rows (edges) of a visit: only an `ok` visit (one that answered getaddr) has edges, as the check
+ * sql/checks/addrs_source_visited_ok.sql requires. Entries from other visits (self-announcements of a peer that
+ * never replied, a reply cut short by a protocol error, a cancelled visit that a resume repeats) are counted in
+ * visits.addr_messages / addrs_received but are not edges.
+ */
 export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
-  if (r.outcome === "cancelled") return [];
+  if (r.outcome !== "ok") return [];
   return r.entries.map((e, i) => ({
     source_address: item.address,
     source_port: item.port,

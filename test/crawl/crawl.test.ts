@@ -13,6 +13,8 @@ import { runCrawl, type CrawlOptions } from "../../stages/crawl/index.ts";
 import { acquireLock } from "../../pipeline/lock.ts";
 import { LockedError } from "../../pipeline/errors.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
+import { openLake } from "../../pipeline/sql/lake.ts";
+import { runChecks } from "../../pipeline/sql/checks.ts";
 import { startPeerNetwork, type PeerSpec } from "./helpers/peer-network.ts";
 import { edgeLines, readRun, visitLines } from "./helpers/read-run.ts";
 
@@ -189,4 +191,33 @@ test("a locked data folder is refused with the holder named", async (t) => {
     await rm(data, { recursive: true, force: true });
   });
   await assert.rejects(runCrawl(options(data)), (e: unknown) => e instanceof LockedError && /test holder/.test(e.message));
+});
+
+test("only ok visits have edges, so the lake's invariants (sql/checks) hold over a crawl's output", async (t) => {
+  const G = `127.31.1.1:${P}`; // announces itself after the handshake and never answers getaddr
+  const network = await startPeerNetwork([
+    { host: "127.31.1.3", port: P, reply: [G, ...fill(4)] },
+    { host: "127.31.1.1", port: P, reply: [G], behaviour: "announce_only" },
+  ]);
+  const data = await tempData();
+  t.after(async () => {
+    await network.close();
+    await rm(data, { recursive: true, force: true });
+  });
+  const summary = await runCrawl(options(data, { seeds: [`127.31.1.3:${P}`], getaddrTimeoutMs: 800 }));
+  const { visits, addrs } = await readRun(summary.runDir);
+  const g = visits.find((v) => `${String(v.address)}:${String(v.port)}` === G);
+  assert.equal(g?.outcome, "no_addr_reply");
+  assert.equal(g?.addr_messages, 1);
+  assert.equal(g?.addrs_received, 1);
+  assert.ok(!addrs.some((a) => `${String(a.source_address)}:${String(a.source_port)}` === G));
+  assert.equal(addrs.length, 10);
+  const lake = await openLake(data, { marts: false });
+  try {
+    const results = await runChecks(lake.connection);
+    assert.ok(results.some((r) => r.name === "addrs_source_visited_ok"));
+    for (const r of results) assert.equal(r.offending, 0, `${r.name}: ${JSON.stringify(r.sample, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`);
+  } finally {
+    await lake.close();
+  }
 });

@@ -11,8 +11,9 @@ export interface PeerSpec {
   readonly reply: readonly string[];
   readonly replyDelayMs?: number;
   readonly userAgent?: string;
-  /** silent: accepts and never speaks (handshake timeout). */
-  readonly behaviour?: "normal" | "silent";
+  /** silent: accepts and never speaks (handshake timeout); announce_only: sends `reply` unsolicited right after the
+   * handshake and never answers getaddr (no_addr_reply). */
+  readonly behaviour?: "normal" | "silent" | "announce_only";
   /** Wire magic (default regtest). */
   readonly magic?: number;
 }
@@ -46,6 +47,10 @@ export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<Peer
           connections.set(key, (connections.get(key) ?? 0) + 1);
           if (spec.behaviour === "silent") return;
           await handshake(c, { userAgent: spec.userAgent ?? "/Satoshi:27.0.0/", startHeight: 800_000 });
+          if (spec.behaviour === "announce_only") {
+            c.send({ command: "addr", entries });
+            return;
+          }
           await c.waitFor("getaddr", 60_000);
           if (spec.replyDelayMs) await new Promise((r) => setTimeout(r, spec.replyDelayMs));
           c.send({ command: "addrv2", entries, skipped: 0 });
