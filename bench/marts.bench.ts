@@ -1,6 +1,7 @@
 // All marts over 200 runs × 25,000 nodes of generated Parquet (target: under 5 s in total), and the same marts
 // in SQLite (the Debian sqlite3 CLI, fluxture's store) on the same rows, loaded and indexed once, untimed.
-// Run: bash scripts/run-bench.sh bench/marts.bench.ts   (MARTS_BENCH_RUNS / MARTS_BENCH_NODES shrink it)
+// Run: bash scripts/run-bench.sh bench/marts.bench.ts   (MARTS_BENCH_RUNS / MARTS_BENCH_NODES shrink it,
+// MARTS_BENCH_PASSES / MARTS_BENCH_SQLITE_PASSES set the repetitions, MARTS_BENCH_SKIP_SQLITE=1 times DuckDB only)
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     const duckSums = await duckdbPass(dataDir, marts, perMart);
     console.log(`  one pass: ${[...perMart].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
 
+    if (process.env.MARTS_BENCH_SKIP_SQLITE === "1") return;
     t = performance.now();
     const file = await loadSqlite(dataDir, root);
     console.log(`SQLite: loaded the same rows and built indexes in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
