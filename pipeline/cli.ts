@@ -3,7 +3,10 @@
 import { Command, CommanderError } from "commander";
 import { FluxtureError } from "./errors.ts";
 import { TOOL_VERSION } from "./version.ts";
-import { stubCommand } from "./commands/stub.ts";
+import { queryCommand } from "./commands/query.ts";
+import { runsCommand } from "./commands/runs.ts";
+import { analyzeCommand, type AnalyzeContext, type AnalyzeStep, type StepResult } from "./commands/analyze.ts";
+import { Run } from "./runs.ts";
 import { exportCommands } from "../stages/export/command.ts";
 import { crawlCommand, nodeCommand } from "../stages/crawl/command.ts";
 import { reportCommand } from "../stages/report/command.ts";
@@ -26,13 +29,90 @@ export function buildProgram(): Command {
     updateGeoDbCommand(),
     topologyCommand(),
     ...exportCommands(),
-    stubCommand("runs", "list runs with network, state and counts"),
-    stubCommand("query", "run SQL against the views over every run"),
-    stubCommand("analyze", "geolocate, topology, exports and marts for a run"),
+    runsCommand(),
+    queryCommand(),
+    analyzeCommand(analyzeSteps),
     reportCommand(),
   ];
   for (const command of commands) program.addCommand(command.exitOverride());
   return program;
+}
+
+/** Records a step that writes files into the run (exports, report) in the run's manifest. */
+async function recordWrite(ctx: AnalyzeContext, name: string, write: () => Promise<string[]>): Promise<StepResult> {
+  const previous = ctx.run.manifest.stages[name];
+  if (previous?.state === "succeeded" && !ctx.upstreamChanged) return { status: "already_done", detail: `written ${previous.finished_at}` };
+  const started = new Date().toISOString();
+  const files = await write();
+  await Run.attach(ctx.run).recordStage(name, { state: "succeeded", started_at: started, finished_at: new Date().toISOString(), counts: { files: files.length }, details: { files } });
+  return { status: "done", detail: files.join(", ") };
+}
+
+/** The steps of `fluxture analyze`, in order; each loads its stage only when it runs. */
+async function analyzeSteps(): Promise<AnalyzeStep[]> {
+  const { existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  return [
+    {
+      name: "geolocate",
+      async run(ctx) {
+        const g = await import("../stages/geolocate/run.ts");
+        const paths = g.resolveDbPaths({ dataDir: ctx.dataDir, cityDb: ctx.cityDb, asnDb: ctx.asnDb });
+        if (!existsSync(paths.city)) {
+          return { status: "skipped", detail: `no City database at ${paths.city}: run \`fluxture update-geo-db\` or pass --city-db` };
+        }
+        const result = await g.geolocateRun(ctx.run, await g.openGeoDatabases(paths), { progress: true });
+        return result.action === "skipped"
+          ? { status: "already_done", detail: result.reason }
+          : { status: "done", detail: `${result.counts.addresses ?? 0} addresses, ${result.counts.located ?? 0} located` };
+      },
+    },
+    {
+      name: "topology",
+      async run(ctx) {
+        const done = ctx.run.manifest.stages.topology?.state === "succeeded" && existsSync(join(ctx.run.dir, "node_metrics.parquet"));
+        if (done) return { status: "already_done", detail: `computed ${ctx.run.manifest.stages.topology?.finished_at}` };
+        const t = await import("../stages/topology/run.ts");
+        const report = await t.runTopology({ data: ctx.dataDir, run: ctx.run.id });
+        return { status: "done", detail: `${report.summary.nodes} nodes, ${report.summary.edges} edges` };
+      },
+    },
+    {
+      name: "exports",
+      async run(ctx) {
+        const e = await import("../stages/export/run.ts");
+        return recordWrite(ctx, "exports", () => e.writeAllExports(ctx.run));
+      },
+    },
+    {
+      name: "report",
+      async run(ctx) {
+        const r = await import("../stages/report/run.ts");
+        return recordWrite(ctx, "report", async () => [await r.writeRunReport(ctx.dataDir, ctx.run)]);
+      },
+    },
+    {
+      name: "checks",
+      async run(ctx) {
+        const { openLake } = await import("./sql/lake.ts");
+        const { runChecks } = await import("./sql/checks.ts");
+        const { ChecksFailedError } = await import("./sql/errors.ts");
+        const lake = await openLake(ctx.dataDir, { marts: false });
+        try {
+          const results = await runChecks(lake.connection);
+          const failed = results.filter((r) => r.offending > 0);
+          if (failed.length > 0) {
+            const { log } = await import("./log.ts");
+            for (const f of failed) log("error", `check ${f.name}: ${f.offending} offending row(s), e.g. ${JSON.stringify(f.sample[0], (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+            throw new ChecksFailedError(failed.length, results.length);
+          }
+          return { status: "done", detail: `${results.length} invariants hold over every sealed run` };
+        } finally {
+          await lake.close();
+        }
+      },
+    },
+  ];
 }
 
 /** Runs the CLI; prints one line and sets a non-zero exit code on any failure. */

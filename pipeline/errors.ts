@@ -15,14 +15,6 @@ export class UsageError extends FluxtureError {
   override readonly exitCode = 2;
 }
 
-/** A command whose issue has not landed yet; exits non-zero so scripts never mistake it for success. */
-export class NotImplementedError extends FluxtureError {
-  override readonly exitCode = 3;
-  constructor(command: string) {
-    super(`${command}: not implemented yet`);
-  }
-}
-
 /** Input data (a file, a run folder, a database) is missing, corrupt or of the wrong kind. */
 export class DataError extends FluxtureError {}
 
