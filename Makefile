@@ -8,7 +8,7 @@ CONCURRENCY ?=
 FLUXTURE    := node bin/fluxture.js
 
 .DEFAULT_GOAL := help
-.PHONY: help test typecheck lint-imports crawl analyze demo check bench cron geo-db clean
+.PHONY: help test typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -43,6 +43,12 @@ bench: node_modules ## run the benchmarks in bench/ (not part of make test)
 
 cron: node_modules ## scheduled crawl + analyze under the data lock, logging to DATA/logs
 	bash scripts/cron.sh
+
+notebook: node_modules ## build the Observable notebook (notebooks/observable) for the newest run in DATA
+	npm run notebook -- --data $(DATA)
+
+report: node_modules ## write the HTML report of the newest run in DATA to DATA/report.html
+	$(FLUXTURE) report --data $(DATA) $(DATA)/report.html
 
 geo-db: node_modules ## download GeoLite2 City and ASN into DATA/geo (needs MAXMIND_ACCOUNT_ID / MAXMIND_LICENSE_KEY)
 	$(FLUXTURE) update-geo-db --geo-dir $(DATA)/geo

@@ -92,6 +92,38 @@ async function analyzeSteps(): Promise<AnalyzeStep[]> {
       },
     },
     {
+      name: "marts",
+      async run(ctx) {
+        const { openLake, materializeMartInputs } = await import("./sql/lake.ts");
+        const { listSqlFiles, martViewName } = await import("./sql/files.ts");
+        const { csvLines } = await import("./sql/format.ts");
+        const { queryRows, sqlIdent, sqlString } = await import("./duckdb.ts");
+        const { writeFileAtomic } = await import("./fsutil.ts");
+        const { mkdir } = await import("node:fs/promises");
+        return recordWrite(ctx, "marts", async () => {
+          const lake = await openLake(ctx.dataDir);
+          try {
+            await materializeMartInputs(lake.connection);
+            const dir = join(ctx.run.dir, "exports", "marts");
+            await mkdir(dir, { recursive: true });
+            const written: string[] = [];
+            for (const mart of await listSqlFiles("marts")) {
+              const view = sqlIdent(martViewName(mart.name));
+              const columns = (await queryRows(lake.connection, `select column_name from (describe select * from ${view})`)).map((r) => String(r.column_name));
+              // per-run marts are cut to this run; cross-run marts (reliability per node) are written whole
+              const where = columns.includes("run_id") ? ` where run_id = ${sqlString(ctx.run.id)}` : "";
+              const rows = await queryRows(lake.connection, `select * from ${view}${where}`);
+              await writeFileAtomic(join(dir, `${mart.name}.csv`), csvLines(columns, rows, true));
+              written.push(`marts/${mart.name}.csv`);
+            }
+            return written;
+          } finally {
+            await lake.close();
+          }
+        });
+      },
+    },
+    {
       name: "checks",
       async run(ctx) {
         const { openLake } = await import("./sql/lake.ts");
