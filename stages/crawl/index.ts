@@ -164,6 +164,12 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       });
       seeds = [...found.items];
       log("info", `seeds: ${Object.entries(found.counts).map(([k, n]) => `${n} ${k}`).join(", ")}`);
+      if (seeds.length === 0) {
+        // nothing to crawl: an empty run would only look like a network with no nodes
+        throw new UsageError(
+          `no seeds for ${opts.network}: no address from DNS seeds, --seed, --seed-file, or reachable nodes of a previous run in ${opts.dataDir}`,
+        );
+      }
       run = await Run.create(opts.dataDir, opts.network, { crawl: params });
       await writeFileAtomic(join(run.dir, SEEDS_FILE), JSON.stringify(seeds));
     }

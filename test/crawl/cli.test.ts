@@ -126,3 +126,13 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
     assert.match(onion.stderr, /unsupported_network: onion addresses need --proxy/);
   });
 });
+
+test("a crawl with no seed at all fails with one line and leaves no run behind", async () => {
+  const { existsSync } = await import("node:fs");
+  const { fluxture } = await import("../helpers/cli.ts");
+  const data = await mkdtemp(join(tmpdir(), "fluxture-noseed-"));
+  const r = fluxture(["crawl", "--network", "simnet", "--data", data, "--dial-allow", "127.0.0.0/8,::1/128"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^fluxture: no seeds for simnet: no address from DNS seeds, --seed, --seed-file, or reachable nodes of a previous run in /m);
+  assert.equal(existsSync(join(data, "runs")), false);
+});
