@@ -4,7 +4,11 @@
 import { readFile } from "node:fs/promises";
 import { Reader, type Response } from "maxmind";
 import { DataError } from "../../pipeline/errors.ts";
+import { FieldReader } from "./fields.ts";
 import { SearchTree } from "./tree.ts";
+
+/** The bytes that open the metadata section ("\xAB\xCD\xEFMaxMind.com"). */
+const METADATA_MARKER = Buffer.from("abcdef4d61784d696e642e636f6d", "hex");
 
 /** Which of the two databases geolocate uses. */
 export type GeoDbKind = "city" | "asn";
@@ -22,7 +26,10 @@ export class GeoDatabaseError extends DataError {
   }
 }
 
-/** An opened database: the maxmind reader (record decoding), the tree walker (record location) and its identity. */
+/**
+ * An opened database: the maxmind reader (metadata, validation, and the reference decoder the tests compare with),
+ * the search-tree walker (which record an address falls in) and the field reader (the columns of that record).
+ */
 export interface GeoDatabase {
   readonly kind: GeoDbKind;
   readonly path: string;
@@ -33,6 +40,9 @@ export interface GeoDatabase {
   readonly ipVersion: 4 | 6;
   readonly reader: Reader<Response>;
   readonly tree: SearchTree;
+  readonly fields: FieldReader;
+  /** File offset of the record a search-tree value (from `tree`) points to. */
+  recordOffset(pointer: number): number;
 }
 
 /** How to get a database, appended to every error about one. */
@@ -80,7 +90,11 @@ export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): G
     throw new GeoDatabaseError("wrong_type", `${path} is a ${m.databaseType} database, not a ${label} database; ${howToGet(kind)}`);
   }
   const tree = new SearchTree(bytes, m);
-  return { kind, path, type: m.databaseType, builtAt: m.buildEpoch, ipVersion: m.ipVersion as 4 | 6, reader, tree };
+  const metadataStart = bytes.lastIndexOf(METADATA_MARKER);
+  const fields = new FieldReader(bytes, m.searchTreeSize + 16, metadataStart > 0 ? metadataStart : bytes.length);
+  // spec: data section offset = (record value - node_count) - 16; the data section starts 16 bytes after the tree
+  const recordOffset = (pointer: number): number => pointer - m.nodeCount + m.searchTreeSize;
+  return { kind, path, type: m.databaseType, builtAt: m.buildEpoch, ipVersion: m.ipVersion as 4 | 6, reader, tree, fields, recordOffset };
 }
 
 /** Reads and opens the database at `path` (see loadGeoDatabase); a missing file is problem `missing`. */

@@ -24,8 +24,8 @@ const BLOCK = 65_536;
 
 /**
  * Loads every distinct address of the run (visits.address, addrs.address, addrs.source_address) into the temp
- * table geo_input(idx, address, network_type) and returns how many there are. A missing file is skipped; a run
- * with neither file is a DataError.
+ * table geo_input(address, network_type) and returns how many there are; each row's `rowid` (0…n-1, checked)
+ * is its index. A missing file is skipped; a run with neither file is a DataError.
  */
 export async function stageRunAddresses(con: DuckDBConnection, runDirPath: string): Promise<number> {
   const visits = join(runDirPath, "visits.parquet");
@@ -50,13 +50,18 @@ distinct_addresses as (
     group by address
 )
 
-select cast(row_number() over () - 1 as integer) as idx, address, network_type
+select address, network_type
 from distinct_addresses`);
-  const reader = await con.runAndReadAll("select count(*)::integer from geo_input");
-  return Number(reader.getRowsJS()[0]?.[0] ?? 0);
+  const reader = await con.runAndReadAll("select count(*)::bigint, coalesce(max(rowid), -1)::bigint from geo_input");
+  const [count, maxRowid] = (reader.getRowsJS()[0] ?? [0n, -1n]).map(Number) as [number, number];
+  if (maxRowid !== count - 1) throw new Error(`geo_input rowids are not dense (${count} rows, max rowid ${maxRowid})`);
+  return count;
 }
 
-/** Reads geo_input back in blocks, in index order; addresses that cannot travel newline-joined arrive as "". */
+/**
+ * Reads geo_input back in blocks of up to 2^20 addresses, in index order (aggregated in parallel as 2^16-row
+ * pieces); addresses that cannot travel newline-joined arrive as "".
+ */
 export async function* readAddressBlocks(con: DuckDBConnection, count: number, blocksPerQuery = 16): AsyncGenerator<AddressBlock> {
   const span = BLOCK * blocksPerQuery;
   for (let lo = 0; lo < count; lo += span) {
@@ -64,14 +69,14 @@ export async function* readAddressBlocks(con: DuckDBConnection, count: number, b
 with
 block_rows as (
     select
-        idx,
+        rowid as idx,
         case when contains(address, chr(10)) then '' else address end as address,
         case network_type
             when 'ipv4' then '4' when 'ipv6' then '6' when 'onion_v2' then '2' when 'onion_v3' then '3'
             when 'i2p' then 'i' when 'cjdns' then 'c' else '-'
         end as type_code
     from geo_input
-    where idx >= ${lo} and idx < ${lo + span}
+    where rowid >= ${lo} and rowid < ${lo + span}
 )
 
 select
@@ -82,13 +87,19 @@ select
 from block_rows
 group by idx // ${BLOCK}
 order by base`);
+    const addresses: string[] = [];
+    const types: string[] = [];
     for (const [base, n, joined, codes] of reader.getRowsJS() as [number, number, string, string][]) {
-      const addresses = n === 1 ? [joined] : joined.split("\n");
-      if (addresses.length !== n || codes.length !== n) throw new Error(`geo_input block at ${base}: ${addresses.length}/${codes.length} values for ${n} rows`);
-      const types = new Array<string>(n);
-      for (let i = 0; i < n; i++) types[i] = TYPE_CODES[codes[i]!] ?? "";
-      yield { base: Number(base), addresses, types };
+      const piece = n === 1 ? [joined] : joined.split("\n");
+      if (Number(base) !== lo + addresses.length || piece.length !== n || codes.length !== n) {
+        throw new Error(`geo_input piece at ${base}: ${piece.length}/${codes.length} values for ${n} rows after ${lo + addresses.length}`);
+      }
+      for (let i = 0; i < n; i++) {
+        addresses.push(piece[i]!);
+        types.push(TYPE_CODES[codes[i]!] ?? "");
+      }
     }
+    if (addresses.length > 0) yield { base: lo, addresses, types };
   }
 }
 
@@ -179,10 +190,9 @@ function timestampSql(at: Date | null): string {
 
 /** Where each geo.parquet column comes from in the final join (aliases: g input, r result, c city, a asn). */
 function columnSources(stamps: GeoStamps): Record<string, string> {
-  const statuses = `[${GEO_STATUSES.map(sqlString).join(", ")}]`;
   return {
     address: "g.address",
-    status: `${statuses}[r.status + 1]`,
+    status: "s.status",
     country_code: "c.country_code",
     continent_code: "c.continent_code",
     city: "c.city",
@@ -214,17 +224,23 @@ export async function writeGeoParquet(con: DuckDBConnection, path: string, stamp
     await con.run(`copy (
 with
 input_addresses as (
-    select idx, address from geo_input
+    select rowid as idx, address from geo_input
 ),
 
 results as (
     select idx, status, city, asn from geo_result
+),
+
+statuses as (
+    select cast(i - 1 as integer) as id, status
+    from unnest([${GEO_STATUSES.map(sqlString).join(", ")}]) with ordinality as t(status, i)
 )
 
 select
     ${select}
 from input_addresses as g
 join results as r on r.idx = g.idx
+join statuses as s on s.id = r.status
 left join geo_city as c on c.id = r.city
 left join geo_asn as a on a.id = r.asn
 ) to ${sqlString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`);

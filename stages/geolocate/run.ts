@@ -95,33 +95,37 @@ export async function geolocateRun(info: RunInfo, dbs: GeoDatabases, opts: Geolo
 
 async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, locatedAt: Date, showProgress: boolean): Promise<Record<string, number>> {
   const db = await openDuckDB();
+  await db.connection.run("set preserve_insertion_order = false"); // row order of geo.parquet carries no meaning
   let done = 0;
   let total = 0;
   const progress = showProgress ? new Progress({ render: () => `geolocate ${info.id}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} addresses` }) : null;
+  let mark = performance.now();
+  let cpu = process.cpuUsage();
+  const phase = (name: string) => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    log("debug", `geolocate ${info.id}: ${name} in ${(now - mark).toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)} ms)`);
+    mark = now;
+    cpu = process.cpuUsage();
+  };
   try {
     const con = db.connection;
     total = await stageRunAddresses(con, info.dir);
+    phase(`read ${total} distinct addresses`);
     const locator = new Locator(dbs.city, dbs.asn);
     const writer = await ResultWriter.open(con);
     const byStatus = new Array<number>(GEO_STATUSES.length).fill(0);
     for await (const block of readAddressBlocks(con, total)) {
-      const n = block.addresses.length;
-      const status = new Int32Array(n);
-      const city = new Int32Array(n);
-      const asn = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const s = locator.locate(block.addresses[i]!, block.types[i]!);
-        status[i] = s;
-        city[i] = locator.cityId;
-        asn[i] = locator.asnId;
-        byStatus[s]!++;
-      }
-      await writer.append({ base: block.base, status, city, asn });
-      done += n;
+      const results = locator.locateBlock(block.addresses, block.types);
+      for (const st of results.status) byStatus[st]!++;
+      await writer.append({ base: block.base, ...results });
+      done += block.addresses.length;
     }
     if (done !== total) throw new Error(`geolocate read ${done} of ${total} addresses`);
+    phase(`looked up (${locator.cityRecords.length} City, ${locator.asnRecords.length} ASN records)`);
     await stageRecords(con, locator.cityRecords, locator.asnRecords);
     await writeGeoParquet(con, geoPath, { cityBuiltAt: dbs.city.builtAt, asnBuiltAt: dbs.asn?.builtAt ?? null, locatedAt });
+    phase("wrote geo.parquet");
     const counts: Record<string, number> = { addresses: total };
     GEO_STATUSES.forEach((s: GeoStatus, i) => (counts[s] = byStatus[i]!));
     return counts;

@@ -25,6 +25,13 @@ export class SearchTree {
   private readonly ipv4Root: number;
   /** Node reached after the first 16 bits of an IPv4 address (or a terminal value), filled lazily; -1 = unknown. */
   private readonly v4Prefix = new Float64Array(1 << PREFIX_BITS).fill(-1);
+  /** Bits consumed to reach each v4Prefix entry (< 16 when the walk ended early). */
+  private readonly v4PrefixDepth = new Uint8Array(1 << PREFIX_BITS);
+  /**
+   * Prefix length of the last lookupV4: every address sharing its first `depth` bits with the last one looked up
+   * gets the same result (the walk's path is fixed by those bits).
+   */
+  depth = 0;
 
   constructor(db: Uint8Array, shape: TreeShape) {
     if (![24, 28, 32].includes(shape.recordSize)) throw new Error(`unsupported record size ${shape.recordSize}`);
@@ -71,16 +78,36 @@ export class SearchTree {
     const hi = value >>> (32 - PREFIX_BITS);
     let node = this.v4Prefix[hi]!;
     if (node < 0) {
-      node = this.ipv4Root;
-      for (let depth = 0; depth < PREFIX_BITS && node < this.nodeCount; depth++) {
-        node = this.record(node, (value >>> (31 - depth)) & 1);
-      }
+      node = this.walk(this.ipv4Root, value, 0, PREFIX_BITS);
       this.v4Prefix[hi] = node;
+      this.v4PrefixDepth[hi] = this.depth;
+    } else {
+      this.depth = this.v4PrefixDepth[hi]!;
     }
-    for (let depth = PREFIX_BITS; depth < 32 && node < this.nodeCount; depth++) {
-      node = this.record(node, (value >>> (31 - depth)) & 1);
-    }
+    if (node < this.nodeCount) node = this.walk(node, value, PREFIX_BITS, 32);
     return node < this.nodeCount ? NOT_FOUND : this.terminal(node);
+  }
+
+  /** Follows bits [from, to) of `value` (MSB first) from `node`; stops early at a terminal record; sets `depth`. */
+  private walk(node: number, value: number, from: number, to: number): number {
+    const db = this.db;
+    const nodeCount = this.nodeCount;
+    let depth = from;
+    if (this.recordSize === 24) {
+      // the common GeoLite2 layout, inlined: 6 bytes per node, left then right, 3 bytes each
+      while (depth < to && node < nodeCount) {
+        const p = node * 6 + ((value >>> (31 - depth)) & 1) * 3;
+        node = (db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!;
+        depth++;
+      }
+    } else {
+      while (depth < to && node < nodeCount) {
+        node = this.record(node, (value >>> (31 - depth)) & 1);
+        depth++;
+      }
+    }
+    this.depth = depth;
+    return node;
   }
 
   /** The record pointer for an IPv6 address given as 16 bytes; NOT_FOUND in an IPv4-only database. */

@@ -6,9 +6,11 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
+import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
 import { NOT_FOUND, SearchTree } from "../../stages/geolocate/tree.ts";
 import { GeoDatabaseError, loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
-import { asnFields, cityFields, GEO_STATUSES, Locator, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
+import { GEO_STATUSES, Locator, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
+import { asnFields, cityFields } from "./reference.ts";
 import { FIXTURES, tempDir } from "./helpers.ts";
 
 const city = await openGeoDatabase(FIXTURES.city, "city");
@@ -305,22 +307,47 @@ test("the search-tree walk agrees with the maxmind reader on MaxMind's test data
   assert.ok(hits > 500, `only ${hits} addresses fell in a network: the sample does not exercise the walk`);
 });
 
-test("the search-tree walk agrees with the maxmind reader for record sizes 24, 28 and 32 and IPv4-only trees", () => {
+/**
+ * Varied City-shaped records: names in eight languages, every scalar type, long strings (all size encodings),
+ * nested arrays and maps to skip, and malformed shapes (city as a string, latitude out of range, missing parts).
+ */
+function richRecord(i: number, rand: () => number): MmdbMap {
+  const names = (base: string): MmdbMap => ({ de: `${base} (de)`, en: base, es: `${base} es`, fr: `${base} fr`, ja: `${base}の`, "pt-BR": base, ru: `${base} ру`, "zh-CN": `${base}市` });
+  const record: Record<string, MmdbValue> = {
+    continent: { code: ["EU", "AS", "NA", "OC"][i % 4]!, geoname_id: uint32(6255148 + (i % 4)), names: names(`Continent ${i % 4}`) },
+    country: { geoname_id: uint32(1000 + (i % 50)), iso_code: `C${String.fromCharCode(65 + (i % 26))}`, is_in_european_union: i % 3 === 0, names: names(`Country ${i % 50}`) },
+    location: { accuracy_radius: uint16(1 + (i % 1000)), latitude: double(rand() * 180 - 90), longitude: double(rand() * 360 - 180), metro_code: uint16(i % 900), time_zone: `Zone/${i % 40}` },
+    postal: { code: String(10000 + i) },
+    registered_country: { geoname_id: uint32(2000 + (i % 30)), iso_code: "RC", names: names("Registered") },
+    traits: { is_anycast: i % 2 === 0, big: uint64(2n ** 40n + BigInt(i)), huge: uint128(2n ** 100n), negative: int32(-i), ratio: float(0.5), raw: bytes(Uint8Array.of(1, 2, 3)), nested: [[1, 2, [3]], { a: [{ b: "c" }] }] },
+    notes: "n".repeat(i % 5 === 0 ? 300 : 30), // 1- and 2-byte size encodings
+  };
+  if (i % 7 !== 0) record.city = { geoname_id: uint32(i), names: names(`City ${i}`) };
+  else if (i % 14 === 0) record.city = "not a map";
+  if (i % 5 !== 1) record.subdivisions = [{ geoname_id: uint32(i), iso_code: "SB", names: names(`Sub ${i}`) }, { iso_code: "S2", names: names("Second") }];
+  if (i % 11 === 0) record.location = { latitude: double(123.4), longitude: double(10), time_zone: "" };
+  if (i % 50 === 3) record.padding = "p".repeat(70_000 + i); // 3-byte size encoding
+  return record;
+}
+
+test("walk and field reader agree with the maxmind reader for record sizes 24, 28 and 32, IPv4-only trees, varied records", () => {
   const rand = prng(7);
-  const networks: { cidr: string; data: { country: { iso_code: string }; n: number } }[] = [];
+  const records = Array.from({ length: 300 }, (_, i) => richRecord(i, rand));
+  const asnRecords = Array.from({ length: 50 }, (_, i) => ({ autonomous_system_number: uint32(64_000 + i * 1000), autonomous_system_organization: i % 9 === 0 ? "" : `AS Org ${i} — Ünïcødé` }));
+  const networks: { cidr: string; data: MmdbValue }[] = [];
   const starts: number[] = [];
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < 900; i++) {
     const len = 8 + Math.floor(rand() * 25);
     const base = (Math.floor(rand() * 2 ** 32) & (len === 32 ? -1 : ~((1 << (32 - len)) - 1))) >>> 0;
     if ([0, 10, 100, 127, 169, 172, 192, 198, 203].includes(base >>> 24) || base >>> 24 >= 224) continue; // keep to public space
-    networks.push({ cidr: `${v4Text(base)}/${len}`, data: { country: { iso_code: "AA" }, n: i } });
+    networks.push({ cidr: `${v4Text(base)}/${len}`, data: records[i % records.length]! });
     starts.push(base);
   }
   for (let i = 0; i < 500; i++) {
     const cidr = i % 2 === 0 ? `2a0${i % 10}:${(i * 37).toString(16)}::/32` : `2a0${i % 10}:${(i * 37).toString(16)}:${(i * 91).toString(16)}::/48`;
-    networks.push({ cidr, data: { country: { iso_code: "BB" }, n: 10_000 + i } });
+    networks.push({ cidr, data: records[(i * 7) % records.length]! });
   }
-  const addresses = sampleAddresses(rand, starts, 1500);
+  const addresses = sampleAddresses(rand, starts, 800);
   for (const recordSize of [24, 28, 32] as const) {
     for (const ipVersion of [4, 6] as const) {
       const nets = ipVersion === 4 ? networks.filter((n) => !n.cidr.includes(":")) : networks;
@@ -328,7 +355,10 @@ test("the search-tree walk agrees with the maxmind reader for record sizes 24, 2
       assert.equal(stats.recordSize, recordSize);
       const db = loadGeoDatabase(Buffer.from(bytes), `written-${recordSize}-v${ipVersion}.mmdb`, "city");
       const hits = assertAgreesWithReader(db, addresses);
-      assert.ok(hits > 500, `record size ${recordSize}, IPv${ipVersion}: only ${hits} hits`);
+      assert.ok(hits > 300, `record size ${recordSize}, IPv${ipVersion}: only ${hits} hits`);
+      const asnNets = nets.map((n, k) => ({ cidr: n.cidr, data: asnRecords[k % asnRecords.length]! }));
+      const asnDb = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-ASN", buildEpoch: 1, recordSize, ipVersion, networks: asnNets }).bytes), "asn.mmdb", "asn");
+      assert.ok(assertAgreesWithReader(asnDb, addresses) > 300);
     }
   }
 });
@@ -353,4 +383,39 @@ test("record layouts follow the MaxMind DB spec (24/28/32-bit records, including
   const emptyRight = new SearchTree(Uint8Array.from([0x00, 0x00, 0x05, 0x00, 0x00, 0x01]), { nodeCount: 1, recordSize: 24, ipVersion: 4 });
   assert.equal(emptyRight.lookupV4(0x80000000), NOT_FOUND); // record == node_count: no data
   assert.equal(emptyRight.lookupV4(0x00000000), 5);
+});
+
+test("locateBlock (numeric order, same-network shortcut) gives exactly what locate gives address by address", () => {
+  const rand = prng(99);
+  const networks: { cidr: string; data: MmdbValue }[] = [];
+  const starts: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const len = 12 + Math.floor(rand() * 21);
+    const base = (Math.floor(rand() * 2 ** 32) & (len === 32 ? -1 : ~((1 << (32 - len)) - 1))) >>> 0;
+    if (base >>> 24 === 0 || base >>> 24 >= 224 || base >>> 24 === 10) continue;
+    networks.push({ cidr: `${v4Text(base)}/${len}`, data: { country: { iso_code: `N${i % 10}` }, city: { names: { en: `C${i}` } } } });
+    starts.push(base);
+  }
+  networks.push({ cidr: "127.0.1.0/24", data: { city: { names: { en: "Loopback City" } } } });
+  for (const recordSize of [24, 28, 32] as const) {
+    const db = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, recordSize, networks }).bytes), "block.mmdb", "city");
+    const addresses = sampleAddresses(rand, starts, 3000);
+    // dense runs of neighbours, so the shortcut is taken often, plus every kind of special address
+    for (const s of starts.slice(0, 200)) for (let d = 0; d < 20; d++) addresses.push(v4Text((s + d * 3) >>> 0));
+    addresses.push("127.0.1.9", "127.0.0.1", "10.1.1.1", "192.0.2.1", "81.2.69.142 ", "2001:db8::1", "x.onion", "fc00::1", "", "1.2.3.4");
+    const types = addresses.map((a, i) => (a === "fc00::1" ? "cjdns" : i % 3 === 0 ? "" : a.includes(":") ? "ipv6" : a.endsWith(".onion") ? "onion_v3" : "ipv4"));
+    const single = new Locator(db, asn);
+    const expected = addresses.map((a, i) => locate(single, a, types[i]!));
+    const block = new Locator(db, asn);
+    const r = block.locateBlock(addresses, types);
+    const got = addresses.map((_, i) => ({
+      status: GEO_STATUSES[r.status[i]!]!,
+      city: r.city[i]! >= 0 ? block.cityRecords[r.city[i]!]! : null,
+      asn: r.asn[i]! >= 0 ? block.asnRecords[r.asn[i]!]! : null,
+    }));
+    assert.deepEqual(got, expected, `record size ${recordSize}`);
+    assert.ok(expected.filter((e) => e.status === "located").length > 3000);
+    assert.equal(got[addresses.indexOf("127.0.1.9")]!.city?.city, "Loopback City");
+    assert.equal(got[addresses.indexOf("127.0.0.1")]!.status, "loopback");
+  }
 });
