@@ -150,6 +150,7 @@ export class Locator {
   private readonly asn: RecordTable<AsnFields> | null;
   cityId = -1;
   asnId = -1;
+  private readonly v6 = new Uint8Array(16);
 
   constructor(cityDb: GeoDatabase, asnDb: GeoDatabase | null) {
     this.city = new RecordTable(cityDb, (r, o) => r.city(o));
@@ -246,7 +247,7 @@ export class Locator {
   }
 
   private locateV6(address: string): number {
-    const bytes = parseIPv6(address);
+    const bytes = parseIPv6(address, this.v6);
     const scope = ipv6Scope(bytes);
     if (scope === "private" || scope === "reserved") return S[scope];
     const c = this.city.db.tree.lookupV6(bytes);

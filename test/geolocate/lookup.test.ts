@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
 import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
 import { NOT_FOUND, SearchTree } from "../../stages/geolocate/tree.ts";
+import { parseIPv4, parseIPv6 } from "../../stages/geolocate/ip.ts";
 import { GeoDatabaseError, loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
 import { GEO_STATUSES, Locator, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
 import { asnFields, cityFields } from "./reference.ts";
@@ -418,4 +419,26 @@ test("locateBlock (numeric order, same-network shortcut) gives exactly what loca
     assert.equal(got[addresses.indexOf("127.0.1.9")]!.city?.city, "Loopback City");
     assert.equal(got[addresses.indexOf("127.0.0.1")]!.status, "loopback");
   }
+});
+
+test("IPv6 text → 16 bytes: compression anywhere, embedded IPv4, upper case", () => {
+  const hex = (t: string) => Buffer.from(parseIPv6(t)).toString("hex");
+  const cases: [string, string][] = [
+    ["::", "00000000000000000000000000000000"],
+    ["::1", "00000000000000000000000000000001"],
+    ["1::", "00010000000000000000000000000000"],
+    ["2001:db8::1", "20010db8000000000000000000000001"],
+    ["2001:DB8:0:0:8:800:200C:417A", "20010db80000000000080800200c417a"],
+    ["::ffff:81.2.69.142", "00000000000000000000ffff5102458e"],
+    ["64:ff9b::192.0.2.33", "0064ff9b0000000000000000c0000221"],
+    ["1:2:3:4:5:6:1.2.3.4", "00010002000300040005000601020304"],
+    ["1:2:3:4:5:6:7::", "00010002000300040005000600070000"],
+    ["::2:3:4:5:6:7:8", "00000002000300040005000600070008"],
+    ["fe80::1:2:3:4", "fe800000000000000001000200030004"],
+  ];
+  for (const [text, expected] of cases) assert.equal(hex(text), expected, text);
+  const reused = new Uint8Array(16).fill(0xff);
+  assert.equal(Buffer.from(parseIPv6("::1", reused)).toString("hex"), "00000000000000000000000000000001"); // fully overwritten
+  assert.equal(parseIPv4("255.255.255.255"), 0xffffffff);
+  assert.equal(parseIPv4("81.2.69.142"), 0x5102458e);
 });
