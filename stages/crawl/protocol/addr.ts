@@ -14,7 +14,7 @@ import {
 import { base32Encode } from "./base32.ts";
 import { Reader, Writer } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
-import { ipv6Text } from "./ip.ts";
+import { ipv4Text, ipv6Text } from "./ip.ts";
 import { MAX_ADDR_ENTRIES, MAX_ADDRV2_ADDRESS_BYTES } from "./limits.ts";
 
 const ADDR_ENTRY_BYTES = 30; // time 4 + services 8 + address 16 + port 2
@@ -54,7 +54,7 @@ export function decodeAddr(payload: Uint8Array): { command: "addr"; entries: Pee
     let address: string;
     if (view.getUint32(a, true) === 0 && view.getUint32(a + 4, true) === 0 && view.getUint32(a + 8, true) === 0xffff0000) {
       networkType = "ipv4";
-      address = `${b[a + 12]}.${b[a + 13]}.${b[a + 14]}.${b[a + 15]}`;
+      address = ipv4Text(b, a + 12);
     } else if (b[a] === 0x20 || b[a] === 0x2a || b[a] === 0x26 || b[a] === 0x24) {
       // global unicast (2000::/3 as allocated): plain IPv6, no prefix checks needed
       networkType = "ipv6";
@@ -142,7 +142,7 @@ export function decodeAddrV2(payload: Uint8Array): { command: "addrv2"; entries:
     switch (networkType) {
       case "ipv4":
         type = "ipv4";
-        address = `${b[a]}.${b[a + 1]}.${b[a + 2]}.${b[a + 3]}`;
+        address = ipv4Text(b, a);
         break;
       case "ipv6": {
         const c = classifyIPv6Bytes(b, a);

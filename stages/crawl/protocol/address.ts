@@ -1,7 +1,7 @@
 // Canonical address text, so that one host is one key: dotted IPv4 (also for IPv4-mapped IPv6),
 // RFC 5952 IPv6, checksummed 56-char TorV3 / 16-char TorV2 `.onion`, `<52>.b32.i2p`, CJDNS as IPv6 text
 // in fc00::/8. The network type is a function of the canonical text, whatever message carried it.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { base32Decode, base32Encode } from "./base32.ts";
 import { AddressError } from "./errors.ts";
 import { ipv4Text, ipv6Text, parseIPv4, parseIPv6 } from "./ip.ts";
@@ -63,11 +63,26 @@ TORV3_CHECKSUM_INPUT[47] = TORV3_VERSION;
 /** First 2 bytes of SHA3-256(".onion checksum" || pubkey || 0x03), the TorV3 name checksum. */
 function torV3Checksum(pubkey: Uint8Array): Uint8Array {
   TORV3_CHECKSUM_INPUT.set(pubkey.subarray(0, 32), 15);
-  return createHash("sha3-256").update(TORV3_CHECKSUM_INPUT).digest().subarray(0, 2);
+  return hash("sha3-256", TORV3_CHECKSUM_INPUT, "buffer").subarray(0, 2);
 }
 
-/** `<56 chars>.onion` of a TorV3 ed25519 public key (checksum and version 3 appended). */
+const TORV3_CACHE_LIMIT = 1 << 15;
+let torV3Cache = new Map<string, string>();
+
+/** `<56 chars>.onion` of a TorV3 ed25519 public key (checksum and version 3 appended). The same onion names
+ * recur across replies and SHA3 dominates the cost, so names are kept in a bounded cache keyed by the key bytes. */
 export function torV3Text(pubkey: Uint8Array): string {
+  const key = Buffer.from(pubkey.buffer, pubkey.byteOffset, 32).toString("latin1");
+  let text = torV3Cache.get(key);
+  if (text === undefined) {
+    if (torV3Cache.size >= TORV3_CACHE_LIMIT) torV3Cache = new Map();
+    text = computeTorV3Text(pubkey);
+    torV3Cache.set(key, text);
+  }
+  return text;
+}
+
+function computeTorV3Text(pubkey: Uint8Array): string {
   const full = new Uint8Array(35);
   full.set(pubkey.subarray(0, 32), 0);
   const sum = torV3Checksum(full.subarray(0, 32));

@@ -1,8 +1,19 @@
 // IPv4 / IPv6 text ↔ bytes: strict parsing, and RFC 5952 text for IPv6 (one host, one spelling).
 
-/** Dotted-quad text of 4 bytes at `off` in `b`. */
+const IPV4_CACHE_LIMIT = 1 << 17;
+let ipv4Cache = new Map<number, string>();
+
+/** Dotted-quad text of 4 bytes at `off` in `b`. Crawls see the same addresses in many replies, so texts are
+ * interned in a bounded cache: one flat string per address (hashed once by later Map lookups), less garbage. */
 export function ipv4Text(b: Uint8Array, off = 0): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  const key = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+  let text = ipv4Cache.get(key);
+  if (text === undefined) {
+    if (ipv4Cache.size >= IPV4_CACHE_LIMIT) ipv4Cache = new Map();
+    text = `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+    ipv4Cache.set(key, text);
+  }
+  return text;
 }
 
 /** 4 bytes of strict dotted-quad text (no leading zeros, each part 0..255), or undefined. */
