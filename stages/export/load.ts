@@ -1,8 +1,7 @@
 // Loads one run's nodes and edges for the exports: visits, addrs, geo and node_metrics joined in DuckDB.
 // Nodes get a dense index in DuckDB, so edges come back as two integer columns rather than a million objects.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
+import { createRunViews } from "../../pipeline/run-views.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import type { RunInfo } from "../../pipeline/runs.ts";
 import type { EdgeList, ExportNode, ExportRun } from "./model.ts";
@@ -17,19 +16,9 @@ export interface LoadOptions {
   readonly withMutual?: boolean;
 }
 
-function setupSql(dir: string, hasGeo: boolean, hasMetrics: boolean, onlyCrawled: boolean): string[] {
-  const file = (name: string) => sqlString(join(dir, name));
+/** Builds the run's edge table and dense node index over the views of `createRunViews`. */
+function indexSql(onlyCrawled: boolean): string[] {
   return [
-    `create temp view visits as select * from read_parquet(${file("visits.parquet")})`,
-    `create temp view addrs as select * from read_parquet(${file("addrs.parquet")})`,
-    hasGeo
-      ? `create temp view geo as select * from read_parquet(${file("geo.parquet")})`
-      : `create temp view geo as select null::varchar as address, null::varchar as continent_code, null::varchar as country_code, null::varchar as city,
-           null::double as latitude, null::double as longitude, null::varchar as time_zone, null::bigint as asn, null::varchar as as_org where false`,
-    hasMetrics
-      ? `create temp view metrics as select * from read_parquet(${file("node_metrics.parquet")})`
-      : `create temp view metrics as select null::varchar as address, null::integer as port, null::bigint as in_degree, null::bigint as out_degree,
-           null::double as pagerank, null::double as weighted_pagerank where false`,
     `create temp table edges as select distinct source_address, source_port, address, port from addrs`,
     `create temp table node_index as
       with graph_nodes as (
@@ -83,7 +72,7 @@ select
 from node_index n
 left join visits v on v.address = n.address and v.port = n.port
 left join geo g on g.address = n.address
-left join metrics m on m.address = n.address and m.port = n.port
+left join node_metrics m on m.address = n.address and m.port = n.port
 ${hasMetrics ? "" : `left join in_degrees di on di.address = n.address and di.port = n.port
 left join out_degrees dout on dout.address = n.address and dout.port = n.port`}
 left join mutual mu on mu.address = n.address and mu.port = n.port
@@ -101,14 +90,13 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 
 /** Reads a sealed run into the export model. */
 export async function loadRun(run: RunInfo, options: LoadOptions = {}): Promise<ExportRun> {
-  if (!existsSync(join(run.dir, "visits.parquet")) || !existsSync(join(run.dir, "addrs.parquet"))) {
-    throw new DataError(`run ${run.id} has no visits.parquet/addrs.parquet in ${run.dir}: was it sealed?`);
-  }
-  const hasGeo = existsSync(join(run.dir, "geo.parquet"));
-  const hasMetrics = existsSync(join(run.dir, "node_metrics.parquet"));
   const db = await openDuckDB();
   try {
-    for (const sql of setupSql(run.dir, hasGeo, hasMetrics, options.onlyCrawled === true)) await db.connection.run(sql);
+    const present = await createRunViews(db.connection, run.dir);
+    if (!present.visits || !present.addrs) throw new DataError(`run ${run.id} has no visits.parquet/addrs.parquet in ${run.dir}: was it sealed?`);
+    const hasGeo = present.geo;
+    const hasMetrics = present.node_metrics;
+    for (const sql of indexSql(options.onlyCrawled === true)) await db.connection.run(sql);
     const result = await db.connection.runAndReadAll(nodesSql(hasMetrics, options.withMutual === true));
     const nodes: ExportNode[] = result.getRowObjectsJS().map((r) => ({
       address: String(r.address),

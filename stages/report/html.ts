@@ -2,10 +2,7 @@
 // anywhere, from a mail attachment to an air-gapped laptop. Figures carry data-figure attributes for tests.
 import { renderWorldMap } from "./map.ts";
 import type { Concentration, ReportData, Share } from "./model.ts";
-
-function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
+import { escapeHtml as esc } from "./escape.ts";
 
 const int = (n: number): string => n.toLocaleString("en-US");
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;

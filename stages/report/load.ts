@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+import { createRunViews } from "../../pipeline/run-views.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { listRuns, type RunInfo } from "../../pipeline/runs.ts";
 import { concentration, type ReportData, type RunChange, type Share } from "./model.ts";
@@ -21,21 +22,13 @@ async function previousRun(dataDir: string, run: RunInfo): Promise<RunInfo | und
 
 /** Loads every figure of the report for `run` (in data folder `dataDir`). */
 export async function loadReportData(dataDir: string, run: RunInfo): Promise<ReportData> {
-  const visitsPath = join(run.dir, "visits.parquet");
-  if (!existsSync(visitsPath)) throw new DataError(`run ${run.id} has no visits.parquet in ${run.dir}: was it sealed?`);
-  const geoPath = join(run.dir, "geo.parquet");
-  const hasGeo = existsSync(geoPath);
   const prev = await previousRun(dataDir, run);
   const db = await openDuckDB();
   try {
     const c = db.connection;
-    await c.run(`create view visits as select * from read_parquet(${sqlString(visitsPath)})`);
-    await c.run(`create view addrs as select * from read_parquet(${sqlString(join(run.dir, "addrs.parquet"))})`);
-    await c.run(
-      hasGeo
-        ? `create view geo as select * from read_parquet(${sqlString(geoPath)})`
-        : `create view geo as select null::varchar as address, null::varchar as country_code, null::bigint as asn, null::varchar as as_org, null::double as latitude, null::double as longitude, null::varchar as city where false`,
-    );
+    const present = await createRunViews(c, run.dir);
+    if (!present.visits) throw new DataError(`run ${run.id} has no visits.parquet in ${run.dir}: was it sealed?`);
+    const hasGeo = present.geo;
     const [summary] = await queryRows(c, `
       with seen as (
         select address, port from visits

@@ -5,6 +5,7 @@ import { geoNaturalEarth1, geoPath, geoGraticule10 } from "d3-geo";
 import { feature } from "topojson-client";
 import type { FeatureCollection, Geometry } from "geojson";
 import type { GeometryCollection, Topology } from "topojson-specification";
+import { escapeHtml } from "./escape.ts";
 
 /** A dot on the map; `reachable` picks its colour. */
 export interface MapDot {
@@ -26,10 +27,6 @@ function worldCountries(): FeatureCollection<Geometry> {
     countries = feature(topology, topology.objects.countries) as FeatureCollection<Geometry>;
   }
   return countries;
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** The map as an `<svg>` element: countries, graticule, and one circle per located place sized by node count. */
@@ -55,7 +52,7 @@ export function renderWorldMap(dots: readonly MapDot[]): string {
     const r = 1.5 + 6 * Math.sqrt(dot.count / maxCount);
     parts.push(
       `<circle class="${dot.reachable ? "reachable" : "unreachable"}" cx="${xy[0].toFixed(1)}" cy="${xy[1].toFixed(1)}" r="${r.toFixed(1)}">` +
-        `<title>${escape(dot.label)}</title></circle>`,
+        `<title>${escapeHtml(dot.label)}</title></circle>`,
     );
   }
   parts.push(`</g></svg>`);

@@ -9,7 +9,7 @@
 // blocks and the seed (not their order). ::1 is not placed unless listed.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic } from "../../../pipeline/fsutil.ts";
 import { COUNTRIES } from "./countries.ts";
 import { expandBlocks, apportion, seededRandom, shuffle, type GeoBlockSpec, type PlannedBlock } from "./plan.ts";
 import { asnRecord, cityRecord, placementFor, type GeoPlacement, type SitePlacement } from "./records.ts";

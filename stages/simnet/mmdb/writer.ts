@@ -1,6 +1,6 @@
 // writeMmdb: networks + records → the bytes of a MaxMind DB 2.0 file (search tree, 16-byte separator,
 // data section, metadata). Pure and deterministic: the same options always give the same bytes.
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic } from "../../../pipeline/fsutil.ts";
 import { DataSectionEncoder } from "./encoder.ts";
 import { encodeMetadata, toBuildEpoch } from "./metadata.ts";
 import { parseNetwork, type TreeNetwork } from "./network.ts";

@@ -1,0 +1,28 @@
+// One run's datasets as DuckDB views for the stages that read a single run (exports, report): a dataset the run
+// does not have yet becomes an empty view with the schema's columns, so queries need no hand-written stand-ins.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sqlIdent, sqlString, type DuckDBConnection } from "./duckdb.ts";
+import { ADDRS, GEO, NODE_METRICS, VISITS, type DatasetSchema } from "./schema/index.ts";
+
+/** Which of a run's datasets exist as files (the views exist either way). */
+export type RunDatasets = Record<"visits" | "addrs" | "geo" | "node_metrics", boolean>;
+
+/** An empty relation with exactly the schema's columns and types. */
+function emptyRelation(schema: DatasetSchema): string {
+  const columns = schema.columns.map((c) => `null::${c.type} as ${sqlIdent(c.name)}`).join(", ");
+  return `select ${columns} where false`;
+}
+
+/** Creates temp views `visits`, `addrs`, `geo`, `node_metrics` over the run folder's Parquet files. */
+export async function createRunViews(connection: DuckDBConnection, runDirPath: string): Promise<RunDatasets> {
+  const present = {} as RunDatasets;
+  for (const schema of [VISITS, ADDRS, GEO, NODE_METRICS]) {
+    const path = join(runDirPath, schema.file);
+    const exists = existsSync(path);
+    present[schema.name as keyof RunDatasets] = exists;
+    const body = exists ? `select * from read_parquet(${sqlString(path)})` : emptyRelation(schema);
+    await connection.run(`create or replace temp view ${sqlIdent(schema.name)} as ${body}`);
+  }
+  return present;
+}
