@@ -14,13 +14,14 @@ import { setQuiet } from "../pipeline/log.ts";
 import { Run } from "../pipeline/runs.ts";
 import { FINAL_COMPRESSION } from "../pipeline/snapshot/parquet.ts";
 import { openGeoDatabases, geolocate } from "../stages/geolocate/run.ts";
-import { Locator } from "../stages/geolocate/locate.ts";
+import { Locator, typeCodesOf } from "../stages/geolocate/locate.ts";
 import { writeMmdbFile, type MmdbNetwork } from "../stages/simnet/mmdb/writer.ts";
 import { double, uint16, uint32 } from "../stages/simnet/mmdb/values.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 1_000_000);
 const TARGET = 500_000;
+const SOURCES = 1_000; // peers whose getaddr replies make up addrs.parquet
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, where python3-maxminddb lives
 
 // Deterministic PRNG (mulberry32): every run builds the same databases and addresses.
@@ -120,7 +121,10 @@ function makeAddresses(v4Nets: readonly V4Net[], v6Nets: readonly V6Net[]): { ad
   return out;
 }
 
-/** Writes a succeeded run whose visits hold every address once and whose addrs re-advertise 1M of them. */
+/**
+ * Writes a succeeded run whose visits hold every address once and whose addrs advertise every one of them again,
+ * the way a crawl's getaddr replies do: 1,000 visited sources, each advertising about 1,000 addresses.
+ */
 async function writeBenchRun(dataDir: string, listPath: string): Promise<string> {
   const run = await Run.create(dataDir, "simnet", { bench: true });
   const db = await openDuckDB();
@@ -141,7 +145,7 @@ from list
 select s.address as source_address, cast(8333 as usmallint) as source_port, l.address, cast(8333 as usmallint) as port,
     l.network_type, cast(1033 as ubigint) as services, timestamptz '2026-11-24 12:00:00+00' as advertised_at, 'addrv2' as message
 from list as l
-join list as s on s.i = (l.i * 7919) % ${n} + 1
+join list as s on s.i = ((l.i * 7919) % ${SOURCES}) * ${Math.max(1, Math.floor(n / SOURCES))} + 1
 ) to ${sqlString(join(run.dir, "addrs.parquet"))} (format parquet, compression ${FINAL_COMPRESSION})`);
   } finally {
     db.close();
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
 
     const ips = addresses.filter((a) => a.type !== "onion_v3");
     const ipTexts = ips.map((a) => a.address);
-    const ipTypes = ips.map((a) => a.type);
+    const ipTypes = typeCodesOf(ips.map((a) => a.type));
     const bare = await timeRuns(async () => {
       const dbs = await openGeoDatabases({ city: cityPath, asn: asnPath }); // fresh: no warm caches between runs
       new Locator(dbs.city, dbs.asn).locateBlock(ipTexts, ipTypes);

@@ -4,54 +4,47 @@
 import { existsSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBDataChunk, INTEGER, type DuckDBConnection } from "@duckdb/node-api";
+import { INTEGER, type DuckDBConnection, type DuckDBResultReader } from "@duckdb/node-api";
 import { sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
 import { GEO, GEO_STATUSES } from "../../pipeline/schema/geo.ts";
 import { FINAL_COMPRESSION } from "../../pipeline/snapshot/parquet.ts";
-import type { AsnFields, CityFields } from "./locate.ts";
+import { CHUNK_ROWS, ColumnBuffer, type Batch, type ColumnStore } from "../../pipeline/snapshot/buffer.ts";
+import { appendBatches } from "../../pipeline/snapshot/chunks.ts";
+import { compileSchema, Kind, type CompiledSchema } from "../../pipeline/snapshot/columns.ts";
+import { defineDataset, type ColumnSpec } from "../../pipeline/schema/types.ts";
+import { NETWORK_TYPE_CODES, UNKNOWN_TYPE_CODE, type AsnFields, type CityFields } from "./locate.ts";
 
-/** One block of distinct addresses: `addresses[i]` has index `base + i` and network type `types[i]` ("" = unknown). */
+/** One block of distinct addresses: `addresses[i]` has index `base + i` and network type code `typeCodes[i]`. */
 export interface AddressBlock {
   readonly base: number;
   readonly addresses: readonly string[];
-  readonly types: readonly string[];
+  /** One NETWORK_TYPE_CODES character per address ("-" = unknown). */
+  readonly typeCodes: string;
 }
 
-const TYPE_CODES: Readonly<Record<string, string>> = { "4": "ipv4", "6": "ipv6", "2": "onion_v2", "3": "onion_v3", i: "i2p", c: "cjdns", "-": "" };
-const BLOCK = 65_536;
+/** Addresses per block (2^18): one newline-joined string each, aggregated while the previous block is looked up. */
+const BLOCK = 262_144;
 
-/**
- * Loads every distinct address of the run (visits.address, addrs.address, addrs.source_address) into the temp
- * table geo_input(address, network_type) and returns how many there are; each row's `rowid` (0…n-1, checked)
- * is its index. A missing file is skipped; a run with neither file is a DataError.
- */
-export async function stageRunAddresses(con: DuckDBConnection, runDirPath: string): Promise<number> {
+/** SQL turning the network_type column into its one-character code. */
+const TYPE_CODE_SQL = `case network_type ${Object.entries(NETWORK_TYPE_CODES)
+  .map(([type, code]) => `when ${sqlString(type)} then ${sqlString(code)}`)
+  .join(" ")} else ${sqlString(UNKNOWN_TYPE_CODE)} end`;
+
+/** The run's files that hold addresses; a run with neither is a DataError. */
+function addressFiles(runDirPath: string): { visits: string | null; addrs: string | null } {
   const visits = join(runDirPath, "visits.parquet");
   const addrs = join(runDirPath, "addrs.parquet");
-  const parts: string[] = [];
-  if (existsSync(visits)) parts.push(`select address, network_type from read_parquet(${sqlString(visits)})`);
-  if (existsSync(addrs)) {
-    parts.push(`select address, network_type from read_parquet(${sqlString(addrs)})`);
-    parts.push(`select source_address as address, cast(null as varchar) as network_type from read_parquet(${sqlString(addrs)})`);
+  const found = { visits: existsSync(visits) ? visits : null, addrs: existsSync(addrs) ? addrs : null };
+  if (found.visits === null && found.addrs === null) {
+    throw new DataError(`run folder ${runDirPath} has neither visits.parquet nor addrs.parquet: nothing to geolocate`);
   }
-  if (parts.length === 0) throw new DataError(`run folder ${runDirPath} has neither visits.parquet nor addrs.parquet: nothing to geolocate`);
-  await con.run(`create or replace temp table geo_input as
-with
-seen as (
-    ${parts.join("\n    union all\n    ")}
-),
+  return found;
+}
 
-distinct_addresses as (
-    select address, max(network_type) as network_type
-    from seen
-    where address is not null
-    group by address
-)
-
-select address, network_type
-from distinct_addresses`);
+/** Rows in geo_input, checking that their rowids are dense (0…n-1): a row's rowid is its index. */
+async function countInput(con: DuckDBConnection): Promise<number> {
   const reader = await con.runAndReadAll("select count(*)::bigint, coalesce(max(rowid), -1)::bigint from geo_input");
   const [count, maxRowid] = (reader.getRowsJS()[0] ?? [0n, -1n]).map(Number) as [number, number];
   if (maxRowid !== count - 1) throw new Error(`geo_input rowids are not dense (${count} rows, max rowid ${maxRowid})`);
@@ -59,47 +52,124 @@ from distinct_addresses`);
 }
 
 /**
- * Reads geo_input back in blocks of up to 2^20 addresses, in index order (aggregated in parallel as 2^16-row
- * pieces); addresses that cannot travel newline-joined arrive as "".
+ * First half of loading the run's distinct addresses into the table geo_input(address, network_type): creates
+ * it with every distinct visits.address and returns how many there are. Each row's `rowid` is its index.
+ * geo_input is an ordinary table of the (in-memory) database, not a temp table, so other connections can read
+ * it and add to it. Throws DataError when the run has neither visits.parquet nor addrs.parquet.
  */
-export async function* readAddressBlocks(con: DuckDBConnection, count: number, blocksPerQuery = 16): AsyncGenerator<AddressBlock> {
-  const span = BLOCK * blocksPerQuery;
-  for (let lo = 0; lo < count; lo += span) {
-    const reader = await con.runAndReadAll(`
+export async function stageVisitedAddresses(con: DuckDBConnection, runDirPath: string): Promise<number> {
+  const { visits } = addressFiles(runDirPath);
+  await con.run("create or replace table geo_input (address varchar, network_type varchar)");
+  if (visits !== null) {
+    await con.run(`insert into geo_input
+with
+visited as (
+    select address, network_type
+    from read_parquet(${sqlString(visits)})
+),
+
+distinct_visited as (
+    select address, max(network_type) as network_type
+    from visited
+    where address is not null
+    group by address
+)
+
+select address, network_type
+from distinct_visited`);
+  }
+  return countInput(con);
+}
+
+/**
+ * Second half, run while the visited addresses are being looked up: appends to geo_input the distinct addresses
+ * of addrs (advertised addresses and their sources) that no visit has, and returns the new total.
+ */
+export async function stageAdvertisedAddresses(con: DuckDBConnection, runDirPath: string): Promise<number> {
+  const { addrs } = addressFiles(runDirPath);
+  if (addrs !== null) {
+    await con.run(`insert into geo_input
+with
+advertised as (
+    select address, network_type
+    from read_parquet(${sqlString(addrs)})
+    where address is not null
+),
+
+sources as (
+    -- a few thousand distinct values in a crawl (the peers that answered getaddr): distinct before the anti join
+    select distinct source_address as address, cast(null as varchar) as network_type
+    from read_parquet(${sqlString(addrs)})
+    where source_address is not null
+),
+
+candidates as (
+    select address, network_type from advertised
+    union all
+    select address, network_type from sources
+),
+
+unvisited as (
+    select c.address, c.network_type
+    from candidates as c
+    anti join geo_input as g on g.address = c.address
+),
+
+distinct_unvisited as (
+    select address, max(network_type) as network_type
+    from unvisited
+    group by address
+)
+
+select address, network_type
+from distinct_unvisited`);
+  }
+  return countInput(con);
+}
+
+/** Runs the query that reads geo_input rows [lo, to) as one newline-joined string plus their type codes. */
+function queryBlock(con: DuckDBConnection, lo: number, to: number): Promise<DuckDBResultReader> {
+  return con.runAndReadAll(`
 with
 block_rows as (
     select
         rowid as idx,
         case when contains(address, chr(10)) then '' else address end as address,
-        case network_type
-            when 'ipv4' then '4' when 'ipv6' then '6' when 'onion_v2' then '2' when 'onion_v3' then '3'
-            when 'i2p' then 'i' when 'cjdns' then 'c' else '-'
-        end as type_code
+        ${TYPE_CODE_SQL} as type_code
     from geo_input
-    where rowid >= ${lo} and rowid < ${lo + span}
+    where rowid >= ${lo} and rowid < ${to}
 )
 
 select
-    min(idx) as base,
     count(*)::integer as n,
     string_agg(address, chr(10) order by idx) as addresses,
     string_agg(type_code, '' order by idx) as types
-from block_rows
-group by idx // ${BLOCK}
-order by base`);
-    const addresses: string[] = [];
-    const types: string[] = [];
-    for (const [base, n, joined, codes] of reader.getRowsJS() as [number, number, string, string][]) {
-      const piece = n === 1 ? [joined] : joined.split("\n");
-      if (Number(base) !== lo + addresses.length || piece.length !== n || codes.length !== n) {
-        throw new Error(`geo_input piece at ${base}: ${piece.length}/${codes.length} values for ${n} rows after ${lo + addresses.length}`);
+from block_rows`);
+}
+
+/**
+ * Reads geo_input rows [from, to) back in blocks of up to `blockSize` (default 2^18) addresses, in index order;
+ * addresses that cannot travel newline-joined arrive as "". The next block's query runs while the caller works
+ * on the current one, so `con` must be a connection nobody else uses meanwhile.
+ */
+export async function* readAddressBlocks(con: DuckDBConnection, from: number, to: number, blockSize = BLOCK): AsyncGenerator<AddressBlock> {
+  const query = (lo: number) => queryBlock(con, lo, Math.min(lo + blockSize, to));
+  let pending: Promise<DuckDBResultReader> | null = from < to ? query(from) : null;
+  try {
+    for (let lo = from; lo < to; lo += blockSize) {
+      const result = await pending!;
+      pending = lo + blockSize < to ? query(lo + blockSize) : null;
+      const [n, joined, typeCodes] = result.getRowsJS()[0] as [number, string | null, string | null];
+      const expected = Math.min(blockSize, to - lo);
+      const addresses = n === 1 ? [joined ?? ""] : (joined ?? "").split("\n");
+      if (n !== expected || addresses.length !== n || typeCodes?.length !== n) {
+        throw new Error(`geo_input block at ${lo}: ${addresses.length} addresses, ${typeCodes?.length} type codes for ${n} rows, expected ${expected}`);
       }
-      for (let i = 0; i < n; i++) {
-        addresses.push(piece[i]!);
-        types.push(TYPE_CODES[codes[i]!] ?? "");
-      }
+      yield { base: lo, addresses, typeCodes };
     }
-    if (addresses.length > 0) yield { base: lo, addresses, types };
+  } finally {
+    // a consumer that stops early leaves a prefetch running: let it finish, its result is not needed
+    await pending?.catch(() => undefined);
   }
 }
 
@@ -111,6 +181,8 @@ export interface ResultBlock {
   readonly asn: Int32Array;
 }
 
+const RESULT_TYPES = [INTEGER, INTEGER, INTEGER, INTEGER];
+
 /** Collects result blocks into the temp table geo_result(idx, status, city, asn) through the appender. */
 export class ResultWriter {
   private constructor(private readonly con: DuckDBConnection) {}
@@ -121,22 +193,20 @@ export class ResultWriter {
     return new ResultWriter(con);
   }
 
-  /** Appends one block, 2048 rows per data chunk. */
+  /** Appends one block as data chunks whose vectors are filled by whole typed-array copies. */
   async append(block: ResultBlock): Promise<void> {
+    const n = block.status.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = block.base + i;
+    const batches: Batch[] = [];
+    for (let off = 0; off < n; off += CHUNK_ROWS) {
+      const end = Math.min(n, off + CHUNK_ROWS);
+      const store = (data: Int32Array): ColumnStore => ({ kind: Kind.I32, data: data.subarray(off, end), strings: null, validity: null });
+      batches.push({ rows: end - off, cols: [store(idx), store(block.status), store(block.city), store(block.asn)] });
+    }
     const appender = await this.con.createAppender("geo_result");
     try {
-      const n = block.status.length;
-      for (let off = 0; off < n; off += 2048) {
-        const m = Math.min(2048, n - off);
-        const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, INTEGER, INTEGER], m);
-        const idx = new Array<number>(m);
-        for (let i = 0; i < m; i++) idx[i] = block.base + off + i;
-        chunk.setColumnValues(0, idx);
-        chunk.setColumnValues(1, Array.from(block.status.subarray(off, off + m)));
-        chunk.setColumnValues(2, Array.from(block.city.subarray(off, off + m)));
-        chunk.setColumnValues(3, Array.from(block.asn.subarray(off, off + m)));
-        appender.appendDataChunk(chunk);
-      }
+      appendBatches(appender, RESULT_TYPES, batches);
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -144,37 +214,62 @@ export class ResultWriter {
   }
 }
 
+const col = (name: string, type: ColumnSpec["type"], meaning: string): ColumnSpec => ({ name, type, nullable: name !== "id", meaning });
+
+/** The temp table geo_city: one row per City record a run's addresses fell in, numbered by Locator. */
+const CITY_RECORDS = compileSchema(
+  defineDataset<CityFields & { id: number }>({
+    name: "geo_city",
+    file: "",
+    description: "City records met by one geolocate run (temp table, never written out)",
+    key: ["id"],
+    columns: [
+      col("id", "INTEGER", "record id (Locator.cityRecords index)"),
+      col("country_code", "VARCHAR", "as geo.country_code"),
+      col("continent_code", "VARCHAR", "as geo.continent_code"),
+      col("city", "VARCHAR", "as geo.city"),
+      col("subdivision", "VARCHAR", "as geo.subdivision"),
+      col("latitude", "DOUBLE", "as geo.latitude"),
+      col("longitude", "DOUBLE", "as geo.longitude"),
+      col("accuracy_radius_km", "INTEGER", "as geo.accuracy_radius_km"),
+      col("time_zone", "VARCHAR", "as geo.time_zone"),
+    ],
+  }),
+);
+
+/** The temp table geo_asn: one row per ASN record a run's addresses fell in, numbered by Locator. */
+const ASN_RECORDS = compileSchema(
+  defineDataset<AsnFields & { id: number }>({
+    name: "geo_asn",
+    file: "",
+    description: "ASN records met by one geolocate run (temp table, never written out)",
+    key: ["id"],
+    columns: [col("id", "INTEGER", "record id (Locator.asnRecords index)"), col("asn", "UINTEGER", "as geo.asn"), col("as_org", "VARCHAR", "as geo.as_org")],
+  }),
+);
+
+/** Creates the temp table of `compiled` and fills it with `records`, each numbered by its index. */
+async function stageTable<F extends object>(con: DuckDBConnection, compiled: CompiledSchema, records: readonly F[]): Promise<void> {
+  await con.run(`create or replace temp table ${compiled.schema.name} (${compiled.stagingDdl})`);
+  const buffer = new ColumnBuffer(compiled);
+  records.forEach((r, id) => buffer.push({ id, ...r }));
+  const appender = await con.createAppender(compiled.schema.name);
+  try {
+    appendBatches(
+      appender,
+      compiled.columns.map((c) => c.staging),
+      buffer.take(),
+    );
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
 /** Loads the record tables geo_city(id, …) and geo_asn(id, …). */
 export async function stageRecords(con: DuckDBConnection, city: readonly CityFields[], asn: readonly AsnFields[]): Promise<void> {
-  await con.run(`create or replace temp table geo_city (id integer, country_code varchar, continent_code varchar, city varchar,
-    subdivision varchar, latitude double, longitude double, accuracy_radius_km integer, time_zone varchar)`);
-  await con.run("create or replace temp table geo_asn (id integer, asn uinteger, as_org varchar)");
-  const c = await con.createAppender("geo_city");
-  try {
-    city.forEach((r, id) => {
-      c.appendInteger(id);
-      for (const v of [r.country_code, r.continent_code, r.city, r.subdivision]) v === null ? c.appendNull() : c.appendVarchar(v);
-      for (const v of [r.latitude, r.longitude]) v === null ? c.appendNull() : c.appendDouble(v);
-      r.accuracy_radius_km === null ? c.appendNull() : c.appendInteger(r.accuracy_radius_km);
-      r.time_zone === null ? c.appendNull() : c.appendVarchar(r.time_zone);
-      c.endRow();
-    });
-    c.flushSync();
-  } finally {
-    c.closeSync();
-  }
-  const a = await con.createAppender("geo_asn");
-  try {
-    asn.forEach((r, id) => {
-      a.appendInteger(id);
-      r.asn === null ? a.appendNull() : a.appendUInteger(r.asn);
-      r.as_org === null ? a.appendNull() : a.appendVarchar(r.as_org);
-      a.endRow();
-    });
-    a.flushSync();
-  } finally {
-    a.closeSync();
-  }
+  await stageTable(con, CITY_RECORDS, city);
+  await stageTable(con, ASN_RECORDS, asn);
 }
 
 /** Build times and lookup time stamped on every row. */

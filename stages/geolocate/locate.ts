@@ -129,7 +129,50 @@ export interface BlockResults {
   readonly asn: Int32Array;
 }
 
-const INDEX_SPAN = 2 ** 21; // sort keys are value * INDEX_SPAN + index: exact in a double for value < 2^32
+/** Most addresses one locateBlock call takes. */
+const MAX_BLOCK = 2 ** 21;
+
+/**
+ * Sorts `values[0…n)` (IPv4 addresses as u32) ascending with their `indexes`, by two 16-bit LSD radix passes
+ * through the scratch arrays: a few times faster than sorting packed doubles, which showed in profiles.
+ */
+function radixSortV4(values: Uint32Array, indexes: Int32Array, n: number, tmpValues: Uint32Array, tmpIndexes: Int32Array): void {
+  const counts = new Uint32Array(65537);
+  for (let i = 0; i < n; i++) counts[(values[i]! & 0xffff) + 1]!++;
+  for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
+  for (let i = 0; i < n; i++) {
+    const at = counts[values[i]! & 0xffff]!++;
+    tmpValues[at] = values[i]!;
+    tmpIndexes[at] = indexes[i]!;
+  }
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[(tmpValues[i]! >>> 16) + 1]!++;
+  for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
+  for (let i = 0; i < n; i++) {
+    const at = counts[tmpValues[i]! >>> 16]!++;
+    values[at] = tmpValues[i]!;
+    indexes[at] = tmpIndexes[i]!;
+  }
+}
+
+/**
+ * One-character codes of the network types (visits.network_type) as blocks of addresses carry them, one per
+ * address in a single string: cheaper to ship out of DuckDB than a string per address. Any other character
+ * (readAddressBlocks uses "-") means unknown: the type is inferred from the address text.
+ */
+export const NETWORK_TYPE_CODES: Readonly<Record<string, string>> = { ipv4: "4", ipv6: "6", onion_v2: "2", onion_v3: "3", i2p: "i", cjdns: "c" };
+
+/** Code of an unknown network type in a block's type codes. */
+export const UNKNOWN_TYPE_CODE = "-";
+
+const IPV4_CODE = NETWORK_TYPE_CODES.ipv4!.charCodeAt(0);
+const TYPE_BY_CODE: (string | undefined)[] = [];
+for (const [type, code] of Object.entries(NETWORK_TYPE_CODES)) TYPE_BY_CODE[code.charCodeAt(0)] = type;
+
+/** The type codes of `types` (network type names, "" = unknown) as locateBlock takes them. */
+export function typeCodesOf(types: readonly string[]): string {
+  return types.map((t) => (Object.hasOwn(NETWORK_TYPE_CODES, t) ? NETWORK_TYPE_CODES[t]! : UNKNOWN_TYPE_CODE)).join("");
+}
 
 /** Infers the network type of an address whose row carried none (e.g. a source address never visited). */
 export function inferNetworkType(address: string): string {
@@ -168,44 +211,67 @@ export class Locator {
   }
 
   /**
-   * Locates a block of addresses (at most 2^21): IPv4 addresses are walked in numeric order, so neighbours share
-   * cached tree paths and an address in the same network as the previous one skips the walk. Same results as
-   * calling locate() on each.
+   * Locates a block of addresses (at most 2^21); `typeCodes` holds one NETWORK_TYPE_CODES character per
+   * address. IPv4 addresses are walked in numeric order, so neighbours share cached tree paths and an address in
+   * the same network as the previous one skips the walk. Same results as calling locate() on each.
    */
-  locateBlock(addresses: readonly string[], types: readonly string[]): BlockResults {
+  locateBlock(addresses: readonly string[], typeCodes: string): BlockResults {
     const n = addresses.length;
-    if (n > INDEX_SPAN) throw new Error(`locateBlock takes at most ${INDEX_SPAN} addresses, got ${n}`);
+    if (n > MAX_BLOCK) throw new Error(`locateBlock takes at most ${MAX_BLOCK} addresses, got ${n}`);
+    if (typeCodes.length !== n) throw new Error(`locateBlock got ${typeCodes.length} type codes for ${n} addresses`);
     const status = new Int32Array(n);
     const city = new Int32Array(n).fill(-1);
     const asn = new Int32Array(n).fill(-1);
-    const keys = new Float64Array(n);
+    const values = new Uint32Array(n);
+    const indexes = new Int32Array(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
       const address = addresses[i]!;
-      const type = types[i] === "" ? inferNetworkType(address) : types[i]!;
-      if (type === "ipv4" && isIP(address) === 4) {
+      const code = typeCodes.charCodeAt(i);
+      const type = code === IPV4_CODE ? "ipv4" : (TYPE_BY_CODE[code] ?? "");
+      const resolved = type === "" ? inferNetworkType(address) : type;
+      if (resolved === "ipv4" && isIP(address) === 4) {
         const value = parseIPv4(address);
         const scope = ipv4Scope(value);
         if (scope === "private" || scope === "reserved") status[i] = S[scope];
-        else keys[k++] = value * INDEX_SPAN + i;
+        else {
+          values[k] = value;
+          indexes[k++] = i;
+        }
         continue;
       }
-      status[i] = this.locate(address, type);
+      status[i] = this.locate(address, resolved);
       city[i] = this.cityId;
       asn[i] = this.asnId;
     }
-    const sorted = keys.subarray(0, k).sort();
+    radixSortV4(values, indexes, k, new Uint32Array(k), new Int32Array(k));
     const cityCursor = new V4Cursor(this.city.db.tree);
     const asnCursor = this.asn ? new V4Cursor(this.asn.db.tree) : null;
+    // consecutive addresses often share a record: remember the last pointer → id of each database
+    let lastCity = NOT_FOUND;
+    let lastCityId = -1;
+    let lastAsn = NOT_FOUND;
+    let lastAsnId = -1;
     for (let j = 0; j < k; j++) {
-      const key = sorted[j]!;
-      const value = Math.floor(key / INDEX_SPAN);
-      const i = key - value * INDEX_SPAN;
+      const value = values[j]!;
+      const i = indexes[j]!;
       const c = cityCursor.lookup(value);
-      if (c !== NOT_FOUND) city[i] = this.city.idOf(c);
+      if (c !== NOT_FOUND) {
+        if (c !== lastCity) {
+          lastCity = c;
+          lastCityId = this.city.idOf(c);
+        }
+        city[i] = lastCityId;
+      }
       if (asnCursor && this.asn) {
         const a = asnCursor.lookup(value);
-        if (a !== NOT_FOUND) asn[i] = this.asn.idOf(a);
+        if (a !== NOT_FOUND) {
+          if (a !== lastAsn) {
+            lastAsn = a;
+            lastAsnId = this.asn.idOf(a);
+          }
+          asn[i] = lastAsnId;
+        }
       }
       status[i] = city[i]! >= 0 || asn[i]! >= 0 ? S.located : value >>> 24 === 127 ? S.loopback : S.not_found;
     }

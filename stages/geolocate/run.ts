@@ -10,7 +10,7 @@ import { Progress } from "../../pipeline/progress.ts";
 import { findRun, listRuns, Run, type RunInfo } from "../../pipeline/runs.ts";
 import { GEO, GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 import { GeoDatabaseError, openGeoDatabase, type GeoDatabase } from "./database.ts";
-import { readAddressBlocks, ResultWriter, stageRecords, stageRunAddresses, writeGeoParquet } from "./dataset.ts";
+import { readAddressBlocks, ResultWriter, stageAdvertisedAddresses, stageRecords, stageVisitedAddresses, writeGeoParquet } from "./dataset.ts";
 import { Locator } from "./locate.ts";
 import { decide, identityOf, type DbIdentity, type GeolocateDetails } from "./reanalysis.ts";
 
@@ -110,16 +110,34 @@ async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, loc
   };
   try {
     const con = db.connection;
-    total = await stageRunAddresses(con, info.dir);
-    phase(`read ${total} distinct addresses`);
+    const visited = await stageVisitedAddresses(con, info.dir);
+    total = visited;
+    phase(`read ${visited} distinct visited addresses`);
+    // the addresses only addrs has are found on a second connection while the visited ones are looked up,
+    // and a third reads the next block of addresses while this one appends the current block's results
+    const stager = await db.instance.connect();
+    const reader = await db.instance.connect();
+    const advertised = stageAdvertisedAddresses(stager, info.dir);
+    advertised.catch(() => undefined); // awaited below; a failure is reported there
     const locator = new Locator(dbs.city, dbs.asn);
     const writer = await ResultWriter.open(con);
     const byStatus = new Array<number>(GEO_STATUSES.length).fill(0);
-    for await (const block of readAddressBlocks(con, total)) {
-      const results = locator.locateBlock(block.addresses, block.types);
-      for (const st of results.status) byStatus[st]!++;
-      await writer.append({ base: block.base, ...results });
-      done += block.addresses.length;
+    const locateRange = async (from: number, to: number): Promise<void> => {
+      for await (const block of readAddressBlocks(reader, from, to)) {
+        const results = locator.locateBlock(block.addresses, block.typeCodes);
+        for (const st of results.status) byStatus[st]!++;
+        await writer.append({ base: block.base, ...results });
+        done += block.addresses.length;
+      }
+    };
+    try {
+      await locateRange(0, visited);
+      total = await advertised;
+      await locateRange(visited, total);
+    } finally {
+      await advertised.catch(() => undefined);
+      stager.closeSync();
+      reader.closeSync();
     }
     if (done !== total) throw new Error(`geolocate read ${done} of ${total} addresses`);
     phase(`looked up (${locator.cityRecords.length} City, ${locator.asnRecords.length} ASN records)`);

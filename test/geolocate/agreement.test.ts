@@ -7,7 +7,7 @@ import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
 import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
 import { NOT_FOUND, SearchTree } from "../../stages/geolocate/tree.ts";
 import { loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
-import { GEO_STATUSES, Locator, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
+import { GEO_STATUSES, Locator, typeCodesOf, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
 import { asnFields, cityFields } from "./reference.ts";
 import { FIXTURES } from "./helpers.ts";
 
@@ -200,7 +200,7 @@ test("locateBlock (numeric order, same-network shortcut) gives exactly what loca
     const single = new Locator(db, asn);
     const expected = addresses.map((a, i) => locate(single, a, types[i]!));
     const block = new Locator(db, asn);
-    const r = block.locateBlock(addresses, types);
+    const r = block.locateBlock(addresses, typeCodesOf(types));
     const got = addresses.map((_, i) => ({
       status: GEO_STATUSES[r.status[i]!]!,
       city: r.city[i]! >= 0 ? block.cityRecords[r.city[i]!]! : null,
