@@ -92,18 +92,26 @@ async function analyzeSteps(): Promise<AnalyzeStep[]> {
       },
     },
     {
+      name: "nodes",
+      async run(ctx) {
+        const { nodesCurrent, prepareRunNodes } = await import("./sql/nodes.ts");
+        if (ctx.run.manifest.state !== "succeeded") return { status: "skipped", detail: `the run is ${ctx.run.manifest.state}: only succeeded runs are in the marts` };
+        if (nodesCurrent(ctx.run)) return { status: "already_done", detail: `nodes.parquet current since ${ctx.run.manifest.stages.nodes?.finished_at}` };
+        return { status: "done", detail: `${await prepareRunNodes(ctx.run)} nodes` };
+      },
+    },
+    {
       name: "marts",
       async run(ctx) {
-        const { openLake, materializeMartInputs } = await import("./sql/lake.ts");
+        const { openLake } = await import("./sql/lake.ts");
         const { listSqlFiles, martViewName } = await import("./sql/files.ts");
         const { csvLines } = await import("./sql/format.ts");
         const { queryRows, sqlIdent, sqlString } = await import("./duckdb.ts");
         const { writeFileAtomic } = await import("./fsutil.ts");
         const { mkdir } = await import("node:fs/promises");
         return recordWrite(ctx, "marts", async () => {
-          const lake = await openLake(ctx.dataDir);
+          const lake = await openLake(ctx.dataDir, { materializeMartInputs: true });
           try {
-            await materializeMartInputs(lake.connection);
             const dir = join(ctx.run.dir, "exports", "marts");
             await mkdir(dir, { recursive: true });
             const written: string[] = [];

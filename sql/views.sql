@@ -13,6 +13,8 @@
 --   addrs         addrs.parquet of sealed runs         (one row per source node and advertised address)
 --   geo           geo.parquet of sealed runs           (one row per address, geolocate stage)
 --   node_metrics  node_metrics.parquet of sealed runs  (one row per graph node, topology stage)
+--   nodes         nodes.parquet of sealed runs whose file is current (one row per visited node with its
+--                 geography; derived by `fluxture analyze`, see sql/intermediate/int_nodes.sql)
 --   raw_<dataset> the same files for runs in any state (a crashed crawl's partial output included)
 -- Every dataset view carries the hive columns `network` and `run_id` from its folder names.
 --
@@ -34,6 +36,7 @@ set variable fluxture_has_visits = (select count(*) > 0 from glob('data/runs/*/*
 set variable fluxture_has_addrs = (select count(*) > 0 from glob('data/runs/*/*/addrs.parquet'));
 set variable fluxture_has_geo = (select count(*) > 0 from glob('data/runs/*/*/geo.parquet'));
 set variable fluxture_has_node_metrics = (select count(*) > 0 from glob('data/runs/*/*/node_metrics.parquet'));
+set variable fluxture_has_nodes = (select count(*) > 0 from glob('data/runs/*/*/nodes.parquet'));
 
 -- ---------------------------------------------------------------------------------------------------
 -- Typed empty relations: the columns of each dataset (pipeline/schema) plus the hive columns.
@@ -126,6 +129,23 @@ select
     null::double as closeness,
     null::integer as component,
     null::integer as community,
+    null::varchar as network,
+    null::varchar as run_id
+where false;
+
+create or replace view fluxture_empty_nodes as
+select
+    null::varchar as address,
+    null::usmallint as port,
+    null::varchar as network_type,
+    null::varchar as outcome,
+    null::integer as protocol_version,
+    null::varchar as user_agent,
+    null::boolean as run_is_geolocated,
+    null::varchar as country_code,
+    null::varchar as continent_code,
+    null::uinteger as asn,
+    null::varchar as as_org,
     null::varchar as network,
     null::varchar as run_id
 where false;
@@ -236,6 +256,16 @@ select * from query(if(coalesce(getvariable('fluxture_has_node_metrics'), true),
     $$,
     'from fluxture_empty_node_metrics'));
 
+create or replace view raw_nodes as
+select * from query(if(coalesce(getvariable('fluxture_has_nodes'), true),
+    $$
+    from fluxture_empty_nodes
+    union all by name
+    from read_parquet('data/runs/*/*/nodes.parquet', hive_partitioning = true, union_by_name = true,
+        hive_types = {'network': varchar, 'run_id': varchar})
+    $$,
+    'from fluxture_empty_nodes'));
+
 -- ---------------------------------------------------------------------------------------------------
 -- Sealed datasets: only rows whose run is in `runs`.
 create or replace view visits as
@@ -257,3 +287,18 @@ create or replace view node_metrics as
 select m.*
 from raw_node_metrics as m
 semi join runs as r on m.network = r.network and m.run_id = r.run_id;
+
+-- nodes.parquet is derived from visits and geo: a file counts only while the manifest's `nodes` stage
+-- succeeded and names the geolocate stage the run has now (its started_at, or null for a run never
+-- geolocated by fluxture). Re-geolocating a run therefore retires its nodes file until analyze rewrites it.
+create or replace view runs_with_current_nodes as
+select network, run_id
+from runs
+where stages->'nodes'->>'state' = 'succeeded'
+    and (stages->'nodes'->'details'->>'geolocate_started_at') is not distinct from
+        (case when stages->'geolocate'->>'state' = 'succeeded' then stages->'geolocate'->>'started_at' end);
+
+create or replace view nodes as
+select n.*
+from raw_nodes as n
+semi join runs_with_current_nodes as r on n.network = r.network and n.run_id = r.run_id;

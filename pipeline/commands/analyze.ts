@@ -1,4 +1,4 @@
-// `fluxture analyze`: geolocate → topology → exports → report → marts → checks for one run, skipping what is done.
+// `fluxture analyze`: geolocate → topology → exports → report → nodes → marts → checks for one run, skipping what is done.
 // The steps are injected by the CLI (the composition root), so this file imports no stage.
 import { Command } from "commander";
 import { dataOption, option, runOption, parseChoice } from "../config.ts";
@@ -72,7 +72,7 @@ export async function analyze(flags: AnalyzeFlags, steps: readonly AnalyzeStep[]
 /** Builds the `analyze` command around the steps the CLI provides. */
 export function analyzeCommand(steps: () => Promise<readonly AnalyzeStep[]>): Command {
   return new Command("analyze")
-    .description("geolocate → topology → exports → report → marts → checks for a run, skipping what is already done")
+    .description("geolocate → topology → exports → report → nodes → marts → checks for a run, skipping what is already done")
     .addOption(dataOption())
     .addOption(runOption())
     .addOption(option("--network <network>", "with no --run: the newest succeeded run of this network").argParser(parseChoice("--network", NETWORK_NAMES)))

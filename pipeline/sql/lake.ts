@@ -5,12 +5,17 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { openDuckDB, runSqlFile, splitSqlStatements, type DuckDB, type DuckDBConnection } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
-import { listSqlFiles, VIEW_FOLDERS, viewNameOf, VIEWS_SQL } from "./files.ts";
+import { listSqlFiles, VIEW_FOLDERS, VIEWS_SQL } from "./files.ts";
 
 /** Options of openLake. */
 export interface OpenLakeOptions {
   /** Create the sql/marts views (default true); staging and intermediate views are always created. */
   readonly marts?: boolean;
+  /**
+   * Materialize the mart inputs (materializeMartInputs) before the marts are created, for a session that will
+   * run many marts: the mart views then bind against the small temp tables instead of every run's files.
+   */
+  readonly materializeMartInputs?: boolean;
   /** DuckDB worker threads (default: pipeline/duckdb.ts's). */
   readonly threads?: number;
 }
@@ -91,6 +96,7 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
     await db.connection.run("set TimeZone = 'UTC'");
     await runSqlFile(db.connection, VIEWS_SQL);
     for (const folder of VIEW_FOLDERS) {
+      if (folder === "marts" && opts.materializeMartInputs) await materializeMartInputs(db.connection);
       if (folder === "marts" && opts.marts === false) continue;
       for (const file of await listSqlFiles(folder)) await runSqlFile(db.connection, file.path);
     }
@@ -123,15 +129,22 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
 }
 
 /**
- * Computes what the marts read — stg_runs and every sql/intermediate view — once into temp tables of the same
- * names, which shadow the views for the rest of the session: each mart then reads memory instead of
- * re-reading and re-joining the Parquet files. Worth it before running many marts; one query is faster on the
- * lazy views. stg_settings stays a view, so `set variable` still applies. Returns the names materialized.
+ * The views worth computing once per mart session: the run list, and the nodes of runs without a current
+ * nodes.parquet (a dedup and a join over their visits and geo). int_nodes itself stays a view: over prepared
+ * runs it only reads nodes.parquet files, which is faster than copying millions of rows into memory.
+ */
+export const MATERIALIZED_MART_INPUTS: readonly string[] = ["stg_runs", "int_joined_nodes"];
+
+/**
+ * Computes MATERIALIZED_MART_INPUTS once into temp tables of the same names, which shadow the views for the
+ * rest of the session: each mart then reads memory instead of re-reading and re-joining the Parquet files.
+ * Worth it before running many marts; one query is faster on the lazy views. stg_settings stays a view, so
+ * `set variable` still applies. Returns the names materialized.
  */
 export async function materializeMartInputs(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll("select current_database()");
   const database = String(reader.getRowsJS()[0]?.[0] ?? "memory");
-  const names = ["stg_runs", ...(await listSqlFiles("intermediate")).map((f) => viewNameOf("intermediate", f.name))];
+  const names = [...MATERIALIZED_MART_INPUTS];
   for (const name of names) {
     await connection.run(`create or replace temp table ${name} as select * from "${database.replace(/"/g, '""')}".main.${name}`);
   }

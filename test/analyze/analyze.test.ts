@@ -16,18 +16,26 @@ test("analyze runs every step once, records them, and the second time finds them
   const first = fluxture(["analyze", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--json"]);
   assert.equal(first.status, 0, first.stderr);
   const steps = (JSON.parse(first.stdout) as { steps: Record<string, { status: string }> }).steps;
-  assert.deepEqual(Object.keys(steps), ["geolocate", "topology", "exports", "report", "marts", "checks"]);
+  assert.deepEqual(Object.keys(steps), ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]);
   for (const [name, r] of Object.entries(steps)) assert.equal(r.status, "done", name);
-  for (const f of ["geo.parquet", "node_metrics.parquet", "exports/nodes.kml", "exports/bitnodes.json", "exports/report.html", "exports/marts/concentration.csv"]) {
+  for (const f of ["geo.parquet", "node_metrics.parquet", "nodes.parquet", "exports/nodes.kml", "exports/bitnodes.json", "exports/report.html", "exports/marts/concentration.csv"]) {
     assert.ok(existsSync(join(run.dir, f)), f);
   }
   const manifest = JSON.parse(readFileSync(join(run.dir, "manifest.json"), "utf8")) as { stages: Record<string, { state: string }> };
-  for (const s of ["geolocate", "topology", "exports", "report", "marts"]) assert.equal(manifest.stages[s]?.state, "succeeded", s);
+  for (const s of ["geolocate", "topology", "exports", "report", "nodes", "marts"]) assert.equal(manifest.stages[s]?.state, "succeeded", s);
 
   const second = fluxture(["analyze", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--json"]);
   assert.equal(second.status, 0, second.stderr);
   const again = (JSON.parse(second.stdout) as { steps: Record<string, { status: string }> }).steps;
-  for (const s of ["geolocate", "topology", "exports", "report", "marts"]) assert.equal(again[s]?.status, "already_done", s);
+  for (const s of ["geolocate", "topology", "exports", "report", "nodes", "marts"]) assert.equal(again[s]?.status, "already_done", s);
+
+  // geolocating the run again retires its nodes.parquet: the next analyze rebuilds it (and the marts after it)
+  const regeo = fluxture(["geolocate", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--process-all"]);
+  assert.equal(regeo.status, 0, regeo.stderr);
+  const third = fluxture(["analyze", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--json"]);
+  assert.equal(third.status, 0, third.stderr);
+  const after = (JSON.parse(third.stdout) as { steps: Record<string, { status: string }> }).steps;
+  assert.deepEqual([after.geolocate?.status, after.nodes?.status, after.marts?.status], ["already_done", "done", "done"]);
 });
 
 test("analyze without a City database skips geolocation with one line and does the rest", async () => {

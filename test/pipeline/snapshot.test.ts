@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
-import { ADDRS, DATASETS, GEO, NODE_METRICS, RowValueError, VISITS, type AddrRow, type DatasetSchema, type GeoRow, type NodeMetricsRow, type VisitRow } from "../../pipeline/schema/index.ts";
+import { ADDRS, DATASETS, GEO, NODE_METRICS, NODES, RowValueError, VISITS, type AddrRow, type DatasetSchema, type GeoRow, type NodeMetricsRow, type NodeRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { listParts, readParts, SnapshotWriter, writeParquet } from "../../pipeline/snapshot/index.ts";
 import { msToMicros } from "../../pipeline/snapshot/chunks.ts";
 import { startFixture, stopFixture, type Child } from "./fixtures/child.ts";
@@ -71,22 +71,25 @@ test("visits: sealed Parquet carries exactly the declared column names and DuckD
   assert.deepEqual(readdirSync(dir), ["visits.parquet"], "parts and temp files are gone after seal");
 });
 
-test("every dataset's Parquet matches its schema (writeParquet for geo and node_metrics)", async () => {
+test("every dataset's Parquet matches its schema (writeParquet for geo, node_metrics and nodes)", async () => {
   const dir = freshRun();
   const addr: AddrRow = { source_address: "1.2.3.4", source_port: 8333, address: "2001:db8::1", port: 18333, network_type: "ipv6", services: U64_MAX, advertised_at: new Date("2026-01-02T03:04:05.678Z"), message: "addrv2" };
   const geo: GeoRow = { address: "1.2.3.4", status: "located", country_code: "DE", continent_code: "EU", city: "Düsseldorf", subdivision: null, latitude: 51.2277, longitude: 6.7735, accuracy_radius_km: 20, time_zone: "Europe/Berlin", asn: 4_294_967_295, as_org: "Example AS", city_db_built_at: new Date("2026-01-01T00:00:00Z"), asn_db_built_at: null, located_at: new Date("2026-01-03T00:00:00.001Z") };
   const metrics: NodeMetricsRow = { address: "1.2.3.4", port: 8333, in_degree: 3, out_degree: 1000, pagerank: 0.25, weighted_pagerank: 0.3, eigenvector: null, betweenness: 0, closeness: null, component: 0, community: 7 };
+  const node: NodeRow = { address: "1.2.3.4", port: 8333, network_type: "ipv4", outcome: "ok", protocol_version: 70016, user_agent: "/Satoshi:27.0.0/", run_is_geolocated: true, country_code: "DE", continent_code: "EU", asn: 4_294_967_295, as_org: null };
   const w = await SnapshotWriter.open(dir, ADDRS);
   w.append(addr);
   w.append({ ...addr, advertised_at: null, message: "addr" });
   assert.equal(await w.seal(), 2);
   assert.equal(await writeParquet(join(dir, GEO.file), GEO, [geo, { ...geo, address: "5.6.7.8", country_code: null, latitude: null, longitude: null, asn: null }]), 2);
   assert.equal(await writeParquet(join(dir, NODE_METRICS.file), NODE_METRICS, [metrics]), 1);
-  for (const schema of [ADDRS, GEO, NODE_METRICS] as DatasetSchema[]) assert.deepEqual(await describe(join(dir, schema.file)), expectedTypes(schema), schema.name);
+  assert.equal(await writeParquet(join(dir, NODES.file), NODES, [node]), 1);
+  for (const schema of [ADDRS, GEO, NODE_METRICS, NODES] as DatasetSchema[]) assert.deepEqual(await describe(join(dir, schema.file)), expectedTypes(schema), schema.name);
   assert.deepEqual((await readParts(dir, ADDRS))[0], addr);
   assert.deepEqual((await readParts(dir, GEO))[0], geo);
   assert.deepEqual(await readParts(dir, NODE_METRICS), [metrics]);
-  assert.equal(DATASETS.length, 4);
+  assert.deepEqual(await readParts(dir, NODES), [node]);
+  assert.equal(DATASETS.length, 5);
 });
 
 test("nulls: nullable columns keep them (across chunk boundaries); NOT NULL rejects them naming the column", async () => {

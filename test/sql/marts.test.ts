@@ -245,7 +245,7 @@ describe("marts", () => {
     const second = await openLake(fx.dataDir);
     try {
       const names = await materializeMartInputs(second.connection);
-      assert.deepEqual(names, ["stg_runs", "int_nodes"]);
+      assert.deepEqual(names, ["stg_runs", "int_joined_nodes"]);
       for (const m of marts) assert.deepEqual(sorted(await rows(second.connection, `select * from mart_${m}`)), lazy[m], m);
     } finally {
       await second.close();

@@ -1,0 +1,41 @@
+// nodes.parquet: one row per node a run visited, with its geography — the marts' per-run input (analyze writes it).
+import { defineDataset } from "./types.ts";
+
+/** A row of nodes.parquet; keys are the column names. */
+export interface NodeRow {
+  address: string;
+  port: number;
+  network_type: string;
+  outcome: string;
+  protocol_version: number | null;
+  user_agent: string | null;
+  run_is_geolocated: boolean;
+  country_code: string | null;
+  continent_code: string | null;
+  asn: number | null;
+  as_org: string | null;
+}
+
+/** Schema of nodes.parquet. */
+export const NODES = defineDataset<NodeRow>({
+  name: "nodes",
+  file: "nodes.parquet",
+  description:
+    "One row per node (address, port) the run visited: its visit (a repeated node resolved as stg_visits does) joined to its address's geo row. " +
+    "A derived dataset: `fluxture analyze` writes it from sql/intermediate/int_joined_nodes.sql once per run, so the marts read it instead of joining visits and geo again. " +
+    "It is current while the manifest's `nodes` stage names the geolocate stage it was built from; otherwise the SQL views ignore it and join visits and geo themselves.",
+  key: ["address", "port"],
+  columns: [
+    { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical address of the node (as in visits.address)" },
+    { name: "port", type: "USMALLINT", nullable: false, meaning: "port of the node" },
+    { name: "network_type", type: "VARCHAR", nullable: false, meaning: "address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns" },
+    { name: "outcome", type: "VARCHAR", nullable: false, meaning: "the visit's outcome (visits.outcome)" },
+    { name: "protocol_version", type: "INTEGER", nullable: true, meaning: "from the node's version message; null without a handshake" },
+    { name: "user_agent", type: "VARCHAR", nullable: true, meaning: "from the node's version message; null without a handshake" },
+    { name: "run_is_geolocated", type: "BOOLEAN", nullable: false, meaning: "the run had geo rows when this file was built (the geo marts only use such runs)" },
+    { name: "country_code", type: "VARCHAR", nullable: true, meaning: "ISO country code of the address's geo row, upper-cased; null when not located" },
+    { name: "continent_code", type: "VARCHAR", nullable: true, meaning: "continent code of the address's geo row, upper-cased; null when not located" },
+    { name: "asn", type: "UINTEGER", nullable: true, meaning: "autonomous system number of the address's geo row" },
+    { name: "as_org", type: "VARCHAR", nullable: true, meaning: "autonomous system organisation of the address's geo row" },
+  ],
+});
