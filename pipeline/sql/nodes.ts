@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { queryRows, sqlString } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
 import { publishFile, tempPathFor } from "../fsutil.ts";
@@ -40,7 +40,7 @@ async function singleRunData(info: RunInfo): Promise<{ dataDir: string; cleanup:
   const root = await mkdtemp(join(tmpdir(), "fluxture-nodes-"));
   const networkDir = join(root, "data", "runs", `network=${info.network}`);
   await mkdir(networkDir, { recursive: true });
-  await symlink(info.dir, join(networkDir, `run_id=${info.id}`), "dir");
+  await symlink(resolve(info.dir), join(networkDir, `run_id=${info.id}`), "dir");
   return { dataDir: join(root, "data"), cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
@@ -70,6 +70,12 @@ export async function prepareRunNodes(info: RunInfo): Promise<number> {
       await lake.connection.run(`copy (select ${select} from int_joined_nodes where ${where}) to ${sqlString(tmp)} (format parquet, compression zstd)`);
       const [row] = await queryRows(lake.connection, `select count(*)::bigint as n from read_parquet(${sqlString(tmp)})`);
       count = Number(row?.n ?? 0);
+      // cross-check against the run's visits read directly, not through the views: one row per (address, port)
+      const visits = resolve(info.dir, "visits.parquet");
+      const expected = existsSync(visits)
+        ? Number((await queryRows(lake.connection, `select count(*)::bigint as n from (select distinct address, port from read_parquet(${sqlString(visits)}))`))[0]?.n ?? 0)
+        : 0;
+      if (count !== expected) throw new DataError(`nodes.parquet of run ${info.id} would hold ${count} nodes but its visits.parquet has ${expected}: not written`);
     } finally {
       await lake.close();
     }

@@ -104,3 +104,25 @@ test("a run that is not sealed gets no nodes file: its nodes are not in the mart
   assert.equal(existsSync(join(failed.dir, NODES.file)), false);
   assert.equal((await findRun(fx.dataDir, { run: failed.id, network: failed.network, states: ["failed"] })).manifest.stages.nodes, undefined);
 });
+
+test("a data folder given as a relative path (as `make analyze` passes `data`) still gets every node", async (t) => {
+  const fx = await makeFixtureLake();
+  t.after(() => fx.remove());
+  const cwd = process.cwd();
+  process.chdir(fx.root);
+  try {
+    const run = (await listRuns("data")).find((r) => r.manifest.state === "succeeded")!;
+    assert.ok(!run.dir.startsWith("/"), `relative run folder: ${run.dir}`);
+    const count = await prepareRunNodes(run);
+    const lake = await openLake("data", { marts: false });
+    try {
+      const [visits] = await rows(lake.connection, `select count(*)::integer as n from (select distinct address, port from visits where run_id = '${run.id}')`);
+      assert.ok(count > 0);
+      assert.equal(count, visits!.n);
+    } finally {
+      await lake.close();
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+});
