@@ -53,7 +53,7 @@ echo "demo: analysing the run with the simnet's MaxMind databases"
 echo
 echo "demo: done. Outputs:"
 echo "  run folder     $run_dir"
-echo "  datasets       $run_dir/{visits,addrs,geo,node_metrics}.parquet"
+echo "  datasets       $run_dir/{visits,addrs,geo,node_metrics,nodes}.parquet"
 echo "  exports        $run_dir/exports/"
 echo "  ground truth   $SIMDIR/ground-truth.json"
 echo "  report         $run_dir/exports/report.html"
