@@ -1,6 +1,8 @@
 // Reads just the columns geo.parquet needs out of a MaxMind DB record ("MaxMind DB File Format 2.0", Output Data
 // Section), skipping everything else without decoding it. A full decode of a City record (names in eight languages,
 // geoname ids, postal, registered country…) costs several times more and dominated a million-address run.
+// A record is walked once, and what a path finds in a map shared through a pointer (a country, a continent, a
+// city's names) is remembered, since the first block of a run decodes tens of thousands of records.
 // The test suite checks every projected field against the maxmind reader's full decode.
 import type { AsnFields, CityFields } from "./locate.ts";
 
@@ -20,6 +22,17 @@ const T_FLOAT = 15;
 /** A malformed data section (bad type, pointer out of range, a pointer to a pointer). */
 export class RecordFormatError extends Error {}
 
+/** Map keys leading to one value, with what they found in maps reached through a pointer (by offset and depth). */
+class KeyPath {
+  /** (map payload offset × 4 + depth) → found value offset, or -1. */
+  readonly found = new Map<number, number>();
+  /** Shared array's first element offset → found value offset, or -1 (walkFirst). */
+  readonly firstFound = new Map<number, number>();
+  constructor(readonly keys: readonly string[]) {
+    if (keys.length > 4) throw new Error("KeyPath: at most 4 keys"); // a depth (0…3) fits the 2 bits of `found` keys
+  }
+}
+
 /** Selective reader over one database's data section; offsets are absolute file offsets. */
 export class FieldReader {
   private readonly db: Buffer;
@@ -32,6 +45,17 @@ export class FieldReader {
   private size = 0;
   private payload = 0;
   private next = 0;
+  // results of the last walk (walkTo / walkFirst) and location()
+  private found = -1;
+  private latitude: number | null = null;
+  private longitude: number | null = null;
+  private accuracy: number | null = null;
+  private timeZone: string | null = null;
+  // the paths city() follows, each remembering what it found in shared maps of this database
+  private readonly namesEn = new KeyPath(["names", "en"]);
+  private readonly isoCode = new KeyPath(["iso_code"]);
+  private readonly code = new KeyPath(["code"]);
+  private readonly subdivisionNamesEn = new KeyPath(["names", "en"]);
 
   constructor(db: Buffer, dataStart: number, dataEnd: number) {
     this.db = db;
@@ -124,41 +148,9 @@ export class FieldReader {
     }
   }
 
-  /**
-   * Visits the entries of the map at `offset`: `visit(key, valueOffset)` for each; returns false (and visits
-   * nothing) if the value is not a map.
-   */
-  private entries(offset: number, visit: (key: string, valueOffset: number) => void): boolean {
-    this.header(offset);
-    if (this.type !== T_MAP) return false;
-    let p = this.payload;
-    const n = this.size;
-    for (let i = 0; i < n; i++) {
-      const key = this.string(p);
-      const valueOffset = this.next;
-      p = this.skip(valueOffset);
-      if (key !== null) visit(key, valueOffset);
-    }
-    return true;
-  }
-
-  /** The value offset of `key` in the map at `offset`, or -1. */
-  private lookup(offset: number, key: string): number {
-    let found = -1;
-    this.entries(offset, (k, v) => {
-      if (k === key) found = v;
-    });
-    return found;
-  }
-
-  /** Follows a path of map keys; -1 when any step is missing or not a map. */
-  private path(offset: number, ...keys: string[]): number {
-    let at = offset;
-    for (const k of keys) {
-      if (at < 0) return -1;
-      at = this.lookup(at, k);
-    }
-    return at;
+  /** Offset just after the value at `offset`, given that header(offset) just ran (`after` = its `next`). */
+  private end(offset: number, after: number): number {
+    return after >= 0 ? after : this.skip(offset);
   }
 
   private stringAt(offset: number): string | null {
@@ -167,56 +159,146 @@ export class FieldReader {
     return s === "" ? null : s;
   }
 
-  private numberAt(offset: number): number | null {
-    return offset < 0 ? null : this.number(offset);
-  }
-
-  /** First element of the array at `offset`, or -1. */
-  private first(offset: number): number {
-    if (offset < 0) return -1;
+  /**
+   * Walks the value at `offset` once: returns the offset just after it and sets `found` to the offset of the value
+   * reached from it through the map keys `path.keys[from…]` (the value itself when none are left), or -1 when a step
+   * is missing or not a map. A map reached through a pointer is shared by many records (countries, continents,
+   * names): what the path finds in it is remembered by its offset, and the walk after a pointer needs no skipping.
+   */
+  private walkTo(offset: number, path: KeyPath, from: number): number {
+    if (from === path.keys.length) {
+      this.found = offset;
+      return this.skip(offset);
+    }
     this.header(offset);
-    return this.type === T_ARRAY && this.size > 0 ? this.payload : -1;
+    const after = this.next;
+    if (this.type !== T_MAP) {
+      this.found = -1;
+      return this.end(offset, after);
+    }
+    if (after < 0) return this.inMap(this.payload, this.size, path, from);
+    const key = this.payload * 4 + from;
+    const known = path.found.get(key);
+    if (known !== undefined) this.found = known;
+    else {
+      this.inMap(this.payload, this.size, path, from);
+      path.found.set(key, this.found);
+    }
+    return after;
   }
 
-  /** The City columns of the record at `offset` (GeoIP2/GeoLite2 City shape; anything else yields nulls). */
+  /** walkTo over the `n` entries of a map starting at `p`; returns the offset after them. */
+  private inMap(p: number, n: number, path: KeyPath, from: number): number {
+    const want = path.keys[from];
+    let found = -1;
+    for (let i = 0; i < n; i++) {
+      const k = this.string(p);
+      const v = this.next;
+      if (k === want) {
+        p = this.walkTo(v, path, from + 1);
+        found = this.found;
+      } else p = this.skip(v);
+    }
+    this.found = found;
+    return p;
+  }
+
+  /** walkTo on the first element of the array at `offset` (found = -1 unless a non-empty array); returns the offset after the array. */
+  private walkFirst(offset: number, path: KeyPath): number {
+    this.header(offset);
+    const after = this.next;
+    if (this.type !== T_ARRAY || this.size === 0) {
+      this.found = -1;
+      return this.end(offset, after);
+    }
+    const n = this.size;
+    const first = this.payload;
+    if (after >= 0) {
+      // a shared array: its first element's value is remembered by the element's offset
+      const known = path.firstFound.get(first);
+      if (known !== undefined) this.found = known;
+      else {
+        this.walkTo(first, path, 0);
+        path.firstFound.set(first, this.found);
+      }
+      return after;
+    }
+    let p = this.walkTo(first, path, 0);
+    const found = this.found;
+    for (let i = 1; i < n; i++) p = this.skip(p);
+    this.found = found;
+    return p;
+  }
+
+  /** Reads the location map at `offset` into latitude/longitude/accuracy/timeZone (null when missing); returns the offset after it. */
+  private location(offset: number): number {
+    this.latitude = this.longitude = this.accuracy = null;
+    this.timeZone = null;
+    this.header(offset);
+    const after = this.next;
+    if (this.type !== T_MAP) return this.end(offset, after);
+    let p = this.payload;
+    const n = this.size;
+    for (let i = 0; i < n; i++) {
+      const k = this.string(p);
+      const v = this.next;
+      if (k === "latitude") this.latitude = this.number(v);
+      else if (k === "longitude") this.longitude = this.number(v);
+      else if (k === "accuracy_radius") this.accuracy = this.number(v);
+      else if (k === "time_zone") this.timeZone = this.stringAt(v);
+      else {
+        p = this.skip(v);
+        continue;
+      }
+      p = this.end(v, this.next);
+    }
+    return after >= 0 ? after : p;
+  }
+
+  /** The City columns of the record at `offset` (GeoIP2/GeoLite2 City shape; anything else yields nulls). One pass over the record. */
   city(offset: number): CityFields {
     let city = -1;
     let country = -1;
     let continent = -1;
-    let subdivisions = -1;
-    let location = -1;
-    this.entries(offset, (k, v) => {
-      if (k === "city") city = v;
-      else if (k === "country") country = v;
-      else if (k === "continent") continent = v;
-      else if (k === "subdivisions") subdivisions = v;
-      else if (k === "location") location = v;
-    });
-    let latitude: number | null = null;
-    let longitude: number | null = null;
-    let accuracy: number | null = null;
-    let timeZone: string | null = null;
-    if (location >= 0) {
-      this.entries(location, (k, v) => {
-        if (k === "latitude") latitude = this.number(v);
-        else if (k === "longitude") longitude = this.number(v);
-        else if (k === "accuracy_radius") accuracy = this.number(v);
-        else if (k === "time_zone") timeZone = this.stringAt(v);
-      });
+    let subdivision = -1;
+    this.latitude = this.longitude = this.accuracy = null;
+    this.timeZone = null;
+    this.header(offset);
+    if (this.type === T_MAP) {
+      let p = this.payload;
+      const n = this.size;
+      for (let i = 0; i < n; i++) {
+        const k = this.string(p);
+        const v = this.next;
+        if (k === "city") {
+          p = this.walkTo(v, this.namesEn, 0);
+          city = this.found;
+        } else if (k === "country") {
+          p = this.walkTo(v, this.isoCode, 0);
+          country = this.found;
+        } else if (k === "continent") {
+          p = this.walkTo(v, this.code, 0);
+          continent = this.found;
+        } else if (k === "subdivisions") {
+          p = this.walkFirst(v, this.subdivisionNamesEn);
+          subdivision = this.found;
+        } else if (k === "location") p = this.location(v);
+        else p = this.skip(v);
+      }
     }
-    const lat = latitude as number | null;
-    const lon = longitude as number | null;
+    const lat = this.latitude;
+    const lon = this.longitude;
     const valid = lat !== null && lon !== null && Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
-    const acc = accuracy as number | null;
+    const acc = this.accuracy;
     return {
-      country_code: this.stringAt(this.path(country, "iso_code")),
-      continent_code: this.stringAt(this.path(continent, "code")),
-      city: this.stringAt(this.path(city, "names", "en")),
-      subdivision: this.stringAt(this.path(this.first(subdivisions), "names", "en")),
+      country_code: this.stringAt(country),
+      continent_code: this.stringAt(continent),
+      city: this.stringAt(city),
+      subdivision: this.stringAt(subdivision),
       latitude: valid ? lat : null,
       longitude: valid ? lon : null,
       accuracy_radius_km: acc !== null && Number.isInteger(acc) && acc >= 0 && acc <= 0x7fffffff ? acc : null,
-      time_zone: timeZone,
+      time_zone: this.timeZone,
     };
   }
 
@@ -224,11 +306,22 @@ export class FieldReader {
   asn(offset: number): AsnFields {
     let asn: number | null = null;
     let org: string | null = null;
-    this.entries(offset, (k, v) => {
-      if (k === "autonomous_system_number") asn = this.number(v);
-      else if (k === "autonomous_system_organization") org = this.stringAt(v);
-    });
-    const n = asn as number | null;
-    return { asn: n !== null && Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : null, as_org: org };
+    this.header(offset);
+    if (this.type === T_MAP) {
+      let p = this.payload;
+      const n = this.size;
+      for (let i = 0; i < n; i++) {
+        const k = this.string(p);
+        const v = this.next;
+        if (k === "autonomous_system_number") asn = this.number(v);
+        else if (k === "autonomous_system_organization") org = this.stringAt(v);
+        else {
+          p = this.skip(v);
+          continue;
+        }
+        p = this.end(v, this.next);
+      }
+    }
+    return { asn: asn !== null && Number.isInteger(asn) && asn >= 0 && asn <= 0xffffffff ? asn : null, as_org: org };
   }
 }

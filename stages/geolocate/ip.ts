@@ -20,12 +20,15 @@ export function parseIPv4(text: string): number {
   return (value * 256 + octet) >>> 0;
 }
 
+/** parseIPv6's scratch words: one shared buffer instead of an allocation per address. */
+const WORDS = new Uint16Array(8);
+
 /**
  * Parses validated IPv6 text (`::` compression, embedded dotted IPv4, no zone id) into 16 bytes, written into
  * `out` when given (a hot loop reuses one buffer). Character codes only: no split, no intermediate arrays.
  */
 export function parseIPv6(text: string, out: Uint8Array = new Uint8Array(16)): Uint8Array {
-  const words = new Uint16Array(8); // small and short-lived; V8 allocates it cheaply
+  const words = WORDS; // every slot read below is written first
   let n = 0; // words written
   let gap = -1; // word index where `::` sits
   let value = 0;
@@ -104,8 +107,17 @@ const V4_RANGES: readonly V4Range[] = [
   v4("240.0.0.0/4", "reserved"), // future use and limited broadcast
 ];
 
+/** 1 for each first octet some V4_RANGES entry covers: addresses under any other octet are public without a scan. */
+const V4_SPECIAL_OCTET = new Uint8Array(256);
+for (const r of V4_RANGES) {
+  const lo = r.net >>> 24;
+  const hi = (r.net | ~r.mask) >>> 24;
+  V4_SPECIAL_OCTET.fill(1, lo, hi + 1);
+}
+
 /** Scope of an IPv4 address given as a 32-bit integer. */
 export function ipv4Scope(value: number): IpScope {
+  if (V4_SPECIAL_OCTET[value >>> 24] === 0) return "public";
   for (const r of V4_RANGES) if (((value & r.mask) >>> 0) === r.net) return r.scope;
   return "public";
 }
@@ -147,8 +159,17 @@ const V6_RANGES: readonly V6Range[] = [
 
 const V4_MAPPED = v6("::ffff:0:0/96", "public");
 
+/** 1 for each first byte some V6_RANGES entry (or V4_MAPPED) covers: addresses under any other are public without a scan. */
+const V6_SPECIAL_BYTE = new Uint8Array(256);
+for (const r of [...V6_RANGES, V4_MAPPED]) {
+  const lo = r.bits >= 8 ? r.bytes[0]! : r.bytes[0]! & ((0xff << (8 - r.bits)) & 0xff);
+  const hi = r.bits >= 8 ? lo : lo | (0xff >>> r.bits);
+  V6_SPECIAL_BYTE.fill(1, lo, hi + 1);
+}
+
 /** Scope of an IPv6 address (16 bytes); IPv4-mapped addresses take the scope of the embedded IPv4 address. */
 export function ipv6Scope(bytes: Uint8Array): IpScope {
+  if (V6_SPECIAL_BYTE[bytes[0]!] === 0) return "public";
   if (inV6(bytes, V4_MAPPED)) return ipv4Scope(((bytes[12]! << 24) | (bytes[13]! << 16) | (bytes[14]! << 8) | bytes[15]!) >>> 0);
   for (const r of V6_RANGES) if (inV6(bytes, r)) return r.scope;
   return "public";

@@ -5,7 +5,7 @@ import { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 import { GeoDatabaseError, howToGet, KIND_LABEL, type GeoDatabase } from "./database.ts";
 import { RecordFormatError, type FieldReader } from "./fields.ts";
 import { ipv4Scope, ipv6Scope, parseIPv4, parseIPv6 } from "./ip.ts";
-import { NOT_FOUND, type SearchTree } from "./tree.ts";
+import { NOT_FOUND, V6Cursor, type SearchTree } from "./tree.ts";
 
 export { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 
@@ -30,48 +30,55 @@ export interface AsnFields {
 }
 
 /**
- * pointer → dense id, open addressing over typed arrays (linear probing): a million lookups against tens of
- * thousands of records, where a Map's boxing and hashing showed in profiles.
+ * pointer → dense id, open addressing over one typed array of (key, id) pairs (linear probing): a million
+ * lookups against tens of thousands of records, where a Map's boxing and hashing showed in profiles. A key and
+ * its id share a cache line. Keys are stored as int32 (a bijection on pointers < 2^32); 0 marks an empty slot,
+ * which no pointer is (pointers exceed node_count ≥ 1).
  */
 class PointerIds {
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private values = new Int32Array(1 << 12);
+  private table = new Int32Array(2 << 12);
   private count = 0;
   private mask = (1 << 12) - 1;
 
+  /** Pair index of `key` (stored as int32), or of the empty slot where it would go. */
   private slot(key: number): number {
-    let i = Math.imul(key | 0, 0x9e3779b1) >>> 0;
-    i = (i ^ (i >>> 16)) & this.mask;
-    while (this.keys[i] !== -1 && this.keys[i] !== key) i = (i + 1) & this.mask;
-    return i;
+    const table = this.table;
+    const mask = this.mask;
+    let i = Math.imul(key, 0x9e3779b1) >>> 0;
+    i = (i ^ (i >>> 16)) & mask;
+    for (;;) {
+      const k = table[i << 1]!;
+      if (k === key || k === 0) return i;
+      i = (i + 1) & mask;
+    }
   }
 
   /** The id stored for `key`, or -1. */
   get(key: number): number {
-    const i = this.slot(key);
-    return this.keys[i] === key ? this.values[i]! : -1;
+    const k = key | 0;
+    const i = this.slot(k) << 1;
+    return this.table[i] === k ? this.table[i + 1]! : -1;
   }
 
   /** Stores `id` for a new `key`. */
   set(key: number, id: number): void {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    const i = this.slot(key);
-    this.keys[i] = key;
-    this.values[i] = id;
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const k = key | 0;
+    const i = this.slot(k) << 1;
+    this.table[i] = k;
+    this.table[i + 1] = id;
     this.count++;
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Float64Array(oldKeys.length * 2).fill(-1);
-    this.values = new Int32Array(oldKeys.length * 2);
-    this.mask = this.keys.length - 1;
-    for (let i = 0; i < oldKeys.length; i++) {
-      if (oldKeys[i] === -1) continue;
-      const j = this.slot(oldKeys[i]!);
-      this.keys[j] = oldKeys[i]!;
-      this.values[j] = oldValues[i]!;
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    this.mask = this.table.length / 2 - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === 0) continue;
+      const j = this.slot(old[i]!) << 1;
+      this.table[j] = old[i]!;
+      this.table[j + 1] = old[i + 1]!;
     }
   }
 }
@@ -122,21 +129,21 @@ class V4Cursor {
   }
 }
 
-/** Per-address results of Locator.locateBlock, parallel to its input. */
+/** Per-address results of Locator.locateBlock / locateText, parallel to its input. */
 export interface BlockResults {
   readonly status: Int32Array;
   readonly city: Int32Array;
   readonly asn: Int32Array;
 }
 
-/** Most addresses one locateBlock call takes. */
+/** Most addresses one locateBlock / locateText call takes. */
 const MAX_BLOCK = 2 ** 21;
 
 /**
- * Sorts `values[0…n)` (IPv4 addresses as u32) ascending with their `indexes`, by two 16-bit LSD radix passes
- * through the scratch arrays: a few times faster than sorting packed doubles, which showed in profiles.
+ * Sorts `values[0…n)` (unsigned 32-bit keys) ascending with their `indexes`, by two 16-bit LSD radix passes
+ * through the scratch arrays: a few times faster than sorting packed doubles, which showed in profiles. Stable.
  */
-function radixSortV4(values: Uint32Array, indexes: Int32Array, n: number, tmpValues: Uint32Array, tmpIndexes: Int32Array): void {
+function radixSort32(values: Uint32Array, indexes: Int32Array, n: number, tmpValues: Uint32Array, tmpIndexes: Int32Array): void {
   const counts = new Uint32Array(65537);
   for (let i = 0; i < n; i++) counts[(values[i]! & 0xffff) + 1]!++;
   for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
@@ -155,6 +162,45 @@ function radixSortV4(values: Uint32Array, indexes: Int32Array, n: number, tmpVal
   }
 }
 
+/** The big-endian 32-bit word at `bytes[at…at+4)`. */
+function word32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/**
+ * Scratch memory of block lookups, kept by a Locator across blocks (a run looks up blocks of the same size) so a
+ * block allocates only its results. `capacity` addresses fit.
+ */
+class BlockScratch {
+  readonly v4Values: Uint32Array;
+  readonly v4Indexes: Int32Array;
+  /** The IPv6 addresses to look up, 16 bytes each. */
+  readonly v6Bytes: Uint8Array;
+  readonly v6Indexes: Int32Array;
+  /** 1 where the IPv6 address is loopback (labelled so when neither database has it). */
+  readonly v6Loopback: Uint8Array;
+  /** Sort keys and the order they put the IPv6 addresses in. */
+  readonly keys: Uint32Array;
+  readonly order: Int32Array;
+  /** radixSort32's scratch. */
+  readonly tmpValues: Uint32Array;
+  readonly tmpIndexes: Int32Array;
+  /** locateText: 1 where the index was met. */
+  readonly seen: Uint8Array;
+  constructor(readonly capacity: number) {
+    this.seen = new Uint8Array(capacity);
+    this.v4Values = new Uint32Array(capacity);
+    this.v4Indexes = new Int32Array(capacity);
+    this.v6Bytes = new Uint8Array(capacity * 16);
+    this.v6Indexes = new Int32Array(capacity);
+    this.v6Loopback = new Uint8Array(capacity);
+    this.keys = new Uint32Array(capacity);
+    this.order = new Int32Array(capacity);
+    this.tmpValues = new Uint32Array(capacity);
+    this.tmpIndexes = new Int32Array(capacity);
+  }
+}
+
 /**
  * One-character codes of the network types (visits.network_type) as blocks of addresses carry them, one per
  * address in a single string: cheaper to ship out of DuckDB than a string per address. Any other character
@@ -166,12 +212,19 @@ export const NETWORK_TYPE_CODES: Readonly<Record<string, string>> = { ipv4: "4",
 export const UNKNOWN_TYPE_CODE = "-";
 
 const IPV4_CODE = NETWORK_TYPE_CODES.ipv4!.charCodeAt(0);
+const IPV6_CODE = NETWORK_TYPE_CODES.ipv6!.charCodeAt(0);
+const EMPTY = new Int32Array(0);
 const TYPE_BY_CODE: (string | undefined)[] = [];
 for (const [type, code] of Object.entries(NETWORK_TYPE_CODES)) TYPE_BY_CODE[code.charCodeAt(0)] = type;
 
 /** The type codes of `types` (network type names, "" = unknown) as locateBlock takes them. */
 export function typeCodesOf(types: readonly string[]): string {
   return types.map((t) => (Object.hasOwn(NETWORK_TYPE_CODES, t) ? NETWORK_TYPE_CODES[t]! : UNKNOWN_TYPE_CODE)).join("");
+}
+
+/** One line of locateText's block text (for tests and tools; readAddressBlocks builds them in SQL). */
+export function blockLine(index: number, typeCode: string, address: string): string {
+  return `${index}\t${typeCode}${address}`;
 }
 
 /** Infers the network type of an address whose row carried none (e.g. a source address never visited). */
@@ -194,6 +247,13 @@ export class Locator {
   cityId = -1;
   asnId = -1;
   private readonly v6 = new Uint8Array(16);
+  // the block being located (begin … finish)
+  private scratch = new BlockScratch(0);
+  private status = EMPTY;
+  private cityOut = EMPTY;
+  private asnOut = EMPTY;
+  private n4 = 0;
+  private n6 = 0;
 
   constructor(cityDb: GeoDatabase, asnDb: GeoDatabase | null) {
     this.city = new RecordTable(cityDb, (r, o) => r.city(o));
@@ -212,41 +272,119 @@ export class Locator {
 
   /**
    * Locates a block of addresses (at most 2^21); `typeCodes` holds one NETWORK_TYPE_CODES character per
-   * address. IPv4 addresses are walked in numeric order, so neighbours share cached tree paths and an address in
+   * address. IP addresses are walked in numeric order, so neighbours share cached tree paths and an address in
    * the same network as the previous one skips the walk. Same results as calling locate() on each.
    */
   locateBlock(addresses: readonly string[], typeCodes: string): BlockResults {
     const n = addresses.length;
-    if (n > MAX_BLOCK) throw new Error(`locateBlock takes at most ${MAX_BLOCK} addresses, got ${n}`);
     if (typeCodes.length !== n) throw new Error(`locateBlock got ${typeCodes.length} type codes for ${n} addresses`);
-    const status = new Int32Array(n);
-    const city = new Int32Array(n).fill(-1);
-    const asn = new Int32Array(n).fill(-1);
-    const values = new Uint32Array(n);
-    const indexes = new Int32Array(n);
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const address = addresses[i]!;
-      const code = typeCodes.charCodeAt(i);
-      const type = code === IPV4_CODE ? "ipv4" : (TYPE_BY_CODE[code] ?? "");
-      const resolved = type === "" ? inferNetworkType(address) : type;
-      if (resolved === "ipv4" && isIP(address) === 4) {
-        const value = parseIPv4(address);
-        const scope = ipv4Scope(value);
-        if (scope === "private" || scope === "reserved") status[i] = S[scope];
-        else {
-          values[k] = value;
-          indexes[k++] = i;
-        }
-        continue;
+    this.begin(n);
+    for (let i = 0; i < n; i++) this.queue(i, addresses[i]!, typeCodes.charCodeAt(i));
+    return this.finish();
+  }
+
+  /**
+   * locateBlock for a block in the text form readAddressBlocks delivers: `count` lines joined by "\n", in any
+   * order, each `<index>\t<type code><address>` (see blockLine): index is the address's place in the block,
+   * decimal, each of 0…count-1 exactly once; the type code is one NETWORK_TYPE_CODES character. Results are by
+   * index, as locateBlock's. Addresses are cut out one at a time, so no array of a block's strings stays alive
+   * for the garbage collector to copy. Malformed text (a bad, repeated or missing index, a line too many) throws.
+   */
+  locateText(text: string, count: number): BlockResults {
+    this.begin(count);
+    const seen = this.scratch.seen;
+    seen.fill(0, 0, count);
+    const len = text.length;
+    let start = 0;
+    for (let line = 0; line < count; line++) {
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = len;
+      let p = start;
+      let index = 0;
+      for (; p < end; p++) {
+        const c = text.charCodeAt(p);
+        if (c === 9 /* \t */) break;
+        if (c < 48 || c > 57) throw new Error(`locateText: line ${line + 1} does not start with an index`);
+        index = index * 10 + (c - 48);
       }
-      status[i] = this.locate(address, resolved);
-      city[i] = this.cityId;
-      asn[i] = this.asnId;
+      if (p === start || p + 1 >= end) throw new Error(`locateText: line ${line + 1} is not <index>\\t<type code><address>`);
+      if (index >= count || seen[index] === 1) throw new Error(`locateText: index ${index} out of range or repeated (${count} addresses)`);
+      seen[index] = 1;
+      this.queue(index, text.slice(p + 2, end), text.charCodeAt(p + 1));
+      start = end + 1;
     }
-    radixSortV4(values, indexes, k, new Uint32Array(k), new Int32Array(k));
+    if (start < len || (count > 0 && start === len)) throw new Error(`locateText got more than ${count} lines`);
+    return this.finish();
+  }
+
+  /** Starts a block of `n` addresses: fresh results, scratch big enough. */
+  private begin(n: number): void {
+    if (n > MAX_BLOCK) throw new Error(`locateBlock takes at most ${MAX_BLOCK} addresses, got ${n}`);
+    if (this.scratch.capacity < n) this.scratch = new BlockScratch(n);
+    this.status = new Int32Array(n);
+    this.cityOut = new Int32Array(n).fill(-1);
+    this.asnOut = new Int32Array(n).fill(-1);
+    this.n4 = 0;
+    this.n6 = 0;
+  }
+
+  /**
+   * First pass over address `i` of the block: validated public IPs are queued for the sorted walks (parsed),
+   * everything else gets its final status now.
+   */
+  private queue(i: number, address: string, code: number): void {
+    const type = code === IPV4_CODE ? "ipv4" : code === IPV6_CODE ? "ipv6" : (TYPE_BY_CODE[code] ?? "");
+    const resolved = type === "" ? inferNetworkType(address) : type;
+    if (resolved === "ipv4") {
+      if (isIP(address) !== 4) {
+        this.status[i] = S.invalid;
+        return;
+      }
+      const value = parseIPv4(address);
+      const scope = ipv4Scope(value);
+      if (scope === "private" || scope === "reserved") this.status[i] = S[scope];
+      else {
+        this.scratch.v4Values[this.n4] = value;
+        this.scratch.v4Indexes[this.n4++] = i;
+      }
+      return;
+    }
+    if (resolved === "ipv6") {
+      if (isIP(address) !== 6 || address.includes("%")) {
+        this.status[i] = S.invalid;
+        return;
+      }
+      const bytes = parseIPv6(address, this.v6);
+      const scope = ipv6Scope(bytes);
+      if (scope === "private" || scope === "reserved") this.status[i] = S[scope];
+      else {
+        const sc = this.scratch;
+        sc.v6Bytes.set(bytes, this.n6 * 16);
+        sc.v6Loopback[this.n6] = scope === "loopback" ? 1 : 0;
+        sc.v6Indexes[this.n6++] = i;
+      }
+      return;
+    }
+    this.status[i] = this.locate(address, resolved);
+  }
+
+  /** Walks the queued IPv4 and IPv6 addresses in numeric order and returns the block's results. */
+  private finish(): BlockResults {
+    this.finishV4();
+    this.finishV6();
+    const results = { status: this.status, city: this.cityOut, asn: this.asnOut };
+    this.status = this.cityOut = this.asnOut = EMPTY;
+    return results;
+  }
+
+  private finishV4(): void {
+    const { v4Values: values, v4Indexes: indexes, tmpValues, tmpIndexes } = this.scratch;
+    const k = this.n4;
+    const { status, cityOut: city, asnOut: asn } = this;
+    radixSort32(values, indexes, k, tmpValues, tmpIndexes);
     const cityCursor = new V4Cursor(this.city.db.tree);
-    const asnCursor = this.asn ? new V4Cursor(this.asn.db.tree) : null;
+    const asnTable = this.asn;
+    const asnCursor = asnTable ? new V4Cursor(asnTable.db.tree) : null;
     // consecutive addresses often share a record: remember the last pointer → id of each database
     let lastCity = NOT_FOUND;
     let lastCityId = -1;
@@ -263,19 +401,64 @@ export class Locator {
         }
         city[i] = lastCityId;
       }
-      if (asnCursor && this.asn) {
+      if (asnCursor && asnTable) {
         const a = asnCursor.lookup(value);
         if (a !== NOT_FOUND) {
           if (a !== lastAsn) {
             lastAsn = a;
-            lastAsnId = this.asn.idOf(a);
+            lastAsnId = asnTable.idOf(a);
           }
           asn[i] = lastAsnId;
         }
       }
       status[i] = city[i]! >= 0 || asn[i]! >= 0 ? S.located : value >>> 24 === 127 ? S.loopback : S.not_found;
     }
-    return { status, city, asn };
+  }
+
+  /** IPv6 addresses in order of their first 64 bits, each walk resumed where it parts from the previous one. */
+  private finishV6(): void {
+    const { v6Bytes: bytes, v6Indexes, v6Loopback, keys, order, tmpValues, tmpIndexes } = this.scratch;
+    const k = this.n6;
+    if (k === 0) return;
+    const { status, cityOut: city, asnOut: asn } = this;
+    // LSD: stable sort by bits 32…63, then by bits 0…31
+    for (let j = 0; j < k; j++) {
+      keys[j] = word32(bytes, j * 16 + 4);
+      order[j] = j;
+    }
+    radixSort32(keys, order, k, tmpValues, tmpIndexes);
+    for (let j = 0; j < k; j++) keys[j] = word32(bytes, order[j]! * 16);
+    radixSort32(keys, order, k, tmpValues, tmpIndexes);
+    const cityCursor = new V6Cursor(this.city.db.tree);
+    const asnTable = this.asn;
+    const asnCursor = asnTable ? new V6Cursor(asnTable.db.tree) : null;
+    let lastCity = NOT_FOUND;
+    let lastCityId = -1;
+    let lastAsn = NOT_FOUND;
+    let lastAsnId = -1;
+    for (let j = 0; j < k; j++) {
+      const e = order[j]!;
+      const i = v6Indexes[e]!;
+      const c = cityCursor.lookup(bytes, e * 16);
+      if (c !== NOT_FOUND) {
+        if (c !== lastCity) {
+          lastCity = c;
+          lastCityId = this.city.idOf(c);
+        }
+        city[i] = lastCityId;
+      }
+      if (asnCursor && asnTable) {
+        const a = asnCursor.lookup(bytes, e * 16);
+        if (a !== NOT_FOUND) {
+          if (a !== lastAsn) {
+            lastAsn = a;
+            lastAsnId = asnTable.idOf(a);
+          }
+          asn[i] = lastAsnId;
+        }
+      }
+      status[i] = city[i]! >= 0 || asn[i]! >= 0 ? S.located : v6Loopback[e] === 1 ? S.loopback : S.not_found;
+    }
   }
 
   /** Status index of `address` (network type as in visits.network_type; "" = infer); sets cityId/asnId. */

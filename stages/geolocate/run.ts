@@ -124,10 +124,10 @@ async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, loc
     const byStatus = new Array<number>(GEO_STATUSES.length).fill(0);
     const locateRange = async (from: number, to: number): Promise<void> => {
       for await (const block of readAddressBlocks(reader, from, to)) {
-        const results = locator.locateBlock(block.addresses, block.typeCodes);
+        const results = locator.locateText(block.text, block.count);
         for (const st of results.status) byStatus[st]!++;
         await writer.append({ base: block.base, ...results });
-        done += block.addresses.length;
+        done += block.count;
       }
     };
     try {

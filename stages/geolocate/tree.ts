@@ -28,8 +28,8 @@ export class SearchTree {
   /** Bits consumed to reach each v4Prefix entry (< 16 when the walk ended early). */
   private readonly v4PrefixDepth = new Uint8Array(1 << PREFIX_BITS);
   /**
-   * Prefix length of the last lookupV4: every address sharing its first `depth` bits with the last one looked up
-   * gets the same result (the walk's path is fixed by those bits).
+   * Prefix length of the last lookupV4 (or walkV6): every address sharing its first `depth` bits with the last one
+   * looked up gets the same result (the walk's path is fixed by those bits).
    */
   depth = 0;
 
@@ -110,6 +110,32 @@ export class SearchTree {
     return node;
   }
 
+  /**
+   * Continues an IPv6 walk at `node`, which bits [0, depth) of the 16 bytes at `bytes[at…]` led to, and returns
+   * the record pointer (or NOT_FOUND) as lookupV6 would; `path[d]` receives the node entered before reading bit d,
+   * and `depth` the bits read. Callers keep `path` to resume a later walk that shares a prefix (V6Cursor).
+   */
+  walkV6(bytes: Uint8Array, at: number, node: number, depth: number, path: Uint32Array): number {
+    const nodeCount = this.nodeCount;
+    if (this.recordSize === 24) {
+      const db = this.db;
+      while (depth < 128 && node < nodeCount) {
+        path[depth] = node;
+        const p = node * 6 + ((bytes[at + (depth >>> 3)]! >>> (7 - (depth & 7))) & 1) * 3;
+        node = (db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!;
+        depth++;
+      }
+    } else {
+      while (depth < 128 && node < nodeCount) {
+        path[depth] = node;
+        node = this.record(node, (bytes[at + (depth >>> 3)]! >>> (7 - (depth & 7))) & 1);
+        depth++;
+      }
+    }
+    this.depth = depth;
+    return node < nodeCount ? NOT_FOUND : this.terminal(node);
+  }
+
   /** The record pointer for an IPv6 address given as 16 bytes; NOT_FOUND in an IPv4-only database. */
   lookupV6(bytes: Uint8Array): number {
     if (this.ipVersion !== 6) return NOT_FOUND;
@@ -118,5 +144,37 @@ export class SearchTree {
       node = this.record(node, (bytes[depth >>> 3]! >>> (7 - (depth & 7))) & 1);
     }
     return node < this.nodeCount ? NOT_FOUND : this.terminal(node);
+  }
+}
+
+/**
+ * IPv6 lookups in one tree that resume each walk at the first bit where the address parts from the previous one
+ * (the nodes above it are the same), and skip the walk when the address shares every bit the previous walk read.
+ * Sorted addresses share long prefixes, so most walks are short or skipped. Same results as tree.lookupV6.
+ */
+export class V6Cursor {
+  /** path[d]: node the walks entered before reading bit d of `last`, valid for d < depth. */
+  private readonly path = new Uint32Array(128);
+  private readonly last = new Uint8Array(16);
+  /** Bits the last walk read; -1 before the first. */
+  private depth = -1;
+  private pointer = NOT_FOUND;
+  constructor(private readonly tree: SearchTree) {}
+
+  /** Same as tree.lookupV6 on the 16 bytes at `bytes[at…]`. */
+  lookup(bytes: Uint8Array, at: number): number {
+    if (this.tree.ipVersion !== 6) return NOT_FOUND;
+    const last = this.last;
+    let from = 0;
+    if (this.depth >= 0) {
+      let b = 0;
+      while (b < 16 && bytes[at + b] === last[b]) b++;
+      from = b === 16 ? 128 : b * 8 + Math.clz32(bytes[at + b]! ^ last[b]!) - 24;
+      if (from >= this.depth) return this.pointer;
+    }
+    for (let b = 0; b < 16; b++) last[b] = bytes[at + b]!;
+    this.pointer = this.tree.walkV6(bytes, at, this.path[from]!, from, this.path);
+    this.depth = this.tree.depth;
+    return this.pointer;
   }
 }

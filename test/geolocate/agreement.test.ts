@@ -5,9 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
 import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
-import { NOT_FOUND, SearchTree } from "../../stages/geolocate/tree.ts";
+import { NOT_FOUND, SearchTree, V6Cursor } from "../../stages/geolocate/tree.ts";
 import { loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
-import { GEO_STATUSES, Locator, typeCodesOf, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
+import { blockLine, GEO_STATUSES, Locator, typeCodesOf, type AsnFields, type BlockResults, type CityFields } from "../../stages/geolocate/locate.ts";
+import { parseIPv6 } from "../../stages/geolocate/ip.ts";
 import { asnFields, cityFields } from "./reference.ts";
 import { FIXTURES } from "./helpers.ts";
 
@@ -120,8 +121,22 @@ function richRecord(i: number, rand: () => number): MmdbMap {
   if (i % 5 !== 1) record.subdivisions = [{ geoname_id: uint32(i), iso_code: "SB", names: names(`Sub ${i}`) }, { iso_code: "S2", names: names("Second") }];
   if (i % 11 === 0) record.location = { latitude: double(123.4), longitude: double(10), time_zone: "" };
   if (i % 50 === 3) record.padding = "p".repeat(70_000 + i); // 3-byte size encoding
+  if (i % 13 === 0) {
+    // the same city, location and subdivisions in several records: the writer stores them once and points to them
+    record.city = SHARED.city;
+    record.location = SHARED.location;
+    record.subdivisions = i % 26 === 0 ? SHARED.subdivisions : SHARED.otherSubdivisions;
+  }
   return record;
 }
+
+/** Values several rich records share (written once, reached through pointers). */
+const SHARED: Record<"city" | "location" | "subdivisions" | "otherSubdivisions", MmdbValue> = {
+  city: { geoname_id: uint32(77), names: { de: "Geteilt", en: "Shared City" } },
+  location: { accuracy_radius: uint16(20), latitude: double(48.5), longitude: double(9.25), time_zone: "Europe/Berlin" },
+  subdivisions: [{ iso_code: "SH", names: { en: "Shared Region" } }, { iso_code: "S2", names: { en: "Second" } }],
+  otherSubdivisions: [{ iso_code: "OT", names: { de: "Andere", en: "Other Region" } }],
+};
 
 test("walk and field reader agree with the maxmind reader for record sizes 24, 28 and 32, IPv4-only trees, varied records", () => {
   const rand = prng(7);
@@ -178,11 +193,20 @@ test("record layouts follow the MaxMind DB spec (24/28/32-bit records, including
   assert.equal(emptyRight.lookupV4(0x00000000), 5);
 });
 
-test("locateBlock (numeric order, same-network shortcut) gives exactly what locate gives address by address", () => {
+/** A block's results as what each address was found to be. */
+function found(l: Locator, r: BlockResults): Found[] {
+  return Array.from(r.status, (status, i) => ({
+    status: GEO_STATUSES[status]!,
+    city: r.city[i]! >= 0 ? l.cityRecords[r.city[i]!]! : null,
+    asn: r.asn[i]! >= 0 ? l.asnRecords[r.asn[i]!]! : null,
+  }));
+}
+
+test("locateBlock and locateText (numeric order, same-network shortcut) give exactly what locate gives address by address", () => {
   const rand = prng(99);
   const networks: { cidr: string; data: MmdbValue }[] = [];
   const starts: number[] = [];
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < 6000; i++) {
     const len = 12 + Math.floor(rand() * 21);
     const base = (Math.floor(rand() * 2 ** 32) & (len === 32 ? -1 : ~((1 << (32 - len)) - 1))) >>> 0;
     if (base >>> 24 === 0 || base >>> 24 >= 224 || base >>> 24 === 10) continue;
@@ -190,25 +214,113 @@ test("locateBlock (numeric order, same-network shortcut) gives exactly what loca
     starts.push(base);
   }
   networks.push({ cidr: "127.0.1.0/24", data: { city: { names: { en: "Loopback City" } } } });
+  for (let i = 0; i < 300; i++) {
+    const cidr = i % 3 === 0 ? `2a0${i % 10}:${(i * 37).toString(16)}::/32` : `2a0${i % 10}:${(i * 37).toString(16)}:${(i * 91).toString(16)}::/${48 + (i % 17)}`;
+    networks.push({ cidr, data: { country: { iso_code: `V${i % 10}` }, city: { names: { en: `V6 ${i}` } } } });
+  }
   for (const recordSize of [24, 28, 32] as const) {
     const db = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, recordSize, networks }).bytes), "block.mmdb", "city");
     const addresses = sampleAddresses(rand, starts, 3000);
     // dense runs of neighbours, so the shortcut is taken often, plus every kind of special address
     for (const s of starts.slice(0, 200)) for (let d = 0; d < 20; d++) addresses.push(v4Text((s + d * 3) >>> 0));
+    // IPv6 neighbours inside and around the networks above, so walks resume at every depth
+    for (let i = 0; i < 300; i++) {
+      const net = [0x2a00 + (i % 10), i * 37, i * 91];
+      for (let d = 0; d < 6; d++) {
+        const words = [...net, Math.floor(rand() * 0x10000) >> (d * 3), d, 0, Math.floor(rand() * 4), d * 7];
+        addresses.push(v6Text(words));
+      }
+    }
     addresses.push("127.0.1.9", "127.0.0.1", "10.1.1.1", "192.0.2.1", "81.2.69.142 ", "2001:db8::1", "x.onion", "fc00::1", "", "1.2.3.4");
+    addresses.push("::1", "::ffff:81.2.69.142", "fe80::1", "2a00::1%eth0", "2a01:25::1", "2a01:25::1:0");
     const types = addresses.map((a, i) => (a === "fc00::1" ? "cjdns" : i % 3 === 0 ? "" : a.includes(":") ? "ipv6" : a.endsWith(".onion") ? "onion_v3" : "ipv4"));
     const single = new Locator(db, asn);
     const expected = addresses.map((a, i) => locate(single, a, types[i]!));
     const block = new Locator(db, asn);
-    const r = block.locateBlock(addresses, typeCodesOf(types));
-    const got = addresses.map((_, i) => ({
-      status: GEO_STATUSES[r.status[i]!]!,
-      city: r.city[i]! >= 0 ? block.cityRecords[r.city[i]!]! : null,
-      asn: r.asn[i]! >= 0 ? block.asnRecords[r.asn[i]!]! : null,
-    }));
+    const got = found(block, block.locateBlock(addresses, typeCodesOf(types)));
     assert.deepEqual(got, expected, `record size ${recordSize}`);
+    // the same block as text, its lines shuffled (readAddressBlocks delivers them in no particular order)
+    const codes = typeCodesOf(types);
+    const lines = addresses.map((a, i) => blockLine(i, codes[i]!, a));
+    for (let i = lines.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+    }
+    const fromText = new Locator(db, asn);
+    assert.deepEqual(found(fromText, fromText.locateText(lines.join("\n"), addresses.length)), expected, `record size ${recordSize}, text`);
     assert.ok(expected.filter((e) => e.status === "located").length > 3000);
     assert.equal(got[addresses.indexOf("127.0.1.9")]!.city?.city, "Loopback City");
     assert.equal(got[addresses.indexOf("127.0.0.1")]!.status, "loopback");
+  }
+});
+
+test("V6Cursor (walks resumed where addresses part, skipped when they share the walk) agrees with lookupV6", () => {
+  const rand = prng(61);
+  const networks: { cidr: string; data: MmdbValue }[] = [];
+  const prefixes: number[][] = [];
+  for (let i = 0; i < 400; i++) {
+    const len = [16, 24, 32, 40, 48, 56, 64, 96, 112, 127, 128][i % 11]!;
+    const words = Array.from({ length: 8 }, (_, w) => (w * 16 < len ? Math.floor(rand() * 0x10000) : 0));
+    words[0] = 0x2000 + (words[0]! & 0x0fff);
+    if (len % 16 !== 0) words[len >> 4] = words[len >> 4]! & ((0xffff << (16 - (len % 16))) & 0xffff);
+    networks.push({ cidr: `${v6Text(words)}/${len}`, data: { city: { names: { en: `N${i}` } } } });
+    prefixes.push(words);
+  }
+  networks.push({ cidr: "81.2.69.0/24", data: { city: { names: { en: "Mapped" } } } });
+  // neighbours of every network (sharing long prefixes, in and out of it), repeats, and random addresses
+  const addresses: Uint8Array[] = [];
+  for (const words of prefixes) {
+    for (let k = 0; k < 8; k++) {
+      const w = [...words];
+      w[k] = (w[k]! + Math.floor(rand() * 3) - 1) & 0xffff;
+      addresses.push(parseIPv6(v6Text(w)));
+      addresses.push(parseIPv6(v6Text(w)));
+    }
+  }
+  for (let i = 0; i < 2000; i++) addresses.push(parseIPv6(v6Text(Array.from({ length: 8 }, () => Math.floor(rand() * 0x10000)))));
+  addresses.push(parseIPv6("::ffff:81.2.69.142"), parseIPv6("::1"), parseIPv6("::"), parseIPv6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+  const orders: [string, Uint8Array[]][] = [
+    ["as generated", addresses],
+    ["sorted", [...addresses].sort((a, b) => Buffer.compare(a, b))],
+  ];
+  for (const recordSize of [24, 28, 32] as const) {
+    const { bytes } = buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, recordSize, ipVersion: 6, networks });
+    const tree = loadGeoDatabase(Buffer.from(bytes), "v6.mmdb", "city").tree;
+    for (const [name, list] of orders) {
+      const packed = new Uint8Array(list.length * 16);
+      list.forEach((a, i) => packed.set(a, i * 16));
+      const cursor = new V6Cursor(tree);
+      let hits = 0;
+      list.forEach((a, i) => {
+        const expected = tree.lookupV6(a);
+        assert.equal(cursor.lookup(packed, i * 16), expected, `${Buffer.from(a).toString("hex")} (${name}, ${recordSize}-bit)`);
+        if (expected !== NOT_FOUND) hits++;
+      });
+      assert.ok(hits > 1000, `only ${hits} hits (${name}, ${recordSize}-bit)`);
+    }
+  }
+  const v4Only = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, ipVersion: 4, networks: networks.slice(-1) }).bytes), "v4.mmdb", "city");
+  assert.equal(new V6Cursor(v4Only.tree).lookup(parseIPv6("::ffff:81.2.69.142"), 0), NOT_FOUND);
+});
+
+test("locateText refuses text that does not hold exactly its count of indexed lines", () => {
+  const l = new Locator(city, asn);
+  const ok = [blockLine(1, "4", "81.2.69.142"), blockLine(0, "3", "x.onion")].join("\n");
+  assert.deepEqual(Array.from(l.locateText(ok, 2).status, (s) => GEO_STATUSES[s]), ["onion", "located"]);
+  assert.deepEqual(Array.from(l.locateText("", 0).status), []);
+  assert.deepEqual(Array.from(l.locateText("0\t-", 1).status, (s) => GEO_STATUSES[s]), ["invalid"]); // an empty address
+  for (const [text, count] of [
+    [ok, 1], // a line too many
+    [ok, 3], // a line too few
+    [`${ok}\n`, 2], // a trailing empty line
+    [[blockLine(0, "4", "1.2.3.4"), blockLine(0, "4", "1.2.3.5")].join("\n"), 2], // an index twice
+    [[blockLine(0, "4", "1.2.3.4"), blockLine(2, "4", "1.2.3.5")].join("\n"), 2], // an index out of range
+    ["x\t41.2.3.4", 1], // no index
+    ["\t41.2.3.4", 1], // an empty index
+    ["0\t", 1], // no type code
+    ["0", 1], // no tab
+    ["1.2.3.4", 0], // text without a count
+  ] as const) {
+    assert.throws(() => l.locateText(text, count), /locateText/, JSON.stringify(text));
   }
 });

@@ -3,9 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openDuckDB } from "../../pipeline/duckdb.ts";
-import { readAddressBlocks, stageAdvertisedAddresses, stageVisitedAddresses } from "../../stages/geolocate/dataset.ts";
+import { join } from "node:path";
+import { readAddressBlocks, ResultWriter, stageAdvertisedAddresses, stageRecords, stageVisitedAddresses, writeGeoParquet, type AddressBlock } from "../../stages/geolocate/dataset.ts";
+import { GEO_STATUSES } from "../../stages/geolocate/locate.ts";
 import { typeCodesOf } from "../../stages/geolocate/locate.ts";
-import { tempDir, writeRun, type TestAddress } from "./helpers.ts";
+import { readParquetRows, tempDir, writeRun, type TestAddress } from "./helpers.ts";
 
 /** 40 visited IPv4 addresses, each advertising the next; 7 advertised-only; 1 source never visited; an onion. */
 function sampleAddresses(): TestAddress[] {
@@ -14,6 +16,20 @@ function sampleAddresses(): TestAddress[] {
   for (let i = 0; i < 7; i++) out.push({ address: `2001:db8::${i + 1}`, networkType: "ipv6", visited: false, advertisedBy: 3 });
   out.push({ address: "12.0.0.9", networkType: "ipv4", visited: false }); // a source only (advertises the onion)
   out.push({ address: "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion", networkType: "onion_v3", advertisedBy: out.length - 1 });
+  return out;
+}
+
+/** A block's lines in index order as [type code, address], checking each index 0…count-1 occurs once. */
+function linesOf(block: AddressBlock): [string, string][] {
+  const out: [string, string][] = [];
+  for (const line of block.count === 0 ? [] : block.text.split("\n")) {
+    const m = /^(\d+)\t(.)(.*)$/s.exec(line);
+    assert.ok(m, `malformed line ${JSON.stringify(line)}`);
+    const index = Number(m[1]);
+    assert.ok(index < block.count && out[index] === undefined, `index ${index} out of range or repeated`);
+    out[index] = [m[2]!, m[3]!];
+  }
+  assert.equal(out.length, block.count);
   return out;
 }
 
@@ -40,10 +56,11 @@ test("staging puts every distinct address in geo_input once: visited first, then
     let next = from;
     for await (const block of readAddressBlocks(reader, from, to, 6)) {
       assert.equal(block.base, next, "blocks arrive in index order, without gaps");
-      assert.ok(block.addresses.length <= 6 && block.addresses.length === block.typeCodes.length);
-      seen.push(...block.addresses);
-      codes.push(block.typeCodes);
-      next += block.addresses.length;
+      assert.ok(block.count <= 6);
+      const lines = linesOf(block);
+      seen.push(...lines.map(([, address]) => address));
+      codes.push(...lines.map(([code]) => code));
+      next += block.count;
     }
     assert.equal(next, to);
   }
@@ -65,10 +82,37 @@ test("a consumer that stops after the first block leaves no query behind, and th
   const reader = await db.instance.connect();
   t.after(() => reader.closeSync());
   for await (const block of readAddressBlocks(reader, 0, visited, 4)) {
-    assert.equal(block.addresses.length, 4);
+    assert.equal(block.count, 4);
     break;
   }
   const again = [];
-  for await (const block of readAddressBlocks(reader, 0, visited, 100)) again.push(...block.addresses);
+  for await (const block of readAddressBlocks(reader, 0, visited, 100)) again.push(...linesOf(block).map(([, address]) => address));
   assert.equal(again.length, visited);
+});
+
+test("results of many blocks meet their own addresses in geo.parquet (row order of the result table is not relied on)", async (t) => {
+  const tmp = await tempDir("geods3");
+  t.after(tmp.cleanup);
+  const db = await openDuckDB();
+  t.after(() => db.close());
+  const con = db.connection;
+  await con.run("set preserve_insertion_order = false"); // as geolocate runs it: appended rows may get rowids out of order
+  const n = 2 * 262_144; // geolocate's block size: an append of more rows than a row group
+  await con.run(`create table geo_input as select 'a' || i as address, 'ipv4' as network_type from range(${n}) t(i)`);
+  const statusOf = (i: number) => (Math.imul(i, 0x9e3779b1) >>> 0) % GEO_STATUSES.length; // no period a row group could hide
+  const writer = await ResultWriter.open(con);
+  for (let base = 0; base < n; base += 262_144) {
+    const status = Int32Array.from({ length: 262_144 }, (_, k) => statusOf(base + k));
+    await writer.append({ base, status, city: new Int32Array(262_144).fill(-1), asn: new Int32Array(262_144).fill(-1) });
+  }
+  await stageRecords(con, [], []);
+  const path = join(tmp.dir, "geo.parquet");
+  const at = new Date("2026-11-24T12:00:00Z");
+  await writeGeoParquet(con, path, { cityBuiltAt: at, asnBuiltAt: null, locatedAt: at });
+  const rows = await readParquetRows(path);
+  assert.equal(rows.length, n);
+  const rowid = new Map((await con.runAndReadAll("select address, rowid from geo_input")).getRowsJS().map(([a, r]) => [String(a), Number(r)]));
+  let wrong = 0;
+  for (const row of rows) if (row.status !== GEO_STATUSES[statusOf(rowid.get(String(row.address))!)]) wrong++;
+  assert.equal(wrong, 0, `${wrong} rows carry another address's status`);
 });

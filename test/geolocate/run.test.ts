@@ -6,7 +6,11 @@ import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { GEO } from "../../pipeline/schema/geo.ts";
+import { openGeoDatabase } from "../../stages/geolocate/database.ts";
+import { GEO_STATUSES, Locator } from "../../stages/geolocate/locate.ts";
 import { geolocate } from "../../stages/geolocate/run.ts";
+import { buildMmdb, type MmdbNetwork } from "../../stages/simnet/mmdb/writer.ts";
+import { double, uint16 } from "../../stages/simnet/mmdb/values.ts";
 import { FIXTURES, parquetColumns, readParquetRows, tempDir, writeRun, type TestAddress } from "./helpers.ts";
 
 const ONION = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion";
@@ -216,4 +220,56 @@ test("a run with no addresses gets an empty geo.parquet; a run folder without vi
   const manifest = await readManifest(join(empty.dir, "manifest.json"));
   assert.equal(manifest.stages.geolocate!.state, "failed");
   assert.equal((await readParquetRows(join(empty.dir, GEO.file))).length, 0); // the earlier geo.parquet is still there
+});
+
+test("tens of thousands of addresses: every geo.parquet row holds what locate gives its own address", async (t) => {
+  const tmp = await tempDir("georun-many");
+  t.after(tmp.cleanup);
+  let seed = 5;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const v4 = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  const networks: MmdbNetwork[] = [];
+  const bases: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const base = ((11 + Math.floor(rand() * 200)) * 2 ** 24 + Math.floor(rand() * 2 ** 16) * 256) >>> 0;
+    networks.push({ cidr: `${v4(base)}/24`, data: { city: { names: { en: `Town ${i}` } }, location: { accuracy_radius: uint16(i % 999), latitude: double(i / 100), longitude: double(-i / 50) } } });
+    bases.push(base);
+  }
+  for (let i = 0; i < 300; i++) networks.push({ cidr: `2a0${i % 10}:${(i * 37).toString(16)}::/32`, data: { city: { names: { en: `V6 ${i}` } }, location: {} } });
+  const cityPath = join(tmp.dir, "many-city.mmdb");
+  await writeFile(cityPath, buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, networks }).bytes);
+  const addresses: TestAddress[] = [];
+  const seen = new Set<string>();
+  while (addresses.length < 30_000) {
+    const r = rand();
+    const address =
+      r < 0.8 ? v4((bases[Math.floor(rand() * bases.length)]! + Math.floor(rand() * 256)) >>> 0)
+      : r < 0.9 ? `2a0${Math.floor(rand() * 10)}:${(Math.floor(rand() * 300) * 37).toString(16)}::${Math.floor(rand() * 0xffff).toString(16)}`
+      : r < 0.95 ? v4(Math.floor(rand() * 2 ** 32))
+      : `${Math.floor(rand() * 1e12).toString(36)}.onion`;
+    if (seen.has(address)) continue;
+    seen.add(address);
+    const networkType = address.endsWith(".onion") ? "onion_v3" : address.includes(":") ? "ipv6" : "ipv4";
+    // every tenth address only advertised, so both halves of the staging are exercised
+    addresses.push(addresses.length % 10 === 9 ? { address, networkType, visited: false, advertisedBy: 0 } : { address, networkType });
+  }
+  const run = await writeRun(tmp.dir, addresses);
+  await geolocate({ dataDir: tmp.dir, cityDb: cityPath, asnDb: FIXTURES.asn });
+  const rows = await readParquetRows(join(run.dir, GEO.file));
+  assert.equal(rows.length, addresses.length);
+  const reference = new Locator(await openGeoDatabase(cityPath, "city"), await openGeoDatabase(FIXTURES.asn, "asn"));
+  const types = new Map(addresses.map((a) => [a.address, a.networkType]));
+  let located = 0;
+  for (const row of rows) {
+    const address = String(row.address);
+    const status = GEO_STATUSES[reference.locate(address, types.get(address)!)];
+    const city = reference.cityId >= 0 ? reference.cityRecords[reference.cityId]! : null;
+    const got = { status: row.status, city: row.city, latitude: row.latitude, accuracy: row.accuracy_radius_km, asn: row.asn };
+    assert.deepEqual(got, { status, city: city?.city ?? null, latitude: city?.latitude ?? null, accuracy: city?.accuracy_radius_km ?? null, asn: reference.asnId >= 0 ? reference.asnRecords[reference.asnId]!.asn : null }, address);
+    if (status === "located") located++;
+  }
+  assert.ok(located > 20_000, `only ${located} located`);
 });
