@@ -7,28 +7,13 @@ import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
 import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
 import { NOT_FOUND, SearchTree, V6Cursor } from "../../stages/geolocate/tree.ts";
 import { loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
-import { blockLine, GEO_STATUSES, Locator, typeCodesOf, type AsnFields, type BlockResults, type CityFields } from "../../stages/geolocate/locate.ts";
+import { blockLine, GEO_STATUSES, Locator, typeCodesOf, type BlockResults } from "../../stages/geolocate/locate.ts";
 import { parseIPv6 } from "../../stages/geolocate/ip.ts";
 import { asnFields, cityFields } from "./reference.ts";
-import { FIXTURES } from "./helpers.ts";
+import { FIXTURES, locate, type Found } from "./helpers.ts";
 
 const city = await openGeoDatabase(FIXTURES.city, "city");
 const asn = await openGeoDatabase(FIXTURES.asn, "asn");
-
-interface Found {
-  status: string;
-  city: CityFields | null;
-  asn: AsnFields | null;
-}
-
-function locate(l: Locator, address: string, networkType = ""): Found {
-  const s = l.locate(address, networkType);
-  return {
-    status: GEO_STATUSES[s]!,
-    city: l.cityId >= 0 ? l.cityRecords[l.cityId]! : null,
-    asn: l.asnId >= 0 ? l.asnRecords[l.asnId]! : null,
-  };
-}
 
 /** A small deterministic PRNG (mulberry32), so the sampled addresses are the same on every run. */
 function prng(seed: number): () => number {

@@ -9,6 +9,7 @@ import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline
 import { Run, type NetworkName } from "../../pipeline/runs.ts";
 import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
+import { GEO_STATUSES, type AsnFields, type CityFields, type Locator } from "../../stages/geolocate/locate.ts";
 
 /** Folder of the MaxMind test databases (see its SOURCE.md). */
 export const MMDB_DIR = fileURLToPath(new URL("../fixtures/mmdb/", import.meta.url));
@@ -141,4 +142,21 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, tim
 /** The lines of stderr that are not timestamped log lines (the CLI's one-line errors). */
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.startsWith("fluxture:"));
+}
+
+/** What Locator.locate found for one address: the status name and the matched records' fields. */
+export interface Found {
+  status: string;
+  city: CityFields | null;
+  asn: AsnFields | null;
+}
+
+/** Locates one address with `l` and returns the status name and records (the tests' common view of a lookup). */
+export function locate(l: Locator, address: string, networkType = ""): Found {
+  const s = l.locate(address, networkType);
+  return {
+    status: GEO_STATUSES[s]!,
+    city: l.cityId >= 0 ? l.cityRecords[l.cityId]! : null,
+    asn: l.asnId >= 0 ? l.asnRecords[l.asnId]! : null,
+  };
 }

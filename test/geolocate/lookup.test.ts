@@ -9,27 +9,12 @@ import { gzipSync } from "node:zlib";
 import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
 import { ipv4Scope, ipv6Scope, parseIPv4, parseIPv6, type IpScope } from "../../stages/geolocate/ip.ts";
 import { GeoDatabaseError, loadGeoDatabase, openGeoDatabase } from "../../stages/geolocate/database.ts";
-import { GEO_STATUSES, Locator, type AsnFields, type CityFields } from "../../stages/geolocate/locate.ts";
-import { FIXTURES, tempDir } from "./helpers.ts";
+import { Locator } from "../../stages/geolocate/locate.ts";
+import { FIXTURES, locate, tempDir } from "./helpers.ts";
 
 const city = await openGeoDatabase(FIXTURES.city, "city");
 const asn = await openGeoDatabase(FIXTURES.asn, "asn");
 const locator = new Locator(city, asn);
-
-interface Found {
-  status: string;
-  city: CityFields | null;
-  asn: AsnFields | null;
-}
-
-function locate(l: Locator, address: string, networkType = ""): Found {
-  const s = l.locate(address, networkType);
-  return {
-    status: GEO_STATUSES[s]!,
-    city: l.cityId >= 0 ? l.cityRecords[l.cityId]! : null,
-    asn: l.asnId >= 0 ? l.asnRecords[l.asnId]! : null,
-  };
-}
 
 test("London: 81.2.69.142 in GeoLite2-City-Test", () => {
   const r = locate(locator, "81.2.69.142", "ipv4");
