@@ -8,7 +8,7 @@ CONCURRENCY ?=
 FLUXTURE    := node bin/fluxture.js
 
 .DEFAULT_GOAL := help
-.PHONY: help test typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
+.PHONY: help test lint format typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -20,10 +20,16 @@ help: ## list the targets
 typecheck: node_modules ## run the TypeScript type checker
 	npx tsc --noEmit -p .
 
-lint-imports: node_modules ## check the import boundaries between pipeline and stages
+lint-imports: node_modules ## check the layer order lib < pipeline < stages, tools < cli
 	node --import tsx scripts/check-imports.ts
 
-test: typecheck lint-imports ## type check, import boundaries, then every test (the README's test command)
+lint: node_modules ## formatter and linter (Biome) over the whole tree; `make format` applies the formatter
+	npx biome check .
+
+format: node_modules ## rewrite every file in the formatter's style
+	npx biome format --write .
+
+test: typecheck lint-imports lint ## type check, layer order, formatter and linter, then every test (the README's test command)
 	bash scripts/run-tests.sh
 
 crawl: node_modules ## crawl NETWORK (default mainnet) into DATA; SEEDS and CONCURRENCY optional

@@ -13,7 +13,7 @@ import {
   type Message,
   type PeerAddress,
   type VersionMessage,
-} from "../stages/crawl/protocol/index.ts";
+} from "../lib/bitcoin/index.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MAGIC = CHAINS.mainnet.magic;
@@ -56,12 +56,32 @@ function pick(weights: [PeerAddress["networkType"], number][]): PeerAddress["net
 }
 
 // addr as mainnet peers send it: mostly IPv4, a fifth IPv6.
-const addrMsg: Message = { command: "addr", entries: Array.from({ length: 1000 }, () => entry(pick([["ipv4", 0.8], ["ipv6", 0.2]]))) };
+const addrMsg: Message = {
+  command: "addr",
+  entries: Array.from({ length: 1000 }, () =>
+    entry(
+      pick([
+        ["ipv4", 0.8],
+        ["ipv6", 0.2],
+      ]),
+    ),
+  ),
+};
 // addrv2 with every network: IPv4, IPv6, TorV3, I2P, CJDNS.
 const addrv2Msg: Message = {
   command: "addrv2",
   skipped: 0,
-  entries: Array.from({ length: 1000 }, () => entry(pick([["ipv4", 0.5], ["ipv6", 0.2], ["onion_v3", 0.2], ["i2p", 0.05], ["cjdns", 0.05]]))),
+  entries: Array.from({ length: 1000 }, () =>
+    entry(
+      pick([
+        ["ipv4", 0.5],
+        ["ipv6", 0.2],
+        ["onion_v3", 0.2],
+        ["i2p", 0.05],
+        ["cjdns", 0.05],
+      ]),
+    ),
+  ),
 };
 const addrIPv4Msg: Message = { command: "addr", entries: Array.from({ length: 1000 }, () => entry("ipv4")) };
 
@@ -106,7 +126,11 @@ function decodeBench(name: string, msg: Message, iterations: number, target: boo
   const dec = timeWallAndCpu(() => {
     for (let i = 0; i < iterations; i++) sink += (decodePayload(msg.command, payload) as { entries: readonly PeerAddress[] }).entries.length;
   });
-  report(`${name} decodePayload`, dec.wall.map((s) => iterations / s), "messages/s");
+  report(
+    `${name} decodePayload`,
+    dec.wall.map((s) => iterations / s),
+    "messages/s",
+  );
   report(`${name} decodePayload, wall clock`, mbps(dec.wall, payload.length), "MB/s", goal);
   report(`${name} decodePayload, per CPU second`, mbps(dec.cpu, payload.length), "MB/s", goal);
   const parser = new FrameParser(MAGIC);
@@ -130,11 +154,19 @@ async function main(): Promise<void> {
   const enc = await timeRuns(() => {
     for (let i = 0; i < n; i++) sink += encodePayload(versionMsg).length;
   }, RUNS);
-  report("version encodePayload", enc.map((s) => n / s), "messages/s");
+  report(
+    "version encodePayload",
+    enc.map((s) => n / s),
+    "messages/s",
+  );
   const dec = await timeRuns(() => {
     for (let i = 0; i < n; i++) sink += (decodePayload("version", versionPayload) as VersionMessage).version;
   }, RUNS);
-  report("version decodePayload", dec.map((s) => n / s), "messages/s");
+  report(
+    "version decodePayload",
+    dec.map((s) => n / s),
+    "messages/s",
+  );
   if (sink === 42) console.log("");
 }
 

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { report } from "./harness.ts";
-import { startSimnet, type Simnet } from "../stages/simnet/index.ts";
+import { startSimnet, type Simnet } from "../tools/simnet/index.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
 
 interface ChildResult {

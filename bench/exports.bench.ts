@@ -14,13 +14,23 @@ const NODES = 25_000;
 const CRAWLED = 8_000; // nodes that answered getaddr
 const FANOUT = 125; // → 1,000,000 advertised-address edges
 const CITIES = [
-  [50.4779, 12.3713], [39.0438, -77.4874], [50.6942, 3.1746], [52.3676, 4.9041], [35.6895, 139.6917], [37.7749, -122.4194],
-  [1.3521, 103.8198], [60.1699, 24.9384], [47.3769, 8.5417], [55.7558, 37.6173], [-33.8688, 151.2093], [43.6532, -79.3832],
+  [50.4779, 12.3713],
+  [39.0438, -77.4874],
+  [50.6942, 3.1746],
+  [52.3676, 4.9041],
+  [35.6895, 139.6917],
+  [37.7749, -122.4194],
+  [1.3521, 103.8198],
+  [60.1699, 24.9384],
+  [47.3769, 8.5417],
+  [55.7558, 37.6173],
+  [-33.8688, 151.2093],
+  [43.6532, -79.3832],
 ] as const;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
 async function generate(dataDir: string): Promise<void> {
@@ -35,19 +45,55 @@ async function generate(dataDir: string): Promise<void> {
     const ok = i < CRAWLED;
     const city = CITIES[i % CITIES.length]!;
     visits.push({
-      address: address(i), port: 18444, network_type: "ipv4", source: "peer", depth: 1, attempted_at: at,
-      outcome: ok ? "ok" : "timeout", error_detail: ok ? null : "timeout", connect_ms: ok ? 2 : null, handshake_ms: ok ? 3 : null,
-      getaddr_ms: ok ? 10 : null, protocol_version: ok ? 70016 : null, services: ok ? 3081n : null, user_agent: ok ? "/Satoshi:27.0.0/" : null,
-      start_height: ok ? 870_000 : null, relay: ok ? true : null, peer_time: ok ? 1_790_000_000n : null, addr_messages: ok ? 2 : 0, addrs_received: ok ? FANOUT : 0,
+      address: address(i),
+      port: 18444,
+      network_type: "ipv4",
+      source: "peer",
+      depth: 1,
+      attempted_at: at,
+      outcome: ok ? "ok" : "timeout",
+      error_detail: ok ? null : "timeout",
+      connect_ms: ok ? 2 : null,
+      handshake_ms: ok ? 3 : null,
+      getaddr_ms: ok ? 10 : null,
+      protocol_version: ok ? 70016 : null,
+      services: ok ? 3081n : null,
+      user_agent: ok ? "/Satoshi:27.0.0/" : null,
+      start_height: ok ? 870_000 : null,
+      relay: ok ? true : null,
+      peer_time: ok ? 1_790_000_000n : null,
+      addr_messages: ok ? 2 : 0,
+      addrs_received: ok ? FANOUT : 0,
     });
     geo.push({
-      address: address(i), status: "located", country_code: "DE", continent_code: "EU", city: `City ${i % CITIES.length}`, subdivision: null,
-      latitude: city[0] + (random() - 0.5), longitude: city[1] + (random() - 0.5), accuracy_radius_km: 20, time_zone: "Europe/Berlin",
-      asn: 24940, as_org: "Hetzner Online GmbH", city_db_built_at: at, asn_db_built_at: at, located_at: at,
+      address: address(i),
+      status: "located",
+      country_code: "DE",
+      continent_code: "EU",
+      city: `City ${i % CITIES.length}`,
+      subdivision: null,
+      latitude: city[0] + (random() - 0.5),
+      longitude: city[1] + (random() - 0.5),
+      accuracy_radius_km: 20,
+      time_zone: "Europe/Berlin",
+      asn: 24940,
+      as_org: "Hetzner Online GmbH",
+      city_db_built_at: at,
+      asn_db_built_at: at,
+      located_at: at,
     } as GeoRow);
     metrics.push({
-      address: address(i), port: 18444, in_degree: 0, out_degree: ok ? FANOUT : 0, pagerank: random() / NODES, weighted_pagerank: 1 / NODES,
-      eigenvector: null, betweenness: 0, closeness: null, component: 0, community: i % 40,
+      address: address(i),
+      port: 18444,
+      in_degree: 0,
+      out_degree: ok ? FANOUT : 0,
+      pagerank: random() / NODES,
+      weighted_pagerank: 1 / NODES,
+      eigenvector: null,
+      betweenness: 0,
+      closeness: null,
+      component: 0,
+      community: i % 40,
     });
   }
   const addrs: AddrRow[] = [];
@@ -55,7 +101,16 @@ async function generate(dataDir: string): Promise<void> {
     const seen = new Set<number>();
     while (seen.size < FANOUT) seen.add(Math.floor(random() * NODES));
     for (const j of seen) {
-      addrs.push({ source_address: address(i), source_port: 18444, address: address(j), port: 18444, network_type: "ipv4", services: 1033n, advertised_at: at, message: "addrv2" });
+      addrs.push({
+        source_address: address(i),
+        source_port: 18444,
+        address: address(j),
+        port: 18444,
+        network_type: "ipv4",
+        services: 1033n,
+        advertised_at: at,
+        message: "addrv2",
+      });
     }
   }
   await writeParquet(join(run.dir, VISITS.file), VISITS, visits);
@@ -78,7 +133,11 @@ try {
   report("kml, 25,000 nodes + 50,000 edges, Parquet → file", await timeRuns(() => runMapExport("kml", kml, { ...base, edges: true }), 3), "s", { max: 5 });
   console.log(`  nodes.kml: ${(statSync(kml).size / 1e6).toFixed(1)} MB`);
   report("geojson, 25,000 points, Parquet → file", await timeRuns(() => runMapExport("geojson", geojson, { ...base, edges: false }), 3), "s", { max: 2 });
-  report("geojson --edges, 25,000 points + 50,000 lines, Parquet → file", await timeRuns(() => runMapExport("geojson", geojsonEdges, { ...base, edges: true }), 3), "s");
+  report(
+    "geojson --edges, 25,000 points + 50,000 lines, Parquet → file",
+    await timeRuns(() => runMapExport("geojson", geojsonEdges, { ...base, edges: true }), 3),
+    "s",
+  );
 } finally {
   rmSync(data, { recursive: true, force: true });
 }

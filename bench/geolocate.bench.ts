@@ -15,8 +15,9 @@ import { Run } from "../pipeline/runs.ts";
 import { FINAL_COMPRESSION } from "../pipeline/snapshot/parquet.ts";
 import { openGeoDatabases, geolocate } from "../stages/geolocate/run.ts";
 import { Locator, typeCodesOf } from "../stages/geolocate/locate.ts";
-import { writeMmdbFile, type MmdbNetwork } from "../stages/simnet/mmdb/writer.ts";
-import { double, uint16, uint32 } from "../stages/simnet/mmdb/values.ts";
+import type { MmdbNetwork } from "../lib/mmdb/writer.ts";
+import { writeMmdbFile } from "../tools/simnet/mmdb/file.ts";
+import { double, uint16, uint32 } from "../lib/mmdb/values.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 1_000_000);
@@ -51,23 +52,43 @@ async function buildDatabases(dir: string): Promise<{ cityPath: string; asnPath:
     city: { geoname_id: uint32(i + 1), names: { en: `City ${i}`, de: `Stadt ${i}` } },
     continent: { code: "EU", geoname_id: uint32(6255148), names: { en: "Europe" } },
     country: { geoname_id: uint32(1000 + (i % 200)), iso_code: `C${String.fromCharCode(65 + (i % 26))}`, names: { en: `Country ${i % 200}` } },
-    location: { accuracy_radius: uint16(5 + (i % 500)), latitude: double(rand() * 170 - 85), longitude: double(rand() * 360 - 180), time_zone: "Europe/Berlin" },
+    location: {
+      accuracy_radius: uint16(5 + (i % 500)),
+      latitude: double(rand() * 170 - 85),
+      longitude: double(rand() * 360 - 180),
+      time_zone: "Europe/Berlin",
+    },
     registered_country: { geoname_id: uint32(1000 + (i % 200)), iso_code: "CA", names: { en: "Country" } },
     subdivisions: [{ geoname_id: uint32(5000 + (i % 1000)), iso_code: "XY", names: { en: `Region ${i % 1000}` } }],
   }));
-  const orgs = Array.from({ length: 10_000 }, (_, i) => ({ autonomous_system_number: uint32(1000 + i), autonomous_system_organization: `Network Operator ${i} Ltd` }));
+  const orgs = Array.from({ length: 10_000 }, (_, i) => ({
+    autonomous_system_number: uint32(1000 + i),
+    autonomous_system_organization: `Network Operator ${i} Ltd`,
+  }));
   const v4Nets: V4Net[] = [];
   const seen = new Set<number>();
   while (v4Nets.length < 400_000) {
     const len = 16 + randInt(13);
     const base = (randInt(2 ** 32) & ~((1 << (32 - len)) - 1)) >>> 0;
     const first = base >>> 24;
-    if (first === 0 || first === 10 || first === 100 || first === 127 || first === 169 || first === 172 || first === 192 || first === 198 || first === 203 || first >= 224) continue;
+    if (
+      first === 0 ||
+      first === 10 ||
+      first === 100 ||
+      first === 127 ||
+      first === 169 ||
+      first === 172 ||
+      first === 192 ||
+      first === 198 ||
+      first === 203 ||
+      first >= 224
+    )
+      continue;
     if (seen.has(base * 64 + len)) continue;
     seen.add(base * 64 + len);
     v4Nets.push({ base, len });
   }
-  const v6Nets: V6Net[] = Array.from({ length: 20_000 }, (_, i) => ({ prefix: ["2a0" + (i % 10).toString(16), (i * 3 + 1).toString(16)] }));
+  const v6Nets: V6Net[] = Array.from({ length: 20_000 }, (_, i) => ({ prefix: [`2a0${(i % 10).toString(16)}`, (i * 3 + 1).toString(16)] }));
   const cityNets: MmdbNetwork[] = [
     ...v4Nets.map((n) => ({ cidr: `${v4(n.base)}/${n.len}`, data: cities[randInt(cities.length)]! })),
     ...v6Nets.map((n) => ({ cidr: `${n.prefix.join(":")}::/32`, data: cities[randInt(cities.length)]! })),
@@ -86,7 +107,9 @@ async function buildDatabases(dir: string): Promise<{ cityPath: string; asnPath:
   const asnPath = join(dir, "GeoLite2-ASN.mmdb");
   const c = await writeMmdbFile(cityPath, { databaseType: "GeoLite2-City", buildEpoch: 1_770_000_000, languages: ["en", "de"], networks: cityNets });
   const a = await writeMmdbFile(asnPath, { databaseType: "GeoLite2-ASN", buildEpoch: 1_770_000_000, networks: asnNets });
-  console.log(`databases: City ${(c.bytes / 2 ** 20).toFixed(1)} MiB (${c.networks} networks, ${c.nodeCount} nodes, ${c.recordSize}-bit records), ASN ${(a.bytes / 2 ** 20).toFixed(1)} MiB (${a.networks} networks)`);
+  console.log(
+    `databases: City ${(c.bytes / 2 ** 20).toFixed(1)} MiB (${c.networks} networks, ${c.nodeCount} nodes, ${c.recordSize}-bit records), ASN ${(a.bytes / 2 ** 20).toFixed(1)} MiB (${a.networks} networks)`,
+  );
   return { cityPath, asnPath, v4Nets, v6Nets };
 }
 
@@ -179,7 +202,7 @@ async function main(): Promise<void> {
     const { cityPath, asnPath, v4Nets, v6Nets } = await buildDatabases(dir);
     const addresses = makeAddresses(v4Nets, v6Nets);
     const listPath = join(dir, "addresses.tsv");
-    await writeFile(listPath, addresses.map((a) => `${a.address}\t${a.type}`).join("\n") + "\n");
+    await writeFile(listPath, `${addresses.map((a) => `${a.address}\t${a.type}`).join("\n")}\n`);
     const dataDir = join(dir, "data");
     const runId = await writeBenchRun(dataDir, listPath);
     console.log(`setup: ${addresses.length.toLocaleString("en")} distinct addresses, visits + addrs Parquet, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -191,7 +214,12 @@ async function main(): Promise<void> {
     }, RUNS);
     console.log(`statuses: ${JSON.stringify(last)}`);
     if (last.addresses !== ADDRESSES) throw new Error(`geolocated ${last.addresses} addresses, expected ${ADDRESSES}`);
-    report("geolocate end to end (Parquet → geo.parquet)", endToEnd.map((s) => ADDRESSES / s), "addresses/s", { min: TARGET });
+    report(
+      "geolocate end to end (Parquet → geo.parquet)",
+      endToEnd.map((s) => ADDRESSES / s),
+      "addresses/s",
+      { min: TARGET },
+    );
 
     const ips = addresses.filter((a) => a.type !== "onion_v3");
     const ipTexts = ips.map((a) => a.address);
@@ -200,11 +228,23 @@ async function main(): Promise<void> {
       const dbs = await openGeoDatabases({ city: cityPath, asn: asnPath }); // fresh: no warm caches between runs
       new Locator(dbs.city, dbs.asn).locateBlock(ipTexts, ipTypes);
     }, RUNS);
-    report("bare lookups, fluxture (open databases + City and ASN for every address)", bare.map((s) => ips.length / s), "addresses/s");
+    report(
+      "bare lookups, fluxture (open databases + City and ASN for every address)",
+      bare.map((s) => ips.length / s),
+      "addresses/s",
+    );
 
-    const py = JSON.parse(execFileSync(PYTHON, ["-c", PY_SCRIPT, listPath, cityPath, asnPath, String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 20 })) as { lookups: number; times: number[]; reader: string };
+    const py = JSON.parse(execFileSync(PYTHON, ["-c", PY_SCRIPT, listPath, cityPath, asnPath, String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 20 })) as {
+      lookups: number;
+      times: number[];
+      reader: string;
+    };
     if (py.lookups !== ips.length) throw new Error(`python looked up ${py.lookups} addresses, expected ${ips.length}`);
-    report(`bare lookups, python3-maxminddb ${py.reader} MODE_MMAP_EXT (City and ASN get() for every address)`, py.times.map((s) => py.lookups / s), "addresses/s");
+    report(
+      `bare lookups, python3-maxminddb ${py.reader} MODE_MMAP_EXT (City and ASN get() for every address)`,
+      py.times.map((s) => py.lookups / s),
+      "addresses/s",
+    );
     const pyRate = py.lookups / median(py.times);
     console.log(`ratio fluxture bare / python3-maxminddb: ${(ips.length / median(bare) / pyRate).toFixed(2)}x`);
     console.log(`ratio fluxture end to end / python3-maxminddb bare: ${(ADDRESSES / median(endToEnd) / pyRate).toFixed(2)}x`);

@@ -15,7 +15,10 @@ export interface LakeSize {
 
 /** Run id of the i-th generated run: one hour apart from 2024-01-01T00:00:00Z. */
 export function benchRunId(i: number): string {
-  return new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return new Date(Date.UTC(2024, 0, 1) + i * 3_600_000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 // Node k of the population; run i visits nodes i*shift … i*shift + nodesPerRun - 1, so consecutive runs overlap.

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { openDuckDB, queryRows, sqlString } from "../pipeline/duckdb.ts";
 import { listSqlFiles, martViewName } from "../pipeline/sql/files.ts";
 import { openLake } from "../pipeline/sql/lake.ts";
-import { prepareRunNodes } from "../pipeline/sql/nodes.ts";
+import { prepareRunNodes } from "../stages/nodes/run.ts";
 import { listRuns } from "../pipeline/runs.ts";
 import { NODES as NODES_DATASET } from "../pipeline/schema/index.ts";
 import { median, report, timeRuns } from "./harness.ts";
@@ -73,8 +73,12 @@ async function loadSqlite(dataDir: string, root: string): Promise<string> {
   const csv = (name: string) => join(root, `${name}.csv`);
   try {
     await lake.connection.run(`copy (select network, run_id, state, ${iso("started_at")} as started_at from all_runs) to ${sqlString(csv("runs"))} (header)`);
-    await lake.connection.run(`copy (select network, run_id, address, port, network_type, outcome, ${iso("attempted_at")} as attempted_at, protocol_version, user_agent from raw_visits) to ${sqlString(csv("visits"))} (header)`);
-    await lake.connection.run(`copy (select network, run_id, address, country_code, continent_code, asn, as_org, ${iso("located_at")} as located_at from raw_geo) to ${sqlString(csv("geo"))} (header)`);
+    await lake.connection.run(
+      `copy (select network, run_id, address, port, network_type, outcome, ${iso("attempted_at")} as attempted_at, protocol_version, user_agent from raw_visits) to ${sqlString(csv("visits"))} (header)`,
+    );
+    await lake.connection.run(
+      `copy (select network, run_id, address, country_code, continent_code, asn, as_org, ${iso("located_at")} as located_at from raw_geo) to ${sqlString(csv("geo"))} (header)`,
+    );
     const nodeColumns = NODES_DATASET.columns.map((c) => (c.type === "BOOLEAN" ? `${c.name}::integer as ${c.name}` : c.name)).join(", ");
     await lake.connection.run(`copy (select network, run_id, ${nodeColumns} from nodes) to ${sqlString(csv("nodes"))} (header)`);
   } finally {
@@ -159,7 +163,9 @@ async function main(): Promise<void> {
       await prepareRunNodes(run);
       prepareTimes.push((performance.now() - t0) / 1000);
     }
-    console.log(`analyze's nodes step: nodes.parquet for each of ${RUNS} runs, median ${(median(prepareTimes) * 1000).toFixed(0)} ms per run of ${NODES} nodes (not timed below)`);
+    console.log(
+      `analyze's nodes step: nodes.parquet for each of ${RUNS} runs, median ${(median(prepareTimes) * 1000).toFixed(0)} ms per run of ${NODES} nodes (not timed below)`,
+    );
 
     const duck = await timeRuns(() => duckdbPass(dataDir, marts), DUCKDB_PASSES, 1);
     report(`DuckDB: all ${marts.length} marts over ${RUNS} runs × ${NODES} nodes`, duck, "s", { max: 5 });
@@ -175,29 +181,46 @@ async function main(): Promise<void> {
     if (process.env.MARTS_BENCH_SKIP_SQLITE === "1") return;
     t = performance.now();
     const file = await loadSqlite(dataDir, root);
-    console.log(`SQLite: loaded the same rows (runs, visits, geo, nodes) and built indexes in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
+    console.log(
+      `SQLite: loaded the same rows (runs, visits, geo, nodes) and built indexes in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`,
+    );
     const checks = marts.map((m) => `select '${m}', count(*), ${CHECKSUMS[m]} from out_${m};`).join("\n");
     const sqliteScript = async (inputs: string) =>
-      [SQLITE_PRAGMAS, ...(await Promise.all(["runs.sql", inputs, "marts.sql"].map((f) => readFile(new URL(f, SQLITE_DIR), "utf8")))), `.mode csv\n${checks}\n`].join("\n");
+      [
+        SQLITE_PRAGMAS,
+        ...(await Promise.all(["runs.sql", inputs, "marts.sql"].map((f) => readFile(new URL(f, SQLITE_DIR), "utf8")))),
+        `.mode csv\n${checks}\n`,
+      ].join("\n");
     const prepared = await sqliteScript("int-nodes-prepared.sql");
     let lastOutput = "";
-    const lite = await timeRuns(async () => {
-      lastOutput = await sqlite(file, prepared);
-    }, SQLITE_PASSES, 0);
+    const lite = await timeRuns(
+      async () => {
+        lastOutput = await sqlite(file, prepared);
+      },
+      SQLITE_PASSES,
+      0,
+    );
     report(`SQLite: the same ${marts.length} marts on the same rows (int_nodes from the nodes table)`, lite, "s");
     console.log(`SQLite / DuckDB (medians): ${(median(lite) / median(duck)).toFixed(1)}×`);
     t = performance.now();
     await sqlite(file, await sqliteScript("int-nodes-joined.sql"));
     console.log(`SQLite, runs never analyzed (int_nodes joined from visits and geo), one pass: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const liteSums = new Map(lastOutput.trim().split("\n").map((line) => {
-      const [name, n, s] = line.split(",");
-      return [name!, [Number(n), Number(s)]] as const;
-    }));
+    const liteSums = new Map(
+      lastOutput
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [name, n, s] = line.split(",");
+          return [name!, [Number(n), Number(s)]] as const;
+        }),
+    );
     const differ = marts.filter((m) => sumsDiffer(duckSums.get(m), liteSums.get(m)));
-    console.log(differ.length === 0
-      ? `outputs agree: every mart has the same row count and checksum in both engines`
-      : `OUTPUTS DIFFER for ${differ.join(", ")}: ${differ.map((m) => `${m} duckdb=${duckSums.get(m)} sqlite=${liteSums.get(m)}`).join("; ")}`);
+    console.log(
+      differ.length === 0
+        ? `outputs agree: every mart has the same row count and checksum in both engines`
+        : `OUTPUTS DIFFER for ${differ.join(", ")}: ${differ.map((m) => `${m} duckdb=${duckSums.get(m)} sqlite=${liteSums.get(m)}`).join("; ")}`,
+    );
     if (differ.length > 0) process.exitCode = 1;
   } finally {
     await rm(root, { recursive: true, force: true });

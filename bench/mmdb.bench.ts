@@ -2,23 +2,27 @@
 // and the simnet geography for 25,000 peers plus their covering /24s (both databases). Target: < 1 s
 // each. CPU seconds are printed too: on a shared machine they show the work itself, without the waiting.
 import { report, timeRuns } from "./harness.ts";
-import { buildSimnetGeoDatabases, double, uint16, uint32, writeMmdb, type MmdbNetwork } from "../stages/simnet/mmdb/index.ts";
+import { buildSimnetGeoDatabases, double, uint16, uint32, writeMmdb, type MmdbNetwork } from "../tools/simnet/mmdb/index.ts";
 
 /** Times `fn` with the harness and also collects this process's CPU seconds per run. */
 async function measure(name: string, fn: () => void): Promise<void> {
   const cpu: number[] = [];
-  const wall = await timeRuns(() => {
-    const start = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(start);
-    cpu.push((used.user + used.system) / 1e6);
-  }, 5, 1);
+  const wall = await timeRuns(
+    () => {
+      const start = process.cpuUsage();
+      fn();
+      const used = process.cpuUsage(start);
+      cpu.push((used.user + used.system) / 1e6);
+    },
+    5,
+    1,
+  );
   report(name, wall, "s", { max: 1 });
   report(`${name} [CPU]`, cpu.slice(1), "s", { max: 1 });
 }
 
 let state = 12345;
-const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const networks: MmdbNetwork[] = Array.from({ length: 25_000 }, (_, i) => {
   const prefix = 24 + Math.floor(rand() * 9);
   const addr = (Math.floor(rand() * 2 ** 32) >>> (32 - prefix)) << (32 - prefix);

@@ -13,24 +13,24 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { report } from "./harness.ts";
-import { PROTOCOL_VERSION, encodeFrame, type Message } from "../stages/crawl/protocol/index.ts";
-import { SIMNET_MAGIC, startSimnet, type Simnet } from "../stages/simnet/index.ts";
+import { PROTOCOL_VERSION, encodeFrame, type Message } from "../lib/bitcoin/index.ts";
+import { SIMNET_MAGIC, startSimnet, type Simnet } from "../tools/simnet/index.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 
 const VERSION: Message = {
-        command: "version",
-        version: PROTOCOL_VERSION,
-        services: 0n,
-        timestamp: BigInt(Math.floor(Date.now() / 1000)),
-        receiver: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
-        sender: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
-        nonce: 1n,
-        userAgent: "/simnet-bench/",
-        startHeight: 0,
-        relay: false,
+  command: "version",
+  version: PROTOCOL_VERSION,
+  services: 0n,
+  timestamp: BigInt(Math.floor(Date.now() / 1000)),
+  receiver: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
+  sender: { services: 0n, address: "0.0.0.0", networkType: "ipv4", port: 0 },
+  nonce: 1n,
+  userAgent: "/simnet-bench/",
+  startHeight: 0,
+  relay: false,
 };
 const frames = (msgs: Message[]) => Buffer.concat(msgs.map((m) => encodeFrame(SIMNET_MAGIC, m)));
 /** What a crawler sends, pipelined: a full session asks for addresses, a handshake stops at verack. */
@@ -113,9 +113,11 @@ async function sessionsBench(kind: "handshake" | "cold" | "warm"): Promise<void>
     if (kind === "warm") {
       // Every peer answered once, so each reply is cached (the background prewarm would get there too).
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < nodes; i = next++) await session(net.model.address(i), net.model.port(i), "full");
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = next++; i < nodes; i = next++) await session(net.model.address(i), net.model.port(i), "full");
+        }),
+      );
     } else await hammer(net, 1, mode); // JIT warm-up
     const perCore: number[] = [];
     const wall: number[] = [];
@@ -173,7 +175,11 @@ async function startBench(withOut: boolean): Promise<void> {
   }
 }
 
-console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${availableParallelism()} cores`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on ${availableParallelism()} cores`,
+);
 const only = process.env.BENCH_ONLY; // "sessions" or "start" to run one part
 if (only === undefined || only === "sessions") {
   await sessionsBench("handshake");

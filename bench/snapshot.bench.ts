@@ -55,36 +55,51 @@ let sealSeconds: number[] = [];
 let cpuSeconds: number[] = [];
 let partCounts: number[] = [];
 try {
-  const seconds = await timeRuns(async () => {
-    const dir = join(root, `run${runNo++}`);
-    await mkdir(dir);
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    const writer = await SnapshotWriter.open(dir, VISITS, { flushRows: FLUSH_ROWS });
-    for (let i = 0; i < rows.length; i++) {
-      writer.append(rows[i]!);
-      if (i % SLICE === SLICE - 1) await new Promise<void>((r) => setImmediate(r)); // lets background part writes run
-    }
-    const t1 = performance.now();
-    partCounts.push((await listParts(dir, VISITS)).length);
-    const n = await writer.seal();
-    const t2 = performance.now();
-    const c1 = process.cpuUsage(c0);
-    cpuSeconds.push((c1.user + c1.system) / 1e6);
-    if (n !== ROWS) throw new Error(`sealed ${n} rows, expected ${ROWS}`);
-    appendSeconds.push((t1 - t0) / 1000);
-    sealSeconds.push((t2 - t1) / 1000);
-    rmSync(dir, { recursive: true, force: true });
-  }, RUNS, 1);
+  const seconds = await timeRuns(
+    async () => {
+      const dir = join(root, `run${runNo++}`);
+      await mkdir(dir);
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const writer = await SnapshotWriter.open(dir, VISITS, { flushRows: FLUSH_ROWS });
+      for (let i = 0; i < rows.length; i++) {
+        writer.append(rows[i]!);
+        if (i % SLICE === SLICE - 1) await new Promise<void>((r) => setImmediate(r)); // lets background part writes run
+      }
+      const t1 = performance.now();
+      partCounts.push((await listParts(dir, VISITS)).length);
+      const n = await writer.seal();
+      const t2 = performance.now();
+      const c1 = process.cpuUsage(c0);
+      cpuSeconds.push((c1.user + c1.system) / 1e6);
+      if (n !== ROWS) throw new Error(`sealed ${n} rows, expected ${ROWS}`);
+      appendSeconds.push((t1 - t0) / 1000);
+      sealSeconds.push((t2 - t1) / 1000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    RUNS,
+    1,
+  );
   appendSeconds = appendSeconds.slice(-RUNS);
   sealSeconds = sealSeconds.slice(-RUNS);
   cpuSeconds = cpuSeconds.slice(-RUNS);
   partCounts = partCounts.slice(-RUNS);
   const load = (await import("node:os")).loadavg()[0]!.toFixed(1);
   console.log(`snapshot writer: ${ROWS} visit rows, a part every ${FLUSH_ROWS} rows, appended ${SLICE} per event-loop turn, ${RUNS} runs after 1 warm-up`);
-  console.log(`  append phase median ${median(appendSeconds).toFixed(3)} s, flush+merge+seal median ${median(sealSeconds).toFixed(3)} s; parts durable before seal: ${partCounts.join(", ")}; load average ${load}`);
-  report("snapshot writer rows/s (append → parts → seal)", seconds.map((s) => ROWS / s), "rows/s", { min: 1_000_000 });
-  report("  same, per CPU-second of this process (all threads; less sensitive to other load)", cpuSeconds.map((s) => ROWS / s), "rows/cpu-s");
+  console.log(
+    `  append phase median ${median(appendSeconds).toFixed(3)} s, flush+merge+seal median ${median(sealSeconds).toFixed(3)} s; parts durable before seal: ${partCounts.join(", ")}; load average ${load}`,
+  );
+  report(
+    "snapshot writer rows/s (append → parts → seal)",
+    seconds.map((s) => ROWS / s),
+    "rows/s",
+    { min: 1_000_000 },
+  );
+  report(
+    "  same, per CPU-second of this process (all threads; less sensitive to other load)",
+    cpuSeconds.map((s) => ROWS / s),
+    "rows/cpu-s",
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -58,15 +58,19 @@ function once(): void {
   for (const [k, ms] of Object.entries(r.timingsMs)) add(k, ms / 1000);
 }
 let warm = true;
-const totals = await timeRuns(() => {
-  if (warm) {
+const totals = await timeRuns(
+  () => {
+    if (warm) {
+      once();
+      perMeasure.clear();
+      warm = false;
+      return;
+    }
     once();
-    perMeasure.clear();
-    warm = false;
-    return;
-  }
-  once();
-}, RUNS, 1);
+  },
+  RUNS,
+  1,
+);
 for (const [k, v] of perMeasure) report(`  ${k}`, v, "s");
 report("topology total (build + all metrics)", totals, "s", { max: TARGET_S });
 const rss = await peakRssMiB();
@@ -84,26 +88,54 @@ console.log(`Louvain: ${lastCommunities} communities, directed modularity ${last
     const visits = function* (): Generator<VisitRow> {
       for (let i = 0; i < NODES; i++) {
         yield {
-          address: addr(i), port: 8333, network_type: "ipv4", source: "peer", depth: 1, attempted_at: at,
-          outcome: g0.crawled[i] === 1 ? "ok" : "timeout", error_detail: null, connect_ms: null, handshake_ms: null,
-          getaddr_ms: null, protocol_version: null, services: null, user_agent: null, start_height: null, relay: null,
-          peer_time: null, addr_messages: 0, addrs_received: replyEntries[i]!,
+          address: addr(i),
+          port: 8333,
+          network_type: "ipv4",
+          source: "peer",
+          depth: 1,
+          attempted_at: at,
+          outcome: g0.crawled[i] === 1 ? "ok" : "timeout",
+          error_detail: null,
+          connect_ms: null,
+          handshake_ms: null,
+          getaddr_ms: null,
+          protocol_version: null,
+          services: null,
+          user_agent: null,
+          start_height: null,
+          relay: null,
+          peer_time: null,
+          addr_messages: 0,
+          addrs_received: replyEntries[i]!,
         };
       }
     };
     const addrs = function* (): Generator<AddrRow> {
       for (let k = 0; k < g0.src.length; k++) {
-        yield { source_address: addr(g0.src[k]!), source_port: 8333, address: addr(g0.dst[k]!), port: 8333, network_type: "ipv4", services: 1n, advertised_at: at, message: "addrv2" };
+        yield {
+          source_address: addr(g0.src[k]!),
+          source_port: 8333,
+          address: addr(g0.dst[k]!),
+          port: 8333,
+          network_type: "ipv4",
+          services: 1n,
+          advertised_at: at,
+          message: "addrv2",
+        };
       }
     };
     await writeParquet(join(run.dir, VISITS.file), VISITS, visits());
     await writeParquet(join(run.dir, ADDRS.file), ADDRS, addrs());
     await run.seal("succeeded");
     const loads: number[] = [];
-    const e2e = await timeRuns(async () => {
-      const r = await runTopology({ data, betweennessSamples: SAMPLES, seed: SEED });
-      loads.push((r.timingsMs.load ?? NaN) / 1000);
-    }, RUNS, 0);
+    const e2e = await timeRuns(
+      async () => {
+        const r = await runTopology({ data, betweennessSamples: SAMPLES, seed: SEED });
+        loads.push((r.timingsMs.load ?? NaN) / 1000);
+      },
+      RUNS,
+      0,
+    );
     report("  load from Parquet (DuckDB)", loads, "s");
     report("end to end: runTopology on the run (load + metrics + node_metrics.parquet + manifest)", e2e, "s", { max: TARGET_S });
   } finally {
@@ -127,7 +159,9 @@ const graphologyLouvain = louvainCjs as unknown as (typeof louvainCjs)["default"
       results.push(`${name} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
       return out;
     } catch (err) {
-      results.push(`${name} FAILED after ${((performance.now() - t0) / 1000).toFixed(2)} s (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)})`);
+      results.push(
+        `${name} FAILED after ${((performance.now() - t0) / 1000).toFixed(2)} s (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)})`,
+      );
       return undefined;
     }
   };
@@ -151,7 +185,7 @@ const graphologyLouvain = louvainCjs as unknown as (typeof louvainCjs)["default"
 }
 
 // ---- networkx on the same edges ------------------------------------------------------------------------------
-const NX_SCRIPT = String.raw`
+const NX_SCRIPT = `
 import json, resource, signal, sys, time
 import numpy as np
 import networkx as nx
@@ -232,12 +266,22 @@ if (process.env.BENCH_SKIP_NX === "1") {
     writeFileSync(join(dir, "nx_bench.py"), NX_SCRIPT);
     const version = await runPython(["-c", "import networkx, numpy, scipy; print(networkx.__version__, numpy.__version__, scipy.__version__)"], 60);
     console.log("ratio = networkx time / fluxture time (fluxture: median of the runs above)");
-    console.log(`networkx ${version.out.trim().split(" ").join(", numpy ").replace(/, numpy ([^,]+)$/, ", scipy $1")} (/usr/bin/python3), per-measure timeout ${NX_TIMEOUT_S} s, one run each:`);
+    console.log(
+      `networkx ${version.out
+        .trim()
+        .split(" ")
+        .join(", numpy ")
+        .replace(/, numpy ([^,]+)$/, ", scipy $1")} (/usr/bin/python3), per-measure timeout ${NX_TIMEOUT_S} s, one run each:`,
+    );
     const nx = new Map<string, number | null>();
-    const res = await runPython([join(dir, "nx_bench.py"), edgesFile, String(NODES), String(NX_TIMEOUT_S), String(SAMPLES), String(SEED)], NX_TIMEOUT_S * 10 + 600, (line) => {
-      const m = JSON.parse(line) as { measure: string; seconds: number | null };
-      nx.set(m.measure, m.seconds);
-    });
+    const res = await runPython(
+      [join(dir, "nx_bench.py"), edgesFile, String(NODES), String(NX_TIMEOUT_S), String(SAMPLES), String(SEED)],
+      NX_TIMEOUT_S * 10 + 600,
+      (line) => {
+        const m = JSON.parse(line) as { measure: string; seconds: number | null };
+        nx.set(m.measure, m.seconds);
+      },
+    );
     if (res.code !== 0) console.log(`networkx script exited ${res.code}: ${res.err.trim().split("\n").pop()}`);
     const ours = (k: string) => median(perMeasure.get(k) ?? [NaN]);
     const rows: [string, string, number][] = [
@@ -262,7 +306,9 @@ if (process.env.BENCH_SKIP_NX === "1") {
       console.log(`  ${label}: fluxture ${mine.toFixed(3)} s, networkx ${text}${ratio}`);
     }
     const oursTotal = rows.reduce((s, r) => s + r[2], 0);
-    console.log(`  sum of these measures: fluxture ${oursTotal.toFixed(2)} s, networkx ${nxCapped ? "≥ " : ""}${nxTotal.toFixed(1)} s, ratio ${nxCapped ? "≥ " : ""}${(nxTotal / oursTotal).toFixed(0)}×`);
+    console.log(
+      `  sum of these measures: fluxture ${oursTotal.toFixed(2)} s, networkx ${nxCapped ? "≥ " : ""}${nxTotal.toFixed(1)} s, ratio ${nxCapped ? "≥ " : ""}${(nxTotal / oursTotal).toFixed(0)}×`,
+    );
     const nxQ = nx.get("louvain_modularity");
     if (typeof nxQ === "number") console.log(`  Louvain modularity: fluxture ${lastModularity.toFixed(4)}, networkx ${nxQ.toFixed(4)}`);
     const nxRss = nx.get("peak_rss_mib");
@@ -289,7 +335,8 @@ function runPython(args: string[], timeoutS: number, onLine?: (line: string) => 
         if (onLine && line.startsWith("{")) {
           onLine(line);
           const m = JSON.parse(line) as { measure: string; seconds: number | null };
-          if (m.measure !== "peak_rss_mib" && m.measure !== "louvain_modularity") console.log(`    (networkx ${m.measure}: ${m.seconds === null ? "timeout" : `${m.seconds.toFixed(2)} s`})`);
+          if (m.measure !== "peak_rss_mib" && m.measure !== "louvain_modularity")
+            console.log(`    (networkx ${m.measure}: ${m.seconds === null ? "timeout" : `${m.seconds.toFixed(2)} s`})`);
         }
       }
     });

@@ -1,7 +1,7 @@
 // DuckDB access for every stage: one way to open it (extensions never fetched), run queries, run sql/ files.
 import { availableParallelism } from "node:os";
 import { readFile } from "node:fs/promises";
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import type { JS } from "@duckdb/node-api";
 import { DataError, errorMessage } from "./errors.ts";
 
@@ -66,11 +66,7 @@ export async function openDuckDB(opts: OpenDuckDBOptions = {}): Promise<DuckDB> 
 export type RowObject = Record<string, JS>;
 
 /** Runs one query and returns every row as a plain object (column name → JS value). */
-export async function queryRows(
-  connection: DuckDBConnection,
-  sql: string,
-  params?: DuckDBValue[] | Record<string, DuckDBValue>,
-): Promise<RowObject[]> {
+export async function queryRows(connection: DuckDBConnection, sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<RowObject[]> {
   const reader = await connection.runAndReadAll(sql, params);
   return reader.getRowObjectsJS();
 }

@@ -1,14 +1,9 @@
 // Typed errors: every fatal condition a user can cause is one of these, printed as one line by the CLI.
 
-/** Base of every error Fluxture expects; the CLI prints `message` alone and exits with `exitCode`. */
-export class FluxtureError extends Error {
-  /** Process exit code the CLI uses for this error (never 0). */
-  readonly exitCode: number = 1;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { FluxtureError } from "../lib/errors.ts";
+
+/** Re-exported so pipeline and stage code keep one import for every error type. */
+export { FluxtureError };
 
 /** A wrong flag, a bad value or a missing argument: the user's invocation is at fault. */
 export class UsageError extends FluxtureError {

@@ -1,6 +1,6 @@
 // Crash-safe file writes: a reader sees either the old file or the complete new one, never a torn one.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -74,7 +74,7 @@ export async function fsyncFile(path: string): Promise<void> {
 
 /** Makes a rename inside `dir` durable; a no-op where directories cannot be fsynced. */
 export async function fsyncDir(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, "r");
     await handle.sync();

@@ -1,6 +1,6 @@
 // One writer per data folder: an O_EXCL lock file naming its holder, so overlapping cron runs refuse cleanly.
 import { readFileSync, unlinkSync } from "node:fs";
-import { mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, stat, unlink, type FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { LockedError } from "./errors.ts";
@@ -67,7 +67,7 @@ export async function readLock(dataDir: string): Promise<LockHolder | null> {
 }
 
 async function tryCreate(path: string, holder: LockHolder): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, "wx", 0o644); // O_CREAT | O_EXCL: exactly one process wins
   } catch (err) {
@@ -101,7 +101,7 @@ async function staleReason(path: string, text: string | null): Promise<string | 
 /** Removes the stale lock under a short-lived takeover guard, so two takers cannot delete each other's new lock. */
 async function takeOver(path: string, staleText: string, dataDir: string): Promise<boolean> {
   const guard = `${path}.takeover`;
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(guard, "wx", 0o644);
   } catch (err) {

@@ -1,7 +1,7 @@
 // manifest.json: the record of one run (state, times, options, counts, stages), read and validated here.
 import { readFile } from "node:fs/promises";
 import { DataError } from "./errors.ts";
-import { isNetworkName, type NetworkName } from "./networks.ts";
+import { isNetworkName, type NetworkName } from "../lib/bitcoin/networks.ts";
 
 /** Life cycle of a run or stage: `running` until sealed as one of the three final states. */
 export type RunState = "running" | "succeeded" | "failed" | "cancelled";

@@ -5,18 +5,24 @@ import { CancelledError, DataError, errorMessage, UsageError } from "./errors.ts
 import { writeFileAtomic, writeFileAtomicSync } from "./fsutil.ts";
 import { log } from "./log.ts";
 import { formatManifest, MANIFEST_FILE, readManifest, type Manifest, type RunState, type StageRecord } from "./manifest.ts";
-import { isNetworkName, NETWORK_NAMES, type NetworkName } from "./networks.ts";
+import { isNetworkName, NETWORK_NAMES, type NetworkName } from "../lib/bitcoin/networks.ts";
 import { TOOL_VERSION } from "./version.ts";
 
 export { RUN_STATES, type Manifest, type RunState, type StageRecord } from "./manifest.ts";
-export type { NetworkName } from "./networks.ts";
+export type { NetworkName } from "../lib/bitcoin/networks.ts";
+
+/** Default data folder (the data lake root), overridden by --data or FLUXTURE_DATA. */
+export const DEFAULT_DATA_DIR = "data";
 
 /** Shape of a run id: `YYYYMMDDTHHMMSSZ`, UTC, so lexical order is time order. */
 export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z$/;
 
 /** Formats `at` (default now) as a run id `YYYYMMDDTHHMMSSZ` in UTC; Run.create makes it unique in the data folder. */
 export function newRunId(at: Date = new Date()): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 /** The instant a run id names (start of that UTC second). */

@@ -2,6 +2,4 @@
 import { readFileSync } from "node:fs";
 
 /** Version from package.json, read once at start-up. */
-export const TOOL_VERSION: string = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+export const TOOL_VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;

@@ -1,6 +1,6 @@
-// Import-boundary check run by `make test`: a stage never imports another stage (the pure wire codec
-// stages/crawl/protocol is the one shared leaf library), the codec imports only node: built-ins, and
-// pipeline/ imports no stage except from the composition root (pipeline/cli.ts).
+// Import-layer check run by `make test`: the folders are ranked lib < pipeline < stages, tools < cli and a
+// file imports only from its own rank or below. Within a rank, a stage (or tool) never imports another
+// stage (or tool), and lib/ imports only node: built-ins and lib/ itself. There is no exception list.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
@@ -10,6 +10,14 @@ export interface Violation {
   readonly specifier: string;
   readonly reason: string;
 }
+
+/** The layer folders, lowest first; a file may import from its own layer's rank or a lower one. */
+export const LAYERS = ["lib", "pipeline", "stages", "tools", "cli"] as const;
+
+/** A layer folder name. */
+export type Layer = (typeof LAYERS)[number];
+
+const RANK: Readonly<Record<Layer, number>> = { lib: 0, pipeline: 1, stages: 2, tools: 2, cli: 3 };
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
 
@@ -23,36 +31,46 @@ export function importsOf(source: string): string[] {
   return out;
 }
 
-/** The stage a repo-relative path belongs to (`stages/<name>/…`), or undefined. */
-function stageOf(path: string): string | undefined {
+/** The layer a repo-relative path belongs to, or undefined outside the layered folders (test/, bench/, …). */
+export function layerOf(path: string): Layer | undefined {
+  const top = path.split("/")[0];
+  return (LAYERS as readonly string[]).includes(top ?? "") ? (top as Layer) : undefined;
+}
+
+/** The unit inside stages/ or tools/ (`stages/<name>/…`), which must not import a sibling unit. */
+function unitOf(path: string): string | undefined {
   const parts = path.split("/");
-  return parts[0] === "stages" && parts.length > 2 ? parts[1] : undefined;
+  return (parts[0] === "stages" || parts[0] === "tools") && parts.length > 2 ? `${parts[0]}/${parts[1]}` : undefined;
 }
 
 /** Checks one file's imports against the rules; `file` is repo-relative with forward slashes. */
 export function checkFile(file: string, specifiers: readonly string[]): Violation[] {
   const violations: Violation[] = [];
-  const isProtocol = file.startsWith("stages/crawl/protocol/");
+  const from = layerOf(file);
+  if (from === undefined) return violations;
   for (const specifier of specifiers) {
-    const relativeSpec = specifier.startsWith(".");
-    const target = relativeSpec ? relative(".", resolve(dirname(file), specifier)).split(sep).join("/") : undefined;
-    if (isProtocol) {
-      const ok = specifier.startsWith("node:") || (target !== undefined && target.startsWith("stages/crawl/protocol/"));
-      if (!ok) violations.push({ file, specifier, reason: "the wire codec imports only node: built-ins and itself" });
+    if (specifier.startsWith("node:")) continue;
+    if (!specifier.startsWith(".")) {
+      if (from === "lib") violations.push({ file, specifier, reason: "lib/ imports only node: built-ins and lib/" });
+      if (from === "pipeline" && specifier === "commander") violations.push({ file, specifier, reason: "pipeline/ imports no commander (the CLI is cli/)" });
       continue;
     }
-    if (target === undefined) continue;
-    const from = stageOf(file);
-    const to = stageOf(target);
-    const isCodec = target.startsWith("stages/crawl/protocol/");
-    if (from !== undefined && to !== undefined && from !== to && !isCodec) {
-      violations.push({ file, specifier, reason: `stage '${from}' imports stage '${to}'` });
+    const target = relative(".", resolve(dirname(file), specifier))
+      .split(sep)
+      .join("/");
+    const to = layerOf(target);
+    if (to === undefined) {
+      violations.push({ file, specifier, reason: `imports '${target}', outside the layered folders` });
+      continue;
     }
-    if (from !== undefined && target === "pipeline/cli.ts") {
-      violations.push({ file, specifier, reason: "a stage never imports the CLI" });
+    if (RANK[to] > RANK[from]) {
+      violations.push({ file, specifier, reason: `${from}/ may not import ${to}/ (order: lib < pipeline < stages, tools < cli)` });
+      continue;
     }
-    if (file.startsWith("pipeline/") && file !== "pipeline/cli.ts" && to !== undefined) {
-      violations.push({ file, specifier, reason: "pipeline/ imports no stage (only pipeline/cli.ts composes them)" });
+    const a = unitOf(file);
+    const b = unitOf(target);
+    if (RANK[to] === RANK[from] && a !== undefined && b !== undefined && a !== b) {
+      violations.push({ file, specifier, reason: `'${a}' imports '${b}' (siblings never import each other)` });
     }
   }
   return violations;
@@ -67,10 +85,10 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** Every violation in the pipeline/ and stages/ trees under `root`. */
+/** Every violation in the layered trees under `root`. */
 export function checkTree(root: string): Violation[] {
   const files: string[] = [];
-  for (const top of ["pipeline", "stages"]) walk(join(root, top), files);
+  for (const top of LAYERS) walk(join(root, top), files);
   return files.flatMap((path) => {
     const file = relative(root, path).split(sep).join("/");
     return checkFile(file, importsOf(readFileSync(path, "utf8")));
@@ -84,5 +102,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`check-imports: ${violations.length} violation(s)`);
     process.exit(1);
   }
-  console.log("check-imports: import boundaries hold");
+  console.log("check-imports: layers hold (lib < pipeline < stages, tools < cli)");
 }

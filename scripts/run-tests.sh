@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(find test stages pipeline -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+  mapfile -t files < <(find test lib pipeline stages tools cli -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 fi
 if [ "${#files[@]}" -eq 0 ]; then
   echo "run-tests: no test files found" >&2

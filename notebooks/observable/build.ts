@@ -9,7 +9,7 @@ import { config, observable } from "@observablehq/notebook-kit/vite";
 import { build, createLogger, type Logger } from "vite";
 import { DataError, FluxtureError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { findRun, listRuns, RUN_ID_PATTERN, type RunInfo } from "../../pipeline/runs.ts";
-import { isNetworkName, NETWORK_NAMES, type NetworkName } from "../../pipeline/networks.ts";
+import { isNetworkName, NETWORK_NAMES, type NetworkName } from "../../lib/bitcoin/networks.ts";
 
 /** Folder of the notebook's sources (index.html, fluxture-db.js, ui.js). */
 export const NOTEBOOK_DIR = dirname(fileURLToPath(import.meta.url));
@@ -150,16 +150,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     const history = values.history === undefined ? 10 : /^\d+$/.test(values.history) ? Number(values.history) : Number.NaN;
     const result = await buildNotebook({
-      data: values.data ?? (process.env["FLUXTURE_DATA"] || "data"),
+      data: values.data ?? (process.env.FLUXTURE_DATA || "data"),
       run: values.run,
       network: values.network,
       history: Number.isNaN(history) ? -1 : history,
       out: values.out ?? join(NOTEBOOK_DIR, "dist"),
     });
-    process.stdout.write(`notebook: built ${result.out} for run ${result.run.id} (${result.run.network}, ${result.manifest.history.length} run(s) of history)\n`);
+    process.stdout.write(
+      `notebook: built ${result.out} for run ${result.run.id} (${result.run.network}, ${result.manifest.history.length} run(s) of history)\n`,
+    );
   } catch (err) {
     const usage = err instanceof FluxtureError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"));
-    process.stderr.write(`notebook: ${usage ? errorMessage(err) : (err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.stderr.write(`notebook: ${usage ? errorMessage(err) : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = err instanceof FluxtureError ? err.exitCode : usage ? 2 : 1;
   }
 }

@@ -30,9 +30,11 @@ export async function openFluxture(base = document.baseURI) {
   await conn.query(`create view visits as select * from read_parquet(${literal(manifest.run.visits)})`);
   await conn.query(`create view geo as select * from read_parquet(${literal(manifest.run.geo)})`);
   await conn.query(`create view node_metrics as select * from read_parquet(${literal(manifest.run.node_metrics)})`);
-  await conn.query(`create view history as ${manifest.history
-    .map((h) => `select ${literal(h.run_id)} as run_id, ${literal(h.started_at)} as started_at, outcome from read_parquet(${literal(h.visits)})`)
-    .join(" union all ")}`);
+  await conn.query(
+    `create view history as ${manifest.history
+      .map((h) => `select ${literal(h.run_id)} as run_id, ${literal(h.started_at)} as started_at, outcome from read_parquet(${literal(h.visits)})`)
+      .join(" union all ")}`,
+  );
   return {
     manifest,
     version: await db.getVersion(),

@@ -75,7 +75,9 @@ export async function serveStatic(dir: string, opts: { host?: string; port?: num
         res.end();
         return;
       }
-      createReadStream(file, { start, end }).on("error", () => res.destroy()).pipe(res);
+      createReadStream(file, { start, end })
+        .on("error", () => res.destroy())
+        .pipe(res);
     } catch {
       if (!res.headersSent) res.writeHead(400).end();
       else res.destroy();
@@ -89,10 +91,11 @@ export async function serveStatic(dir: string, opts: { host?: string; port?: num
   return {
     url: `http://${address.includes(":") ? `[${address}]` : address}:${port}/`,
     server,
-    close: () => new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 

@@ -1,9 +1,9 @@
 // CrawlDatabase: the TypeScript API over a data folder — runs, nodes streamed in batches, and raw SQL.
 import type { DuckDBValue } from "@duckdb/node-api";
-import { DEFAULT_DATA_DIR } from "../config.ts";
+import { DEFAULT_DATA_DIR } from "../runs.ts";
 import { queryRows, type RowObject } from "../duckdb.ts";
 import { errorMessage } from "../errors.ts";
-import type { NetworkName } from "../networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { findRun, type RunState } from "../runs.ts";
 import { QueryError } from "../sql/errors.ts";
 import { openLake, type Lake } from "../sql/lake.ts";
@@ -89,7 +89,15 @@ export class CrawlDatabase implements EdgeSource {
 
   /** Every run with a readable manifest, oldest first, sealed or not. */
   async runs(): Promise<RunSummary[]> {
-    const rows = await this.query<{ run_id: string; network: NetworkName; state: RunState; started_at: Date; finished_at: Date | null; counts: string | null; sealed: boolean }>(
+    const rows = await this.query<{
+      run_id: string;
+      network: NetworkName;
+      state: RunState;
+      started_at: Date;
+      finished_at: Date | null;
+      counts: string | null;
+      sealed: boolean;
+    }>(
       `select run_id, network, state, started_at, finished_at, counts,
               (state = 'succeeded' and run_id = folder_run_id and network = folder_network) as sealed
        from all_runs order by started_at, run_id, network`,
@@ -129,4 +137,3 @@ export class CrawlDatabase implements EdgeSource {
     await this.#lake.close();
   }
 }
-

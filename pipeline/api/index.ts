@@ -2,7 +2,7 @@
 export { CrawlDatabase } from "./database.ts";
 export { CrawlNode } from "./node.ts";
 export type { Edge, LatestEdges, Location, NodeMetrics, NodesOptions, RunKey, RunSummary, VersionRecord, Visit } from "./types.ts";
-export type { NetworkName } from "../networks.ts";
+export type { NetworkName } from "../../lib/bitcoin/networks.ts";
 export type { RunState } from "../runs.ts";
 export { DataError, FluxtureError } from "../errors.ts";
 export { QueryError } from "../sql/errors.ts";

@@ -1,5 +1,5 @@
 // One node of a run as the API yields it: its visit, plus its location, version record and latest edges.
-import type { NetworkName } from "../networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import type { NetworkTypeName, VisitOutcome } from "../schema/index.ts";
 import type { LatestEdges, Location, VersionRecord, Visit } from "./types.ts";
 

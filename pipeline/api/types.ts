@@ -1,6 +1,6 @@
 // Row types the CrawlDatabase API hands out: dataset rows (pipeline/schema) plus the run they belong to.
 import type { AddrRow, GeoRow, NodeMetricsRow, VisitRow } from "../schema/index.ts";
-import type { NetworkName } from "../networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import type { RunState } from "../runs.ts";
 
 /** Which run a row comes from (the hive folder columns). */

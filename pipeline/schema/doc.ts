@@ -17,9 +17,7 @@ function datasetSection(schema: DatasetSchema): string {
     "",
     "| column | type | null | JS value | meaning |",
     "|---|---|---|---|---|",
-    ...schema.columns.map(
-      (c) => `| \`${c.name}\` | ${c.type} | ${c.nullable ? "yes" : "no"} | ${JS_TYPE_NAMES[c.type]} | ${escapeCell(c.meaning)} |`,
-    ),
+    ...schema.columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.nullable ? "yes" : "no"} | ${JS_TYPE_NAMES[c.type]} | ${escapeCell(c.meaning)} |`),
     "",
   ];
   return lines.join("\n");

@@ -37,7 +37,12 @@ export const GEO = defineDataset<GeoRow>({
   key: ["address"],
   columns: [
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical address (as in visits.address)" },
-    { name: "status", type: "VARCHAR", nullable: false, meaning: "closed set: located|not_found|private|reserved|loopback|onion|i2p|cjdns|invalid (why the address has or lacks a location)" },
+    {
+      name: "status",
+      type: "VARCHAR",
+      nullable: false,
+      meaning: "closed set: located|not_found|private|reserved|loopback|onion|i2p|cjdns|invalid (why the address has or lacks a location)",
+    },
     { name: "country_code", type: "VARCHAR", nullable: true, meaning: "ISO 3166-1 alpha-2 country code" },
     { name: "continent_code", type: "VARCHAR", nullable: true, meaning: "two-letter continent code (EU, NA, …)" },
     { name: "city", type: "VARCHAR", nullable: true, meaning: "city name (English)" },

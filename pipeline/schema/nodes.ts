@@ -32,7 +32,12 @@ export const NODES = defineDataset<NodeRow>({
     { name: "outcome", type: "VARCHAR", nullable: false, meaning: "the visit's outcome (visits.outcome)" },
     { name: "protocol_version", type: "INTEGER", nullable: true, meaning: "from the node's version message; null without a handshake" },
     { name: "user_agent", type: "VARCHAR", nullable: true, meaning: "from the node's version message; null without a handshake" },
-    { name: "run_is_geolocated", type: "BOOLEAN", nullable: false, meaning: "the run had geo rows when this file was built (the geo marts only use such runs)" },
+    {
+      name: "run_is_geolocated",
+      type: "BOOLEAN",
+      nullable: false,
+      meaning: "the run had geo rows when this file was built (the geo marts only use such runs)",
+    },
     { name: "country_code", type: "VARCHAR", nullable: true, meaning: "ISO country code of the address's geo row, upper-cased; null when not located" },
     { name: "continent_code", type: "VARCHAR", nullable: true, meaning: "continent code of the address's geo row, upper-cased; null when not located" },
     { name: "asn", type: "UINTEGER", nullable: true, meaning: "autonomous system number of the address's geo row" },

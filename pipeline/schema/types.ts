@@ -2,16 +2,7 @@
 import { FluxtureError } from "../errors.ts";
 
 /** DuckDB column types the datasets use; each maps to one JavaScript row-value type (see JsValueOf). */
-export type ColumnType =
-  | "VARCHAR"
-  | "INTEGER"
-  | "UINTEGER"
-  | "USMALLINT"
-  | "BIGINT"
-  | "UBIGINT"
-  | "DOUBLE"
-  | "BOOLEAN"
-  | "TIMESTAMPTZ";
+export type ColumnType = "VARCHAR" | "INTEGER" | "UINTEGER" | "USMALLINT" | "BIGINT" | "UBIGINT" | "DOUBLE" | "BOOLEAN" | "TIMESTAMPTZ";
 
 /** One column of a dataset: written by the snapshot writer, documented in docs/DATA.md, checked by sql/checks. */
 export interface ColumnSpec {

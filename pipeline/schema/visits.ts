@@ -64,7 +64,12 @@ export const VISITS = defineDataset<VisitRow>({
     { name: "source", type: "VARCHAR", nullable: false, meaning: "how the address was learned: dns_seed|seed_arg|previous_run|peer" },
     { name: "depth", type: "INTEGER", nullable: false, meaning: "hops from a seed (seeds are 0)" },
     { name: "attempted_at", type: "TIMESTAMPTZ", nullable: false, meaning: "when the dial started (UTC)" },
-    { name: "outcome", type: "VARCHAR", nullable: false, meaning: "closed set: ok|no_addr_reply|refused|timeout|unreachable|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled" },
+    {
+      name: "outcome",
+      type: "VARCHAR",
+      nullable: false,
+      meaning: "closed set: ok|no_addr_reply|refused|timeout|unreachable|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled",
+    },
     { name: "error_detail", type: "VARCHAR", nullable: true, meaning: "the underlying error message when outcome is not ok" },
     { name: "connect_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from dial to TCP connected; null if never connected" },
     { name: "handshake_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from connected to verack received; null if no handshake" },

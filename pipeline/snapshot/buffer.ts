@@ -201,8 +201,6 @@ function compileStore(compiled: CompiledSchema): StoreFn {
     lines.push(`if (v === null || v === undefined) { ${nullCase} } else { ${storeSource(col.kind, c)} }`);
   });
   lines.push("return -1;");
-  const factory = new Function("newValidity", `return function store(row, cols, i) {\n${lines.join("\n")}\n};`) as (
-    newValidity: () => Uint32Array,
-  ) => StoreFn;
+  const factory = new Function("newValidity", `return function store(row, cols, i) {\n${lines.join("\n")}\n};`) as (newValidity: () => Uint32Array) => StoreFn;
   return factory(() => new Uint32Array(CHUNK_ROWS / 32).fill(0xffffffff));
 }

@@ -1,17 +1,6 @@
 // Per-column-type plan: how values are stored in JS, the staging type the appender fills, and the SQL that
 // turns a staged column into its declared type.
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  INTEGER,
-  TIMESTAMPTZ,
-  UBIGINT,
-  UINTEGER,
-  USMALLINT,
-  VARCHAR,
-  type DuckDBType,
-} from "@duckdb/node-api";
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMPTZ, UBIGINT, UINTEGER, USMALLINT, VARCHAR, type DuckDBType } from "@duckdb/node-api";
 import { sqlIdent } from "../duckdb.ts";
 import type { ColumnSpec, ColumnType, DatasetSchema } from "../schema/types.ts";
 
@@ -67,9 +56,7 @@ export interface CompiledSchema {
 export function compileSchema(schema: DatasetSchema): CompiledSchema {
   const columns = schema.columns.map((spec): CompiledColumn => ({ spec, kind: CODECS[spec.type].kind, staging: CODECS[spec.type].staging }));
   const stagingDdl = schema.columns.map((c) => `${sqlIdent(c.name)} ${CODECS[c.type].stagingSql}`).join(", ");
-  const finalSelect = schema.columns
-    .map((c) => `cast(${CODECS[c.type].finalSql(sqlIdent(c.name))} as ${c.type}) as ${sqlIdent(c.name)}`)
-    .join(", ");
+  const finalSelect = schema.columns.map((c) => `cast(${CODECS[c.type].finalSql(sqlIdent(c.name))} as ${c.type}) as ${sqlIdent(c.name)}`).join(", ");
   const castSelect = schema.columns.map((c) => `cast(${sqlIdent(c.name)} as ${c.type}) as ${sqlIdent(c.name)}`).join(", ");
   return { schema, columns, stagingDdl, finalSelect, castSelect };
 }

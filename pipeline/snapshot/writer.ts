@@ -158,7 +158,12 @@ export class SnapshotWriter<Row = unknown> {
         await this.sink.copyStagingTo(target); // an empty file that still carries the schema
       } else {
         const footers = await Promise.all(parts.map((p) => readFooter(p.path))).catch(() => null);
-        const ready = footers !== null && concatenable(footers, this.schema.columns.map((c) => c.name)); // same schema, ZSTD: already in the published format
+        const ready =
+          footers !== null &&
+          concatenable(
+            footers,
+            this.schema.columns.map((c) => c.name),
+          ); // same schema, ZSTD: already in the published format
         const rows = footers?.reduce((sum, f) => sum + f.numRows, 0) ?? 0;
         if (ready && parts.length === 1) {
           await rename(parts[0]!.path, target);

@@ -54,9 +54,17 @@ export function formatTable(columns: readonly string[], rows: readonly RowObject
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const pad = (text: string, i: number): string => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const lines = [
-    columns.map((c, i) => pad(c, i)).join("  ").trimEnd(),
+    columns
+      .map((c, i) => pad(c, i))
+      .join("  ")
+      .trimEnd(),
     widths.map((w) => "-".repeat(w)).join("  "),
-    ...cells.map((r) => r.map((t, i) => pad(t, i)).join("  ").trimEnd()),
+    ...cells.map((r) =>
+      r
+        .map((t, i) => pad(t, i))
+        .join("  ")
+        .trimEnd(),
+    ),
     `(${rows.length} row${rows.length === 1 ? "" : "s"})`,
   ];
   return `${lines.join("\n")}\n`;

@@ -1,15 +1,8 @@
 // Maps whatever ended a peer conversation (Node socket/DNS errors, proxy errors, protocol errors, our own
 // deadlines) to the closed set of outcome names, keeping the raw error text as detail.
 import { VISIT_OUTCOMES, type VisitOutcome } from "../../pipeline/schema/visits.ts";
-import { ProtocolError } from "./protocol/index.ts";
-import {
-  PeerClosedError,
-  PeerViolationError,
-  SessionAbortedError,
-  SessionTimeoutError,
-  SocksError,
-  describe,
-} from "./errors.ts";
+import { ProtocolError } from "../../lib/bitcoin/index.ts";
+import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError, SocksError, describe } from "./errors.ts";
 
 /** The closed set of visit outcomes (visits.outcome), as the visits schema defines it. */
 export const OUTCOMES = VISIT_OUTCOMES;

@@ -42,8 +42,7 @@ export function dial(target: DialTarget, opts: DialOptions): Promise<Socket> {
       }
     };
     const onAbort = () => finish(new SessionAbortedError());
-    const onError = (err: Error) =>
-      finish(via !== undefined ? new SocksError(`SOCKS5 proxy ${via.host}:${via.port} unreachable: ${err.message}`) : err);
+    const onError = (err: Error) => finish(via !== undefined ? new SocksError(`SOCKS5 proxy ${via.host}:${via.port} unreachable: ${err.message}`) : err);
     const onConnect = () => {
       if (via === undefined) return finish();
       socket.off("error", onError); // socks5Handshake reports errors from here on

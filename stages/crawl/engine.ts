@@ -131,9 +131,11 @@ export class CrawlEngine {
         }
         this.stats.dialled++;
         this.stats.inFlight++;
-        this.queue.add(() => this.visit(item, route.proxy)).catch((error: unknown) => {
-          this.fatal ??= { error }; // the sink failed (e.g. disk full): stop dialling, let running visits end
-        });
+        this.queue
+          .add(() => this.visit(item, route.proxy))
+          .catch((error: unknown) => {
+            this.fatal ??= { error }; // the sink failed (e.g. disk full): stop dialling, let running visits end
+          });
         // At most `concurrency` sessions run and at most one waits to start: in-flight work stays bounded.
         while (this.queue.size > 0 && !signal?.aborted && this.fatal === undefined) await this.nextCompletion();
       }

@@ -1,6 +1,6 @@
 // The crawl frontier: addresses waiting to be visited, first in first out (so depth grows in order), deduplicated by
 // canonical address and port across the whole run. It holds data only; in-flight work is bounded elsewhere.
-import type { NetworkType } from "./protocol/index.ts";
+import type { NetworkType } from "../../lib/bitcoin/index.ts";
 import type { VisitSource } from "../../pipeline/schema/visits.ts";
 import { EndpointSet } from "./endpoints.ts";
 

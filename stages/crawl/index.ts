@@ -6,7 +6,7 @@ import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { acquireLock } from "../../pipeline/lock.ts";
 import { log } from "../../pipeline/log.ts";
-import type { NetworkName } from "../../pipeline/networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { Run, type RunState } from "../../pipeline/runs.ts";
 import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
@@ -163,7 +163,12 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
         previousRun: opts.previousRun,
       });
       seeds = [...found.items];
-      log("info", `seeds: ${Object.entries(found.counts).map(([k, n]) => `${n} ${k}`).join(", ")}`);
+      log(
+        "info",
+        `seeds: ${Object.entries(found.counts)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(", ")}`,
+      );
       if (seeds.length === 0) {
         // nothing to crawl: an empty run would only look like a network with no nodes
         throw new UsageError(

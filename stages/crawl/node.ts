@@ -1,15 +1,28 @@
 // `fluxture node HOST[:PORT]`: one session with one node (under the same dial policy as a crawl), printed as text
 // or JSON: its version record and the addresses of its getaddr reply.
 import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
-import type { NetworkName } from "../../pipeline/networks.ts";
-import type { NodeFlags } from "./command.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { resolveHosts } from "./dns.ts";
 import { routeOf } from "./engine.ts";
 import { DialPolicy } from "./policy.ts";
-import { AddressError, canonicalAddress, formatHostPort, parseHostPort, type NetworkType } from "./protocol/index.ts";
+import { AddressError, canonicalAddress, formatHostPort, parseHostPort, type NetworkType } from "../../lib/bitcoin/index.ts";
 import { chainOf } from "./seeds.ts";
 import { runSession, type SessionResult } from "./session.ts";
 import { parseProxy } from "./socks5.ts";
+
+/** Flags of `fluxture node`. */
+export interface NodeFlags {
+  network: NetworkName;
+  connectTimeout: number;
+  proxyConnectTimeout: number;
+  handshakeTimeout: number;
+  getaddrTimeout: number;
+  dialAllow: string[];
+  dialDeny: string[];
+  proxy?: string;
+  dnsServer?: string;
+  json?: boolean;
+}
 
 /** The node could not be interrogated (refused, timeout, not dialled by policy, …); exit code 1. */
 export class NodeUnreachableError extends FluxtureError {}

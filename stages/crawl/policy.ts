@@ -108,7 +108,10 @@ function contains(cidr: Cidr, ip: { family: 4 | 6; value: bigint }): boolean {
 
 /** Splits comma-separated flag values (`--dial-allow a,b --dial-allow c`) into CIDR texts. */
 export function splitCidrList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  return values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }
 
 /**

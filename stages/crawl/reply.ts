@@ -16,7 +16,7 @@
 //        further message: a node that knows few addresses answers with a small message, which a large one may
 //        still follow.
 //  4. If the getaddr timeout passes with no reply message, the outcome is no_addr_reply (entries still recorded).
-import { MAX_ADDR_ENTRIES } from "./protocol/index.ts";
+import { MAX_ADDR_ENTRIES } from "../../lib/bitcoin/index.ts";
 
 /** Thresholds of the rule; defaults are those documented above. */
 export interface ReplyRuleOptions {

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
-import type { NetworkName } from "../../pipeline/networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { findRun } from "../../pipeline/runs.ts";
 import { VISITS } from "../../pipeline/schema/visits.ts";
 import { resolveHosts } from "./dns.ts";
 import type { FrontierItem } from "./frontier.ts";
-import { AddressError, CHAINS, canonicalAddress, parseHostPort, type ChainParams } from "./protocol/index.ts";
+import { AddressError, CHAINS, canonicalAddress, parseHostPort, type ChainParams } from "../../lib/bitcoin/index.ts";
 
 /** Wire parameters of a run's network; simnet speaks regtest's (magic fabfb5da, port 18444, no DNS seeds). */
 export function chainOf(network: NetworkName): ChainParams {

@@ -16,7 +16,7 @@ import {
   type PeerAddress,
   type VersionAddress,
   type VersionMessage,
-} from "./protocol/index.ts";
+} from "../../lib/bitcoin/index.ts";
 import { EndpointSet } from "./endpoints.ts";
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
 import type { ProxyAddress } from "./socks5.ts";

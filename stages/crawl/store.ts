@@ -13,7 +13,7 @@ import { ADDRS, type AddrRow } from "../../pipeline/schema/addrs.ts";
 import { VISITS, type VisitRow } from "../../pipeline/schema/visits.ts";
 import { SnapshotWriter, listParts } from "../../pipeline/snapshot/index.ts";
 import type { VisitSink } from "./engine.ts";
-import type { NetworkType } from "./protocol/index.ts";
+import type { NetworkType } from "../../lib/bitcoin/index.ts";
 
 /** An endpoint learned from a durable visit's edges, to re-seed the frontier on resume. */
 export interface ResumeEndpoint {
@@ -85,7 +85,8 @@ export class CrawlStore implements VisitSink {
       const total = Number((await c.runAndReadAll("select count(*)::bigint from v")).getRowsJS()[0]?.[0] ?? 0);
       const done = (await c.runAndReadAll("select distinct address, port::integer as port from v where outcome <> 'cancelled'")).getRowObjectsJS();
       const dialled = Number(
-        (await c.runAndReadAll("select count(*)::bigint from v where outcome not in ('cancelled', 'not_dialed', 'unsupported_network')")).getRowsJS()[0]?.[0] ?? 0,
+        (await c.runAndReadAll("select count(*)::bigint from v where outcome not in ('cancelled', 'not_dialed', 'unsupported_network')")).getRowsJS()[0]?.[0] ??
+          0,
       );
       let advertised: ResumeEndpoint[] = [];
       if (aFiles.length > 0) {

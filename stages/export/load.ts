@@ -73,8 +73,12 @@ from node_index n
 left join visits v on v.address = n.address and v.port = n.port
 left join geo g on g.address = n.address
 left join node_metrics m on m.address = n.address and m.port = n.port
-${hasMetrics ? "" : `left join in_degrees di on di.address = n.address and di.port = n.port
-left join out_degrees dout on dout.address = n.address and dout.port = n.port`}
+${
+  hasMetrics
+    ? ""
+    : `left join in_degrees di on di.address = n.address and di.port = n.port
+left join out_degrees dout on dout.address = n.address and dout.port = n.port`
+}
 left join mutual mu on mu.address = n.address and mu.port = n.port
 order by n.i`;
 }

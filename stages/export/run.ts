@@ -48,7 +48,8 @@ export type MapOptions = Omit<MapExportOptions, "data" | "run">;
 export function layerOf(run: ExportRun, options: MapOptions): MapLayer {
   requireGeo(run);
   const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
-  if (layer.edgesDropped > 0) log("info", `exports: drawing the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
+  if (layer.edgesDropped > 0)
+    log("info", `exports: drawing the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
   return layer;
 }
 

@@ -14,8 +14,18 @@ interface TableColumn {
 
 /** Every crawl outcome, the nominal domain of the ARFF `outcome` attribute. */
 export const OUTCOMES = [
-  "ok", "no_addr_reply", "refused", "timeout", "unreachable", "reset", "protocol_error",
-  "proxy_error", "unsupported_network", "not_dialed", "cancelled", "not_attempted",
+  "ok",
+  "no_addr_reply",
+  "refused",
+  "timeout",
+  "unreachable",
+  "reset",
+  "protocol_error",
+  "proxy_error",
+  "unsupported_network",
+  "not_dialed",
+  "cancelled",
+  "not_attempted",
 ] as const;
 
 /** The table's columns, in order: fluxture's columns first, then what we add. */

@@ -81,10 +81,7 @@ export function parseMmdb(bytes: Buffer, notMmdb: (why: string) => Error): Reade
 /** Parses and checks MaxMind DB bytes; throws GeoDatabaseError naming `path` when they are not a usable `kind` database. */
 export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): GeoDatabase {
   const label = KIND_LABEL[kind];
-  const reader = parseMmdb(
-    bytes,
-    (why) => new GeoDatabaseError("not_mmdb", `${label} database ${path} is not a MaxMind DB file (${why}); ${howToGet(kind)}`),
-  );
+  const reader = parseMmdb(bytes, (why) => new GeoDatabaseError("not_mmdb", `${label} database ${path} is not a MaxMind DB file (${why}); ${howToGet(kind)}`));
   const m = reader.metadata;
   if (!typeMatchesKind(m.databaseType, kind)) {
     throw new GeoDatabaseError("wrong_type", `${path} is a ${m.databaseType} database, not a ${label} database; ${howToGet(kind)}`);

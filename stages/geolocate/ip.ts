@@ -118,7 +118,7 @@ for (const r of V4_RANGES) {
 /** Scope of an IPv4 address given as a 32-bit integer. */
 export function ipv4Scope(value: number): IpScope {
   if (V4_SPECIAL_OCTET[value >>> 24] === 0) return "public";
-  for (const r of V4_RANGES) if (((value & r.mask) >>> 0) === r.net) return r.scope;
+  for (const r of V4_RANGES) if ((value & r.mask) >>> 0 === r.net) return r.scope;
   return "public";
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { openDuckDB } from "../../pipeline/duckdb.ts";
 import { UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
-import type { NetworkName } from "../../pipeline/networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { findRun, listRuns, Run, type RunInfo } from "../../pipeline/runs.ts";
 import { GEO, GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
@@ -98,7 +98,9 @@ async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, loc
   await db.connection.run("set preserve_insertion_order = false"); // row order of geo.parquet carries no meaning
   let done = 0;
   let total = 0;
-  const progress = showProgress ? new Progress({ render: () => `geolocate ${info.id}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} addresses` }) : null;
+  const progress = showProgress
+    ? new Progress({ render: () => `geolocate ${info.id}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} addresses` })
+    : null;
   let mark = performance.now();
   let cpu = process.cpuUsage();
   const phase = (name: string) => {

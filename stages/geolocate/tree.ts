@@ -40,7 +40,7 @@ export class SearchTree {
     this.recordSize = shape.recordSize;
     this.nodeBytes = shape.recordSize / 4;
     this.ipVersion = shape.ipVersion;
-    if ((shape.nodeCount * this.nodeBytes) > db.length) throw new Error("search tree larger than the file");
+    if (shape.nodeCount * this.nodeBytes > db.length) throw new Error("search tree larger than the file");
     let node = 0;
     if (shape.ipVersion === 6) {
       // IPv4 addresses live at ::/96 in an IPv6 tree: follow 96 left branches.

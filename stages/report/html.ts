@@ -61,8 +61,12 @@ footer{color:#8a93a3;font-size:12px;margin-top:32px}
 /** The complete HTML document for a run's report. */
 export function renderReport(data: ReportData, generatedAt: Date, toolVersion: string): string {
   const dots = data.places.flatMap((p) => [
-    ...(p.reachable > 0 ? [{ latitude: p.latitude, longitude: p.longitude, count: p.reachable, reachable: true, label: `${p.label}: ${p.reachable} reachable` }] : []),
-    ...(p.unreachable > 0 ? [{ latitude: p.latitude, longitude: p.longitude, count: p.unreachable, reachable: false, label: `${p.label}: ${p.unreachable} not reachable` }] : []),
+    ...(p.reachable > 0
+      ? [{ latitude: p.latitude, longitude: p.longitude, count: p.reachable, reachable: true, label: `${p.label}: ${p.reachable} reachable` }]
+      : []),
+    ...(p.unreachable > 0
+      ? [{ latitude: p.latitude, longitude: p.longitude, count: p.unreachable, reachable: false, label: `${p.label}: ${p.unreachable} not reachable` }]
+      : []),
   ]);
   const change = data.change;
   const changeBlock =
@@ -72,7 +76,11 @@ export function renderReport(data: ReportData, generatedAt: Date, toolVersion: s
         figure("joined", "reachable now, not before", int(change.joined)) +
         figure("left", "reachable before, not now", int(change.left)) +
         figure("stayed", "reachable in both", int(change.stayed)) +
-        figure("reachable-delta", "change in reachable nodes", `${data.reachable - change.previousReachable >= 0 ? "+" : ""}${int(data.reachable - change.previousReachable)}`) +
+        figure(
+          "reachable-delta",
+          "change in reachable nodes",
+          `${data.reachable - change.previousReachable >= 0 ? "+" : ""}${int(data.reachable - change.previousReachable)}`,
+        ) +
         `</div>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -29,7 +29,9 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
     const present = await createRunViews(c, run.dir);
     if (!present.visits) throw new DataError(`run ${run.id} has no visits.parquet in ${run.dir}: was it sealed?`);
     const hasGeo = present.geo;
-    const [summary] = await queryRows(c, `
+    const [summary] = await queryRows(
+      c,
+      `
       with seen as (
         select address, port from visits
         union
@@ -39,16 +41,27 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
         (select count(*) from visits where outcome not in ('not_dialed', 'unsupported_network')) as attempted,
         (select count(*) from visits where outcome in ('ok', 'no_addr_reply')) as reachable,
         (select count(*) from seen) as discovered,
-        (select count(*) from visits v join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') and g.latitude is not null) as located`);
+        (select count(*) from visits v join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') and g.latitude is not null) as located`,
+    );
     const reachable = Number(summary!.reachable);
     const attempted = Number(summary!.attempted);
     const q = (sql: string) => queryRows(c, sql);
-    const byType = await q(`select network_type as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`);
+    const byType = await q(
+      `select network_type as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
+    );
     const outcomes = await q(`select outcome as label, count(*) as n from visits group by all order by n desc, label`);
-    const countries = await q(`select coalesce(g.country_code, 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`);
-    const asns = await q(`select coalesce('AS' || g.asn || coalesce(' ' || g.as_org, ''), 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`);
-    const agents = await q(`select coalesce(user_agent, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`);
-    const protocols = await q(`select coalesce(protocol_version::varchar, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`);
+    const countries = await q(
+      `select coalesce(g.country_code, 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
+    );
+    const asns = await q(
+      `select coalesce('AS' || g.asn || coalesce(' ' || g.as_org, ''), 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
+    );
+    const agents = await q(
+      `select coalesce(user_agent, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`,
+    );
+    const protocols = await q(
+      `select coalesce(protocol_version::varchar, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`,
+    );
     const places = await q(`
       select g.latitude, g.longitude, any_value(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
         count(*) filter (where v.outcome in ('ok', 'no_addr_reply')) as reachable,
@@ -70,7 +83,13 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
           (select count(*) from now_ok anti join before_ok using (address, port)) as joined,
           (select count(*) from before_ok anti join now_ok using (address, port)) as left_,
           (select count(*) from now_ok semi join before_ok using (address, port)) as stayed`);
-      change = { previousRunId: prev.id, previousReachable: Number(row!.previous_reachable), joined: Number(row!.joined), left: Number(row!.left_), stayed: Number(row!.stayed) };
+      change = {
+        previousRunId: prev.id,
+        previousReachable: Number(row!.previous_reachable),
+        joined: Number(row!.joined),
+        left: Number(row!.left_),
+        stayed: Number(row!.stayed),
+      };
     }
     const known = (rows: RowObject[]) => rows.filter((r) => r.label !== "unknown").map((r) => Number(r.n));
     return {
@@ -84,7 +103,10 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
       discovered: Number(summary!.discovered),
       located: Number(summary!.located),
       reachableByNetworkType: shares(byType, reachable),
-      outcomes: shares(outcomes, outcomes.reduce((s, r) => s + Number(r.n), 0)),
+      outcomes: shares(
+        outcomes,
+        outcomes.reduce((s, r) => s + Number(r.n), 0),
+      ),
       countries: shares(countries.slice(0, TOP), reachable),
       asns: shares(asns.slice(0, TOP), reachable),
       userAgents: shares(agents, reachable),
@@ -92,7 +114,13 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
       countryConcentration: hasGeo ? concentration(known(countries)) : null,
       asnConcentration: hasGeo ? concentration(known(asns)) : null,
       change,
-      places: places.map((p) => ({ latitude: Number(p.latitude), longitude: Number(p.longitude), reachable: Number(p.reachable), unreachable: Number(p.unreachable), label: String(p.label) })),
+      places: places.map((p) => ({
+        latitude: Number(p.latitude),
+        longitude: Number(p.longitude),
+        reachable: Number(p.reachable),
+        unreachable: Number(p.unreachable),
+        label: String(p.label),
+      })),
       hasGeo,
     };
   } finally {

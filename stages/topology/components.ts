@@ -42,7 +42,7 @@ export function weakComponents(g: CsrGraph): Components {
     for (let k = g.outStart[i]!; k < g.outStart[i + 1]!; k++) {
       const a = find(i);
       const b = find(g.outAdj[k]!);
-      if (a !== b) parent[a < b ? b : a] = a < b ? a : b;
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }
   }
   const raw = new Int32Array(g.n);

@@ -78,7 +78,11 @@ export function histogramSvg(bins: readonly DegreeBin[], title: string): string 
 }
 
 /** Writes the histogram to `csvPath` and its plot next to it (see svgPathFor), both atomically. */
-export async function writeDegreeDistribution(csvPath: string, outDegree: ArrayLike<number>, title: string): Promise<{ csv: string; svg: string; bins: number }> {
+export async function writeDegreeDistribution(
+  csvPath: string,
+  outDegree: ArrayLike<number>,
+  title: string,
+): Promise<{ csv: string; svg: string; bins: number }> {
   const bins = degreeHistogram(outDegree);
   const svg = svgPathFor(csvPath);
   await writeFileAtomic(csvPath, histogramCsv(bins));

@@ -63,11 +63,7 @@ export function groupRanking(memberNames: readonly string[], rank: ArrayLike<num
  * The group graph (edges between different groups, weight = member edges; internal edges dropped) ranked by
  * edge-weighted pagerank, networkx `pagerank(Q, weight="weight")` semantics.
  */
-export function conglomerateRanking(
-  g: CsrGraph,
-  memberNames: readonly string[],
-  opts: PowerOptions = {},
-): { rows: RankRow[]; info: ConglomerateInfo } {
+export function conglomerateRanking(g: CsrGraph, memberNames: readonly string[], opts: PowerOptions = {}): { rows: RankRow[]; info: ConglomerateInfo } {
   const { ids, names, sizes } = groupIndex(memberNames);
   const src: number[] = [];
   const dst: number[] = [];

@@ -134,7 +134,7 @@ async function readPairs(connection: DuckDBConnection, sql: string): Promise<{ a
   const join2 = (parts: Int32Array[]) => {
     const out = new Int32Array(total);
     let o = 0;
-    for (const p of parts) (out.set(p, o), (o += p.length));
+    for (const p of parts) out.set(p, o), (o += p.length);
     return out;
   };
   return { a: join2(as), b: join2(bs) };

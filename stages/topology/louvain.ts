@@ -95,8 +95,16 @@ function firstLevel(g: CsrGraph): Level {
     kIn[i] = g.inStart[i + 1]! - g.inStart[i]!;
   }
   return {
-    n: g.n, outStart: g.outStart, outAdj: g.outAdj, outW: new Float64Array(g.m).fill(1),
-    inStart: g.inStart, inAdj: g.inAdj, inW: new Float64Array(g.m).fill(1), self: new Float64Array(g.n), kOut, kIn,
+    n: g.n,
+    outStart: g.outStart,
+    outAdj: g.outAdj,
+    outW: new Float64Array(g.m).fill(1),
+    inStart: g.inStart,
+    inAdj: g.inAdj,
+    inW: new Float64Array(g.m).fill(1),
+    self: new Float64Array(g.n),
+    kOut,
+    kIn,
   };
 }
 

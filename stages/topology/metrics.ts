@@ -113,9 +113,7 @@ export function computeMetrics(g: CsrGraph, facts: NodeFacts, opts: MetricsOptio
   };
   const { inDegree, outDegree } = timed("degrees", () => ({ inDegree: inDegrees(g), outDegree: outDegrees(g) }));
   const pr = timed("pagerank", () => pagerank(g));
-  const wpr = timed("weighted_pagerank", () =>
-    weightedPagerank(g, facts.replyEntries, { share: opts.getaddrShare ?? GETADDR_SHARE }),
-  );
+  const wpr = timed("weighted_pagerank", () => weightedPagerank(g, facts.replyEntries, { share: opts.getaddrShare ?? GETADDR_SHARE }));
   const eig = timed("eigenvector", () => eigenvectorCentrality(g));
   const weak = timed("weak_components", () => weakComponents(g));
   const strong = timed("strong_components", () => strongComponents(g));
@@ -157,8 +155,15 @@ export function computeMetrics(g: CsrGraph, facts: NodeFacts, opts: MetricsOptio
     betweenness: { sources: paths.sources, exact: paths.exact },
   };
   const metrics: NodeMetricArrays = {
-    inDegree, outDegree, pagerank: pr.values, weightedPagerank: wpr.values, eigenvector: eig.values,
-    betweenness: paths.betweenness, closeness: paths.closeness, component: weak.label, strongComponent: strong.label,
+    inDegree,
+    outDegree,
+    pagerank: pr.values,
+    weightedPagerank: wpr.values,
+    eigenvector: eig.values,
+    betweenness: paths.betweenness,
+    closeness: paths.closeness,
+    component: weak.label,
+    strongComponent: strong.label,
     community: comm.label,
   };
   return { metrics, summary, timingsMs };

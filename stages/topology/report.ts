@@ -34,9 +34,10 @@ function connectivityText(c: ConnectivityResult): string {
 
 /** The summary lines (no trailing newline), one fact per line. */
 export function summaryLines(s: GraphSummary): string[] {
-  const lambda = "value" in s.edgeConnectivity && s.edgeConnectivity.value === 0 && s.strongComponents.count > 1
-    ? "0 (not strongly connected)"
-    : connectivityText(s.edgeConnectivity);
+  const lambda =
+    "value" in s.edgeConnectivity && s.edgeConnectivity.value === 0 && s.strongComponents.count > 1
+      ? "0 (not strongly connected)"
+      : connectivityText(s.edgeConnectivity);
   return [
     `nodes: ${s.nodes}`,
     `edges: ${s.edges}`,
@@ -60,7 +61,11 @@ export function formatText(r: TopologyReport): string {
   const header = ["name", "rank", "size", "share"];
   const cells = r.rows.map((row) => [row.name, row.rank.toPrecision(6), String(row.size), pct(row.share)]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((line) => line[c]!.length)));
-  const line = (cols: string[]) => cols.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ").trimEnd();
+  const line = (cols: string[]) =>
+    cols
+      .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   const grouping = r.groupBy === "node" ? "per node" : `grouped by ${r.groupBy}${r.conglomerate ? " (conglomerate graph)" : ""}`;
   const out = [
     `# run ${r.runId} (${r.network}): ${GRAPH_NOTE}`,

@@ -6,7 +6,7 @@ import { log } from "../../pipeline/log.ts";
 import { Run, findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { NODE_METRICS, type NodeMetricsRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
-import { formatHostPort } from "../crawl/protocol/index.ts";
+import { formatHostPort } from "../../lib/bitcoin/index.ts";
 import { buildCsr, inducedSubgraph } from "./graph.ts";
 import { conglomerateRanking, groupRanking, nodeRanking, type RankRow, type ConglomerateInfo } from "./groups.ts";
 import { isGeolocated, loadGraph, type LoadedGraph } from "./load.ts";
@@ -16,7 +16,6 @@ import { GRAPH_NOTE, type TopologyReport } from "./report.ts";
 import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, type GroupBy } from "./options.ts";
 
 const GEO_GROUPS: ReadonlySet<GroupBy> = new Set(["city", "country", "continent", "asn"]);
-
 
 /** Options of one topology invocation (the CLI flags). */
 export interface TopologyOptions {
@@ -40,15 +39,23 @@ export function groupNames(loaded: LoadedGraph, ids: ArrayLike<number>, groupBy:
     const i = ids[k]!;
     let name: string | null;
     switch (groupBy) {
-      case "ip": name = loaded.address[i]!; break;
-      case "version": name = loaded.userAgent[i] ?? null; break;
+      case "ip":
+        name = loaded.address[i]!;
+        break;
+      case "version":
+        name = loaded.userAgent[i] ?? null;
+        break;
       case "city": {
         const city = geo?.city[i] ?? null;
         name = city === null ? null : `${city}, ${geo?.countryCode[i] ?? "??"}`;
         break;
       }
-      case "country": name = geo?.countryCode[i] ?? null; break;
-      case "continent": name = geo?.continentCode[i] ?? null; break;
+      case "country":
+        name = geo?.countryCode[i] ?? null;
+        break;
+      case "continent":
+        name = geo?.continentCode[i] ?? null;
+        break;
       case "asn": {
         const asn = geo?.asn[i] ?? null;
         const org = geo?.asOrg[i] ?? null;
@@ -93,14 +100,24 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyReport> {
       started_at: startedAt,
       finished_at: new Date().toISOString(),
       counts: {
-        nodes: s.nodes, edges: s.edges, replied_nodes: s.repliedNodes, truncated_replies: s.truncatedReplies,
-        weak_components: s.weakComponents.count, strong_components: s.strongComponents.count, communities: s.communities.count,
+        nodes: s.nodes,
+        edges: s.edges,
+        replied_nodes: s.repliedNodes,
+        truncated_replies: s.truncatedReplies,
+        weak_components: s.weakComponents.count,
+        strong_components: s.strongComponents.count,
+        communities: s.communities.count,
       },
       details: {
         graph: GRAPH_NOTE,
-        seed, betweenness_samples: samples, betweenness_sources: s.betweenness.sources, betweenness_exact: s.betweenness.exact,
+        seed,
+        betweenness_samples: samples,
+        betweenness_sources: s.betweenness.sources,
+        betweenness_exact: s.betweenness.exact,
         only_crawled_nodes: o.onlyCrawledNodes === true,
-        pagerank: s.pagerank, weighted_pagerank: s.weightedPagerank, eigenvector: s.eigenvector,
+        pagerank: s.pagerank,
+        weighted_pagerank: s.weightedPagerank,
+        eigenvector: s.eigenvector,
         modularity: s.communities.modularity,
         timings_ms: { ...report.timingsMs, total: Math.round(performance.now() - t0) },
       },
@@ -108,7 +125,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyReport> {
     return report;
   } catch (err) {
     await record(o.data, info, {
-      state: "failed", started_at: startedAt, finished_at: new Date().toISOString(), details: { error: errorMessage(err) },
+      state: "failed",
+      started_at: startedAt,
+      finished_at: new Date().toISOString(),
+      details: { error: errorMessage(err) },
     }).catch(() => undefined);
     throw err;
   }
@@ -191,8 +211,17 @@ async function analyse(info: RunInfo, o: TopologyOptions, withGeo: boolean, samp
     degreeDistribution = { csv: d.csv, svg: d.svg };
   }
   return {
-    runId: info.id, network: info.network, groupBy: o.groupBy ?? "node", conglomerate: o.conglomerate === true,
-    onlyCrawledNodes: o.onlyCrawledNodes === true, rankMeaning, rows: ranking, summary: s, conglomerateGraph,
-    nodeMetricsPath, degreeDistribution, timingsMs,
+    runId: info.id,
+    network: info.network,
+    groupBy: o.groupBy ?? "node",
+    conglomerate: o.conglomerate === true,
+    onlyCrawledNodes: o.onlyCrawledNodes === true,
+    rankMeaning,
+    rows: ranking,
+    summary: s,
+    conglomerateGraph,
+    nodeMetricsPath,
+    degreeDistribution,
+    timingsMs,
   };
 }

@@ -34,7 +34,7 @@ export function syntheticCrawlGraph(o: SyntheticOptions): SyntheticGraph {
   const cum = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    total += 1 / Math.pow(1 + ((i * 7919) % n) / 50, 0.6) + (crawled[i] === 1 ? 0.5 : 0);
+    total += 1 / (1 + ((i * 7919) % n) / 50) ** 0.6 + (crawled[i] === 1 ? 0.5 : 0);
     cum[i] = total;
   }
   const pick = (): number => {

@@ -18,7 +18,15 @@ test("analyze runs every step once, records them, and the second time finds them
   const steps = (JSON.parse(first.stdout) as { steps: Record<string, { status: string }> }).steps;
   assert.deepEqual(Object.keys(steps), ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]);
   for (const [name, r] of Object.entries(steps)) assert.equal(r.status, "done", name);
-  for (const f of ["geo.parquet", "node_metrics.parquet", "nodes.parquet", "exports/nodes.kml", "exports/bitnodes.json", "exports/report.html", "exports/marts/concentration.csv"]) {
+  for (const f of [
+    "geo.parquet",
+    "node_metrics.parquet",
+    "nodes.parquet",
+    "exports/nodes.kml",
+    "exports/bitnodes.json",
+    "exports/report.html",
+    "exports/marts/concentration.csv",
+  ]) {
     assert.ok(existsSync(join(run.dir, f)), f);
   }
   const manifest = JSON.parse(readFileSync(join(run.dir, "manifest.json"), "utf8")) as { stages: Record<string, { state: string }> };

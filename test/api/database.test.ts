@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CrawlDatabase, CrawlNode, DataError, QueryError } from "../../pipeline/api/index.ts";
+import { CrawlDatabase, type CrawlNode, DataError, QueryError } from "../../pipeline/api/index.ts";
 import { fixtureRuns, makeFixtureLake, N, visit, type FixtureLake } from "../sql/fixture.ts";
 
 let fx: FixtureLake;
@@ -39,14 +39,20 @@ async function nodesOf(run: string): Promise<Record<"n1" | "n2" | "n3" | "n4" | 
 describe("CrawlDatabase", () => {
   test("nodes() defaults to the newest sealed run (the failed run after it is skipped), ordered by address, port", async () => {
     const nodes = await collect(db.nodes());
-    assert.deepEqual(nodes.map((n) => [n.runId, n.network, n.address, n.port, n.outcome]), [
-      [fx.ids.C, "simnet", N.n1.address, 8333, "ok"],
-      [fx.ids.C, "simnet", N.n2.address, 8333, "ok"],
-      [fx.ids.C, "simnet", N.n3.address, 8333, "timeout"],
-      [fx.ids.C, "simnet", N.n6.address, 8333, "ok"],
-      [fx.ids.C, "simnet", N.n4.address, 8333, "ok"],
-    ]);
-    assert.deepEqual((await collect(db.nodes({ network: "regtest" }))).map((n) => [n.runId, String(n)]), [[fx.ids.Z, "127.0.0.1:18444"]]);
+    assert.deepEqual(
+      nodes.map((n) => [n.runId, n.network, n.address, n.port, n.outcome]),
+      [
+        [fx.ids.C, "simnet", N.n1.address, 8333, "ok"],
+        [fx.ids.C, "simnet", N.n2.address, 8333, "ok"],
+        [fx.ids.C, "simnet", N.n3.address, 8333, "timeout"],
+        [fx.ids.C, "simnet", N.n6.address, 8333, "ok"],
+        [fx.ids.C, "simnet", N.n4.address, 8333, "ok"],
+      ],
+    );
+    assert.deepEqual(
+      (await collect(db.nodes({ network: "regtest" }))).map((n) => [n.runId, String(n)]),
+      [[fx.ids.Z, "127.0.0.1:18444"]],
+    );
     assert.equal(String(nodes[4]), "[2001:db8::4]:8333");
   });
 
@@ -57,17 +63,30 @@ describe("CrawlDatabase", () => {
   });
 
   test("typed rows: the visit, getVersion() and getLocation()", async () => {
-    const { n1, n2, n3, n4, n5 } = await nodesOf(fx.ids.A);
-    assert.deepEqual(n1.visit, { ...visit({ node: "n1", outcome: "ok", ua: "/Satoshi:25.0.0/", pv: 70016 }, new Date(Date.UTC(2024, 0, 1))), network: "simnet", run_id: fx.ids.A });
+    const { n1, n3, n4, n5 } = await nodesOf(fx.ids.A);
+    assert.deepEqual(n1.visit, {
+      ...visit({ node: "n1", outcome: "ok", ua: "/Satoshi:25.0.0/", pv: 70016 }, new Date(Date.UTC(2024, 0, 1))),
+      network: "simnet",
+      run_id: fx.ids.A,
+    });
     assert.deepEqual(await n1.getVersion(), {
-      protocol_version: 70016, services: 1033n, user_agent: "/Satoshi:25.0.0/", start_height: 840000, relay: true, peer_time: 1_704_067_200n, attempted_at: new Date(Date.UTC(2024, 0, 1)),
+      protocol_version: 70016,
+      services: 1033n,
+      user_agent: "/Satoshi:25.0.0/",
+      start_height: 840000,
+      relay: true,
+      peer_time: 1_704_067_200n,
+      attempted_at: new Date(Date.UTC(2024, 0, 1)),
     });
     assert.equal(await n4.getVersion(), null); // timeout: no version message
     assert.equal(n3.reachable, true);
     assert.equal(n4.reachable, false);
     const loc = await n1.getLocation();
     assert.ok(loc);
-    assert.deepEqual([loc.network, loc.run_id, loc.address, loc.status, loc.country_code, loc.continent_code, loc.asn, loc.as_org], ["simnet", fx.ids.A, N.n1.address, "located", "US", "NA", 100, "Org100"]);
+    assert.deepEqual(
+      [loc.network, loc.run_id, loc.address, loc.status, loc.country_code, loc.continent_code, loc.asn, loc.as_org],
+      ["simnet", fx.ids.A, N.n1.address, "located", "US", "NA", 100, "Org100"],
+    );
     assert.ok(loc.located_at instanceof Date);
     const onion = await n5.getLocation();
     assert.deepEqual([onion?.status, onion?.country_code], ["onion", null]);
@@ -83,9 +102,10 @@ describe("CrawlDatabase", () => {
     assert.ok(l1);
     assert.equal(l1.run_id, fx.ids.C);
     assert.equal(l1.started_at.toISOString(), "2024-01-03T00:00:00.000Z");
-    assert.deepEqual(l1.edges.map((e) => [e.run_id, e.source_address, e.address, e.port, e.network_type, e.services, e.message]), [
-      [fx.ids.C, N.n1.address, N.n2.address, 8333, "ipv4", 1033n, "addrv2"],
-    ]);
+    assert.deepEqual(
+      l1.edges.map((e) => [e.run_id, e.source_address, e.address, e.port, e.network_type, e.services, e.message]),
+      [[fx.ids.C, N.n1.address, N.n2.address, 8333, "ipv4", 1033n, "addrv2"]],
+    );
     // n2: refused in B, ok in C where it advertised nothing → C with no edges (not A's edge)
     assert.deepEqual(await n2.getLatestEdges().then((l) => [l?.run_id, l?.edges.length]), [fx.ids.C, 0]);
     // n3: no_addr_reply in A, ok in B, timeout in C → B
@@ -97,11 +117,19 @@ describe("CrawlDatabase", () => {
   });
 
   test("reachableOnly, and streaming across chunks while other queries run on the same database", async () => {
-    assert.deepEqual((await collect(db.nodes({ run: fx.ids.B, reachableOnly: true }))).map((n) => n.address), [N.n1.address, N.n3.address, N.n4.address, N.n5.address]);
+    assert.deepEqual(
+      (await collect(db.nodes({ run: fx.ids.B, reachableOnly: true }))).map((n) => n.address),
+      [N.n1.address, N.n3.address, N.n4.address, N.n5.address],
+    );
     // a run with 5,000 nodes (more than two DuckDB chunks of 2,048 rows)
     const { writeRuns } = await import("../sql/fixture.ts");
-    const big = Array.from({ length: 5000 }, (_, i) => ({ ...visit({ node: "n1", outcome: i % 2 === 0 ? "ok" : "refused" }, new Date(Date.UTC(2024, 0, 5))), address: `10.1.${i >> 8}.${i & 255}` }));
-    const ids = await writeRuns(fx.dataDir, [{ key: "big", network: "testnet", startedAt: new Date(Date.UTC(2024, 0, 5)).toISOString(), state: "succeeded", visits: big }]);
+    const big = Array.from({ length: 5000 }, (_, i) => ({
+      ...visit({ node: "n1", outcome: i % 2 === 0 ? "ok" : "refused" }, new Date(Date.UTC(2024, 0, 5))),
+      address: `10.1.${i >> 8}.${i & 255}`,
+    }));
+    const ids = await writeRuns(fx.dataDir, [
+      { key: "big", network: "testnet", startedAt: new Date(Date.UTC(2024, 0, 5)).toISOString(), state: "succeeded", visits: big },
+    ]);
     let count = 0;
     let previous = "";
     for await (const node of db.nodes({ network: "testnet" })) {
@@ -135,7 +163,10 @@ describe("CrawlDatabase", () => {
     const other = await CrawlDatabase.open(dup.dataDir);
     try {
       const nodes = await collect(other.nodes({ run: dup.ids.A }));
-      assert.deepEqual(nodes.filter((n) => n.address === N.n4.address).map((n) => n.outcome), ["ok"]);
+      assert.deepEqual(
+        nodes.filter((n) => n.address === N.n4.address).map((n) => n.outcome),
+        ["ok"],
+      );
       assert.equal(nodes.length, 6);
     } finally {
       await other.close();

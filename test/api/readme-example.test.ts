@@ -58,10 +58,24 @@ describe("README API example", () => {
     assert.equal(await readFile(EXAMPLE_FILE, "utf8"), EXAMPLE);
   });
 
-  test("it type-checks against the package's exports (import from \"fluxture\")", async () => {
+  test('it type-checks against the package\'s exports (import from "fluxture")', async () => {
     const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
-    const args = ["--noEmit", "--strict", "--noUncheckedIndexedAccess", "--target", "ES2022", "--module", "NodeNext",
-      "--moduleResolution", "NodeNext", "--allowImportingTsExtensions", "--skipLibCheck", "--types", "node", EXAMPLE_FILE];
+    const args = [
+      "--noEmit",
+      "--strict",
+      "--noUncheckedIndexedAccess",
+      "--target",
+      "ES2022",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
+      "--allowImportingTsExtensions",
+      "--skipLibCheck",
+      "--types",
+      "node",
+      EXAMPLE_FILE,
+    ];
     await run(process.execPath, [tsc, ...args], { cwd: REPO });
   });
 

@@ -38,7 +38,10 @@ test("a crawl of four bcoin regtest nodes finds every node, their versions and t
       throw new Error(`bcoin nodes exited: ${stderr}`);
     }),
   ]);
-  assert.deepEqual(JSON.parse(ready.slice(6)), NODES.map((n) => n.seeds));
+  assert.deepEqual(
+    JSON.parse(ready.slice(6)),
+    NODES.map((n) => n.seeds),
+  );
 
   const summary = await runCrawl({
     dataDir: data,

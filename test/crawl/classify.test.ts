@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyError, OUTCOMES } from "../../stages/crawl/classify.ts";
 import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError, SocksError } from "../../stages/crawl/errors.ts";
-import { ProtocolError } from "../../stages/crawl/protocol/index.ts";
+import { ProtocolError } from "../../lib/bitcoin/index.ts";
 import { ReplyTracker } from "../../stages/crawl/reply.ts";
 import { clampConcurrency, readFdLimits } from "../../stages/crawl/fdlimit.ts";
 import { EndpointSet } from "../../stages/crawl/endpoints.ts";

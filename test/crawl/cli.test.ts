@@ -68,7 +68,10 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
   await t.test("bad flags fail with one line and exit 2", async () => {
     for (const [args, pattern] of [
       [["crawl", "--concurrency", "abc"], /^fluxture: --concurrency must be an integer/],
-      [["crawl", "--data", data, "--network", "regtest", "--dial-allow", "300.0.0.0/8"], /^fluxture: --dial-allow: '300\.0\.0\.0\/8' is not an IPv4 or IPv6 CIDR/],
+      [
+        ["crawl", "--data", data, "--network", "regtest", "--dial-allow", "300.0.0.0/8"],
+        /^fluxture: --dial-allow: '300\.0\.0\.0\/8' is not an IPv4 or IPv6 CIDR/,
+      ],
       [["crawl", "--network", "moonnet"], /^fluxture: --network must be one of/],
       [["crawl", "ethereum"], /^fluxture: unknown protocol 'ethereum'/],
       [["crawl", "--data", data, "--network", "regtest", "--proxy", "http://127.0.0.1:8080"], /^fluxture: --proxy must be socks5:\/\/IP:PORT/],
@@ -77,7 +80,13 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
       const r = await fluxture([...args]);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, pattern);
-      assert.equal(r.stderr.trim().split("\n").filter((l) => l.startsWith("fluxture:")).length, 1);
+      assert.equal(
+        r.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => l.startsWith("fluxture:")).length,
+        1,
+      );
     }
   });
 

@@ -32,7 +32,11 @@ const DENIED = `127.31.9.9:${P}`; // a loopback listener the policy denies: must
 const fill = (tag: number) => Array.from({ length: 9 }, (_, i) => `198.51.100.${tag * 10 + i}:8333`);
 
 const SPECS: PeerSpec[] = [
-  { host: "127.31.0.1", port: P, reply: [B, C, "10.0.0.1:8333", "8.8.8.8:8333", `${ONION}:8333`, `${I2P}:0`, "[fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa]:8333", ...fill(1)] },
+  {
+    host: "127.31.0.1",
+    port: P,
+    reply: [B, C, "10.0.0.1:8333", "8.8.8.8:8333", `${ONION}:8333`, `${I2P}:0`, "[fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa]:8333", ...fill(1)],
+  },
   { host: "127.31.0.2", port: P, reply: [A, D, DENIED, ...fill(2)] },
   { host: "127.31.0.3", port: P, reply: [D, E, F, ...fill(3)] },
   { host: "127.31.0.4", port: P, reply: [] },
@@ -89,8 +93,17 @@ test("a crawl of a scripted network records every visit and edge, and never cont
   assert.equal(summary.stoppedBy, "done");
   const { visits, addrs } = await readRun(summary.runDir);
   const expected = [
-    `${A} ok`, `${B} ok`, `${C} ok`, `${D} ok`, `${E} refused`, `${F} timeout`, `${DENIED} not_dialed`,
-    "10.0.0.1:8333 not_dialed", "8.8.8.8:8333 not_dialed", `${ONION}:8333 unsupported_network`, `${I2P}:0 unsupported_network`,
+    `${A} ok`,
+    `${B} ok`,
+    `${C} ok`,
+    `${D} ok`,
+    `${E} refused`,
+    `${F} timeout`,
+    `${DENIED} not_dialed`,
+    "10.0.0.1:8333 not_dialed",
+    "8.8.8.8:8333 not_dialed",
+    `${ONION}:8333 unsupported_network`,
+    `${I2P}:0 unsupported_network`,
     "fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa:8333 unsupported_network",
     ...[1, 2, 3].flatMap((tag) => fill(tag).map((f) => `${f} not_dialed`)),
   ].sort();
@@ -216,7 +229,8 @@ test("only ok visits have edges, so the lake's invariants (sql/checks) hold over
   try {
     const results = await runChecks(lake.connection);
     assert.ok(results.some((r) => r.name === "addrs_source_visited_ok"));
-    for (const r of results) assert.equal(r.offending, 0, `${r.name}: ${JSON.stringify(r.sample, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`);
+    for (const r of results)
+      assert.equal(r.offending, 0, `${r.name}: ${JSON.stringify(r.sample, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`);
   } finally {
     await lake.close();
   }

@@ -13,14 +13,12 @@ test("resolveHosts asks the given server for A and AAAA of every seed host", asy
   try {
     const result = await resolveHosts(["seed.one.test", "seed.two.test", "missing.test"], { server: dns.server, timeoutMs: 1000, tries: 1 });
     const got = result.addresses.map((a) => `${a.seedHost} ${a.networkType} ${a.address}`).sort();
-    assert.deepEqual(got, [
-      "seed.one.test ipv4 127.0.1.1",
-      "seed.one.test ipv4 127.0.1.2",
-      "seed.one.test ipv6 ::1",
-      "seed.two.test ipv4 127.0.1.3",
-    ]);
+    assert.deepEqual(got, ["seed.one.test ipv4 127.0.1.1", "seed.one.test ipv4 127.0.1.2", "seed.one.test ipv6 ::1", "seed.two.test ipv4 127.0.1.3"]);
     // the missing host fails (NXDOMAIN) as a logged failure line, never an exception
-    assert.ok(result.failures.some((f) => f.startsWith("missing.test A:")), result.failures.join("\n"));
+    assert.ok(
+      result.failures.some((f) => f.startsWith("missing.test A:")),
+      result.failures.join("\n"),
+    );
     const asked = dns.queries.map((q) => `${q.name} ${q.type}`).sort();
     assert.ok(asked.includes("seed.one.test A") && asked.includes("seed.one.test AAAA") && asked.includes("seed.two.test AAAA"));
   } finally {

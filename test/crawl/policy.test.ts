@@ -23,7 +23,10 @@ test("parseCidr accepts bare addresses and prefixes, rejects junk with a UsageEr
   assert.equal(parseCidr("10.9.9.9/8").base, 0x0a000000n);
   assert.equal(parseCidr("::ffff:127.0.0.0/104").family, 4);
   for (const bad of ["", "127.0.0.0/33", "::/129", "1.2.3/8", "foo", "1.2.3.4/8/9", "1.2.3.4/-1"]) {
-    assert.throws(() => parseCidr(bad, "--dial-allow"), (e: unknown) => e instanceof UsageError && /--dial-allow/.test(e.message));
+    assert.throws(
+      () => parseCidr(bad, "--dial-allow"),
+      (e: unknown) => e instanceof UsageError && /--dial-allow/.test(e.message),
+    );
   }
 });
 
@@ -48,10 +51,38 @@ test("regtest and simnet default to loopback only", () => {
 test("public networks default to public unicast: private, loopback, CGNAT, link-local, multicast, docs, reserved denied", () => {
   const p = DialPolicy.forNetwork("mainnet");
   const denied = [
-    "0.1.2.3", "10.1.1.1", "100.64.0.1", "100.127.255.255", "127.0.0.1", "169.254.1.1", "172.16.0.1", "172.31.255.1",
-    "192.0.0.8", "192.0.2.1", "192.168.1.1", "198.18.0.1", "198.19.255.1", "198.51.100.7", "203.0.113.9", "224.0.0.1",
-    "239.255.255.250", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12::1", "ff02::1",
-    "2001:db8::1", "2001::1", "2002:c000:204::1", "3fff::1", "::ffff:10.0.0.1", "64:ff9b::1.2.3.4", "100::1",
+    "0.1.2.3",
+    "10.1.1.1",
+    "100.64.0.1",
+    "100.127.255.255",
+    "127.0.0.1",
+    "169.254.1.1",
+    "172.16.0.1",
+    "172.31.255.1",
+    "192.0.0.8",
+    "192.0.2.1",
+    "192.168.1.1",
+    "198.18.0.1",
+    "198.19.255.1",
+    "198.51.100.7",
+    "203.0.113.9",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "fd12::1",
+    "ff02::1",
+    "2001:db8::1",
+    "2001::1",
+    "2002:c000:204::1",
+    "3fff::1",
+    "::ffff:10.0.0.1",
+    "64:ff9b::1.2.3.4",
+    "100::1",
   ];
   for (const a of denied) assert.ok(!p.allows(a), `${a} must be denied`);
   const allowed = ["1.1.1.1", "8.8.8.8", "100.63.255.255", "100.128.0.1", "172.15.0.1", "172.32.0.1", "2a01:4f8::1", "2600::1", "::ffff:8.8.4.4"];

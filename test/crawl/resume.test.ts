@@ -32,8 +32,27 @@ const CLI = join(process.cwd(), "bin", "fluxture.js");
 function crawl(data: string, extra: string[] = [], network = ["--network", "regtest"]): ChildProcess {
   return spawn(
     process.execPath,
-    [CLI, "crawl", "bitcoin", ...network, "--data", data, "--no-dns-seeds", "--seed", hp(1), "--dial-allow", "127.0.0.0/8,::1",
-      "--concurrency", "3", "--handshake-timeout", "2000", "--getaddr-timeout", "5000", "--json", ...extra],
+    [
+      CLI,
+      "crawl",
+      "bitcoin",
+      ...network,
+      "--data",
+      data,
+      "--no-dns-seeds",
+      "--seed",
+      hp(1),
+      "--dial-allow",
+      "127.0.0.0/8,::1",
+      "--concurrency",
+      "3",
+      "--handshake-timeout",
+      "2000",
+      "--getaddr-timeout",
+      "5000",
+      "--json",
+      ...extra,
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FLUXTURE_DEBUG: "0" } },
   );
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gatherSeeds } from "../../stages/crawl/seeds.ts";
 import { runCrawl } from "../../stages/crawl/index.ts";
-import { CHAINS } from "../../stages/crawl/protocol/index.ts";
+import { CHAINS } from "../../lib/bitcoin/index.ts";
 import { UsageError } from "../../pipeline/errors.ts";
 import { startDnsServer } from "./helpers/dns-server.ts";
 import { startPeerNetwork } from "./helpers/peer-network.ts";

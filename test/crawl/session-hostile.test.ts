@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { once } from "node:events";
 import { runSession, type SessionOptions } from "../../stages/crawl/session.ts";
 import { handshake, ipv4Entries, MAGIC, startScriptedPeer, type ScriptedPeer } from "./helpers/scripted-peer.ts";
-import { encodeFrame } from "../../stages/crawl/protocol/index.ts";
+import { encodeFrame } from "../../lib/bitcoin/index.ts";
 
 const OPTS: SessionOptions = {
   magic: MAGIC,
@@ -29,13 +29,17 @@ async function withPeer(host: string, script: Parameters<typeof startScriptedPee
 }
 
 test("a silent peer ends as timeout at the handshake deadline", async () => {
-  await withPeer("127.0.3.1", () => undefined, async (peer) => {
-    const r = await runSession(target(peer), { ...OPTS, handshakeTimeoutMs: 300 });
-    assert.equal(r.outcome, "timeout");
-    assert.equal(r.detail, "handshake timeout");
-    assert.ok(r.connectMs !== null);
-    assert.equal(r.version, null);
-  });
+  await withPeer(
+    "127.0.3.1",
+    () => undefined,
+    async (peer) => {
+      const r = await runSession(target(peer), { ...OPTS, handshakeTimeoutMs: 300 });
+      assert.equal(r.outcome, "timeout");
+      assert.equal(r.detail, "handshake timeout");
+      assert.ok(r.connectMs !== null);
+      assert.equal(r.version, null);
+    },
+  );
 });
 
 test("a garbage peer ends as protocol_error (bad magic) at once", async () => {
@@ -201,10 +205,14 @@ test("a closed port is refused; an aborted session is cancelled", async () => {
   assert.match(refused.detail ?? "", /ECONNREFUSED/);
   assert.equal(refused.connectMs, null);
 
-  await withPeer("127.0.3.11", () => undefined, async (peer) => {
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(), 100);
-    const r = await runSession(target(peer), { ...OPTS, signal: ac.signal });
-    assert.equal(r.outcome, "cancelled");
-  });
+  await withPeer(
+    "127.0.3.11",
+    () => undefined,
+    async (peer) => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      const r = await runSession(target(peer), { ...OPTS, signal: ac.signal });
+      assert.equal(r.outcome, "cancelled");
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { runSession, type SessionOptions, USER_AGENT } from "../../stages/crawl/
 import { handshake, ipv4Entries, MAGIC, startScriptedPeer, type ScriptedPeer } from "./helpers/scripted-peer.ts";
 import { parseProxy } from "../../stages/crawl/socks5.ts";
 import { startSocksServer } from "./helpers/socks-server.ts";
-import type { PeerAddress, VersionMessage } from "../../stages/crawl/protocol/index.ts";
+import type { PeerAddress, VersionMessage } from "../../lib/bitcoin/index.ts";
 
 const OPTS: SessionOptions = {
   magic: MAGIC,
@@ -40,7 +40,14 @@ test("an old peer (60002) without the relay byte: handshake works, relay is null
     async (peer) => {
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "ok", r.detail ?? "");
-      assert.deepEqual(r.version, { protocolVersion: 60002, services: 0x409n, userAgent: "/Satoshi:0.8.6/", startHeight: 123, relay: null, peerTime: 1_700_000_000n });
+      assert.deepEqual(r.version, {
+        protocolVersion: 60002,
+        services: 0x409n,
+        userAgent: "/Satoshi:0.8.6/",
+        startHeight: 123,
+        relay: null,
+        peerTime: 1_700_000_000n,
+      });
       assert.equal(r.entries.length, 20);
       assert.equal(r.addrsReceived, 20);
       assert.equal(r.addrMessages, 1);

@@ -45,7 +45,10 @@ test("fluxture geojson --edges writes a FeatureCollection GDAL reads", () => {
   assert.equal(fc.features.filter((f) => f.geometry.type === "Point").length, 8);
   assert.equal(fc.features.filter((f) => f.geometry.type !== "Point").length, 4);
   const counts = ogrLayerCounts(readFileSync(out, "utf8"), "geojson");
-  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 12);
+  assert.equal(
+    [...counts.values()].reduce((a, b) => a + b, 0),
+    12,
+  );
 });
 
 test("fluxture export --format bitnodes lists the reachable nodes with bitnodes' 13 fields", () => {

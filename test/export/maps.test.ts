@@ -41,7 +41,7 @@ test("icon scale runs 1–5 with pagerank, and is uniform with --no-pagerank", (
   assert.ok(used.has(1) && used.has(5), `scales used: ${[...used]}`);
   const flat = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: false });
   assert.deepEqual(new Set([...flat.matchAll(/<styleUrl>#node-(\d)<\/styleUrl>/g)].map((m) => m[1])), new Set(["1"]));
-  assert.ok(!flat.includes("<Folder id=\"edges\">"));
+  assert.ok(!flat.includes('<Folder id="edges">'));
 });
 
 test("edges are great-circle arcs of 20 points lifted with altitude proportional to distance", () => {
@@ -105,14 +105,17 @@ test("GeoJSON is an RFC 7946 FeatureCollection GDAL reads, with edges split at t
     }
   }
   const counts = ogrLayerCounts(JSON.stringify(fc), "geojson");
-  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), located + 5);
+  assert.equal(
+    [...counts.values()].reduce((a, b) => a + b, 0),
+    located + 5,
+  );
 });
 
 test("our great-circle points agree with turf's within 0.01° (turf is the reference), and split cleanly at ±180°", async () => {
   const { greatCircle } = await import("@turf/great-circle");
   const { greatCirclePoints, arcPaths } = await import("../../stages/export/arcs.ts");
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let compared = 0;
   for (let i = 0; i < 300; i++) {
     const from = { latitude: random() * 160 - 80, longitude: random() * 360 - 180 };

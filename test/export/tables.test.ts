@@ -10,9 +10,15 @@ const run = sampleRun();
 test("CSV quotes per RFC 4180 and Python's csv module reads back every row and field", () => {
   const csv = renderTable(run.nodes, "csv");
   const rows = JSON.parse(
-    execFileSync("/usr/bin/python3", ["-c", "import csv, io, json, sys; print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read())))))"], { input: csv, encoding: "utf8" }),
+    execFileSync("/usr/bin/python3", ["-c", "import csv, io, json, sys; print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read())))))"], {
+      input: csv,
+      encoding: "utf8",
+    }),
   ) as string[][];
-  assert.deepEqual(rows[0], TABLE_COLUMNS.map((c) => c.name));
+  assert.deepEqual(
+    rows[0],
+    TABLE_COLUMNS.map((c) => c.name),
+  );
   assert.equal(rows.length, run.nodes.length + 1);
   const evil = rows.find((r) => r[0] === "1.2.3.4")!;
   assert.equal(evil[TABLE_COLUMNS.findIndex((c) => c.name === "version")], `/Evil<script>&"quote'/`);
@@ -44,7 +50,10 @@ test("JSON lines parse, one object per node, services as an exact 64-bit integer
   const lines = renderTable(run.nodes, "jsonl").trimEnd().split("\n");
   assert.equal(lines.length, run.nodes.length);
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(Object.keys(parsed[0]!), TABLE_COLUMNS.map((c) => c.name));
+  assert.deepEqual(
+    Object.keys(parsed[0]!),
+    TABLE_COLUMNS.map((c) => c.name),
+  );
   const sfLine = lines.find((l) => l.includes('"5.6.7.8"'))!;
   assert.ok(sfLine.includes(`"services":${2n ** 63n + 9n}`));
 });
@@ -60,9 +69,26 @@ test("bitnodes snapshot: reachable nodes only, bitnodes' field order and types",
   assert.equal(doc.latest_height, 870000);
   const entry = doc.nodes["1.2.3.4:8333"]!;
   assert.equal(entry.length, 13);
-  assert.deepEqual(entry, [70016, `/Evil<script>&"quote'/`, Date.parse("2026-11-24T12:00:00Z") / 1000, 3081, 870000, null, "Falkenstein", "DE", 50.4779, 12.3713, "Europe/Berlin", "AS24940", "Hetzner Online GmbH"]);
+  assert.deepEqual(entry, [
+    70016,
+    `/Evil<script>&"quote'/`,
+    Date.parse("2026-11-24T12:00:00Z") / 1000,
+    3081,
+    870000,
+    null,
+    "Falkenstein",
+    "DE",
+    50.4779,
+    12.3713,
+    "Europe/Berlin",
+    "AS24940",
+    "Hetzner Online GmbH",
+  ]);
   assert.ok("[2001:db8::1]:8333" in doc.nodes);
   assert.ok(text.includes(`[70016,"/Satoshi:27.0.0/",${Date.parse("2026-11-24T12:00:00Z") / 1000},${2n ** 63n + 9n},`));
   const types = ["number", "string", "number", "number", "number", "object", "string", "string", "number", "number", "string", "string", "string"];
-  assert.deepEqual(entry.map((v) => typeof v), types);
+  assert.deepEqual(
+    entry.map((v) => typeof v),
+    types,
+  );
 });

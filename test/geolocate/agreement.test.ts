@@ -3,8 +3,8 @@
 // record layouts and the block lookup's equivalence with address-by-address lookups.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
-import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../stages/simnet/mmdb/values.ts";
+import { buildMmdb } from "../../lib/mmdb/writer.ts";
+import { bytes, double, float, int32, uint16, uint32, uint64, uint128, type MmdbMap, type MmdbValue } from "../../lib/mmdb/values.ts";
 import { NOT_FOUND, SearchTree, V6Cursor } from "../../stages/geolocate/tree.ts";
 import { loadGeoDatabase, openGeoDatabase, type GeoDatabase } from "../../stages/geolocate/database.ts";
 import { blockLine, GEO_STATUSES, Locator, typeCodesOf, type BlockResults } from "../../stages/geolocate/locate.ts";
@@ -75,7 +75,19 @@ function sampleAddresses(rand: () => number, starts: readonly number[], n: numbe
 
 test("the search-tree walk agrees with the maxmind reader on MaxMind's test databases", async () => {
   const rand = prng(20261124);
-  const starts = ["81.2.69.142", "89.160.20.112", "175.16.199.0", "2.125.160.216", "216.160.83.56", "67.43.156.0", "202.196.224.0", "214.78.0.0", "1.128.0.0", "12.81.92.0", "149.101.100.0"].map((t) => {
+  const starts = [
+    "81.2.69.142",
+    "89.160.20.112",
+    "175.16.199.0",
+    "2.125.160.216",
+    "216.160.83.56",
+    "67.43.156.0",
+    "202.196.224.0",
+    "214.78.0.0",
+    "1.128.0.0",
+    "12.81.92.0",
+    "149.101.100.0",
+  ].map((t) => {
     const [a, b, c, d] = t.split(".").map(Number) as [number, number, number, number];
     return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
   });
@@ -91,19 +103,51 @@ test("the search-tree walk agrees with the maxmind reader on MaxMind's test data
  * nested arrays and maps to skip, and malformed shapes (city as a string, latitude out of range, missing parts).
  */
 function richRecord(i: number, rand: () => number): MmdbMap {
-  const names = (base: string): MmdbMap => ({ de: `${base} (de)`, en: base, es: `${base} es`, fr: `${base} fr`, ja: `${base}の`, "pt-BR": base, ru: `${base} ру`, "zh-CN": `${base}市` });
+  const names = (base: string): MmdbMap => ({
+    de: `${base} (de)`,
+    en: base,
+    es: `${base} es`,
+    fr: `${base} fr`,
+    ja: `${base}の`,
+    "pt-BR": base,
+    ru: `${base} ру`,
+    "zh-CN": `${base}市`,
+  });
   const record: Record<string, MmdbValue> = {
     continent: { code: ["EU", "AS", "NA", "OC"][i % 4]!, geoname_id: uint32(6255148 + (i % 4)), names: names(`Continent ${i % 4}`) },
-    country: { geoname_id: uint32(1000 + (i % 50)), iso_code: `C${String.fromCharCode(65 + (i % 26))}`, is_in_european_union: i % 3 === 0, names: names(`Country ${i % 50}`) },
-    location: { accuracy_radius: uint16(1 + (i % 1000)), latitude: double(rand() * 180 - 90), longitude: double(rand() * 360 - 180), metro_code: uint16(i % 900), time_zone: `Zone/${i % 40}` },
+    country: {
+      geoname_id: uint32(1000 + (i % 50)),
+      iso_code: `C${String.fromCharCode(65 + (i % 26))}`,
+      is_in_european_union: i % 3 === 0,
+      names: names(`Country ${i % 50}`),
+    },
+    location: {
+      accuracy_radius: uint16(1 + (i % 1000)),
+      latitude: double(rand() * 180 - 90),
+      longitude: double(rand() * 360 - 180),
+      metro_code: uint16(i % 900),
+      time_zone: `Zone/${i % 40}`,
+    },
     postal: { code: String(10000 + i) },
     registered_country: { geoname_id: uint32(2000 + (i % 30)), iso_code: "RC", names: names("Registered") },
-    traits: { is_anycast: i % 2 === 0, big: uint64(2n ** 40n + BigInt(i)), huge: uint128(2n ** 100n), negative: int32(-i), ratio: float(0.5), raw: bytes(Uint8Array.of(1, 2, 3)), nested: [[1, 2, [3]], { a: [{ b: "c" }] }] },
+    traits: {
+      is_anycast: i % 2 === 0,
+      big: uint64(2n ** 40n + BigInt(i)),
+      huge: uint128(2n ** 100n),
+      negative: int32(-i),
+      ratio: float(0.5),
+      raw: bytes(Uint8Array.of(1, 2, 3)),
+      nested: [[1, 2, [3]], { a: [{ b: "c" }] }],
+    },
     notes: "n".repeat(i % 5 === 0 ? 300 : 30), // 1- and 2-byte size encodings
   };
   if (i % 7 !== 0) record.city = { geoname_id: uint32(i), names: names(`City ${i}`) };
   else if (i % 14 === 0) record.city = "not a map";
-  if (i % 5 !== 1) record.subdivisions = [{ geoname_id: uint32(i), iso_code: "SB", names: names(`Sub ${i}`) }, { iso_code: "S2", names: names("Second") }];
+  if (i % 5 !== 1)
+    record.subdivisions = [
+      { geoname_id: uint32(i), iso_code: "SB", names: names(`Sub ${i}`) },
+      { iso_code: "S2", names: names("Second") },
+    ];
   if (i % 11 === 0) record.location = { latitude: double(123.4), longitude: double(10), time_zone: "" };
   if (i % 50 === 3) record.padding = "p".repeat(70_000 + i); // 3-byte size encoding
   if (i % 13 === 0) {
@@ -119,14 +163,20 @@ function richRecord(i: number, rand: () => number): MmdbMap {
 const SHARED: Record<"city" | "location" | "subdivisions" | "otherSubdivisions", MmdbValue> = {
   city: { geoname_id: uint32(77), names: { de: "Geteilt", en: "Shared City" } },
   location: { accuracy_radius: uint16(20), latitude: double(48.5), longitude: double(9.25), time_zone: "Europe/Berlin" },
-  subdivisions: [{ iso_code: "SH", names: { en: "Shared Region" } }, { iso_code: "S2", names: { en: "Second" } }],
+  subdivisions: [
+    { iso_code: "SH", names: { en: "Shared Region" } },
+    { iso_code: "S2", names: { en: "Second" } },
+  ],
   otherSubdivisions: [{ iso_code: "OT", names: { de: "Andere", en: "Other Region" } }],
 };
 
 test("walk and field reader agree with the maxmind reader for record sizes 24, 28 and 32, IPv4-only trees, varied records", () => {
   const rand = prng(7);
   const records = Array.from({ length: 300 }, (_, i) => richRecord(i, rand));
-  const asnRecords = Array.from({ length: 50 }, (_, i) => ({ autonomous_system_number: uint32(64_000 + i * 1000), autonomous_system_organization: i % 9 === 0 ? "" : `AS Org ${i} — Ünïcødé` }));
+  const asnRecords = Array.from({ length: 50 }, (_, i) => ({
+    autonomous_system_number: uint32(64_000 + i * 1000),
+    autonomous_system_organization: i % 9 === 0 ? "" : `AS Org ${i} — Ünïcødé`,
+  }));
   const networks: { cidr: string; data: MmdbValue }[] = [];
   const starts: number[] = [];
   for (let i = 0; i < 900; i++) {
@@ -150,7 +200,11 @@ test("walk and field reader agree with the maxmind reader for record sizes 24, 2
       const hits = assertAgreesWithReader(db, addresses);
       assert.ok(hits > 300, `record size ${recordSize}, IPv${ipVersion}: only ${hits} hits`);
       const asnNets = nets.map((n, k) => ({ cidr: n.cidr, data: asnRecords[k % asnRecords.length]! }));
-      const asnDb = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-ASN", buildEpoch: 1, recordSize, ipVersion, networks: asnNets }).bytes), "asn.mmdb", "asn");
+      const asnDb = loadGeoDatabase(
+        Buffer.from(buildMmdb({ databaseType: "GeoLite2-ASN", buildEpoch: 1, recordSize, ipVersion, networks: asnNets }).bytes),
+        "asn.mmdb",
+        "asn",
+      );
       assert.ok(assertAgreesWithReader(asnDb, addresses) > 300);
     }
   }
@@ -200,7 +254,8 @@ test("locateBlock and locateText (numeric order, same-network shortcut) give exa
   }
   networks.push({ cidr: "127.0.1.0/24", data: { city: { names: { en: "Loopback City" } } } });
   for (let i = 0; i < 300; i++) {
-    const cidr = i % 3 === 0 ? `2a0${i % 10}:${(i * 37).toString(16)}::/32` : `2a0${i % 10}:${(i * 37).toString(16)}:${(i * 91).toString(16)}::/${48 + (i % 17)}`;
+    const cidr =
+      i % 3 === 0 ? `2a0${i % 10}:${(i * 37).toString(16)}::/32` : `2a0${i % 10}:${(i * 37).toString(16)}:${(i * 91).toString(16)}::/${48 + (i % 17)}`;
     networks.push({ cidr, data: { country: { iso_code: `V${i % 10}` }, city: { names: { en: `V6 ${i}` } } } });
   }
   for (const recordSize of [24, 28, 32] as const) {
@@ -218,7 +273,9 @@ test("locateBlock and locateText (numeric order, same-network shortcut) give exa
     }
     addresses.push("127.0.1.9", "127.0.0.1", "10.1.1.1", "192.0.2.1", "81.2.69.142 ", "2001:db8::1", "x.onion", "fc00::1", "", "1.2.3.4");
     addresses.push("::1", "::ffff:81.2.69.142", "fe80::1", "2a00::1%eth0", "2a01:25::1", "2a01:25::1:0");
-    const types = addresses.map((a, i) => (a === "fc00::1" ? "cjdns" : i % 3 === 0 ? "" : a.includes(":") ? "ipv6" : a.endsWith(".onion") ? "onion_v3" : "ipv4"));
+    const types = addresses.map((a, i) =>
+      a === "fc00::1" ? "cjdns" : i % 3 === 0 ? "" : a.includes(":") ? "ipv6" : a.endsWith(".onion") ? "onion_v3" : "ipv4",
+    );
     const single = new Locator(db, asn);
     const expected = addresses.map((a, i) => locate(single, a, types[i]!));
     const block = new Locator(db, asn);
@@ -284,16 +341,26 @@ test("V6Cursor (walks resumed where addresses part, skipped when they share the 
       assert.ok(hits > 1000, `only ${hits} hits (${name}, ${recordSize}-bit)`);
     }
   }
-  const v4Only = loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, ipVersion: 4, networks: networks.slice(-1) }).bytes), "v4.mmdb", "city");
+  const v4Only = loadGeoDatabase(
+    Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, ipVersion: 4, networks: networks.slice(-1) }).bytes),
+    "v4.mmdb",
+    "city",
+  );
   assert.equal(new V6Cursor(v4Only.tree).lookup(parseIPv6("::ffff:81.2.69.142"), 0), NOT_FOUND);
 });
 
 test("locateText refuses text that does not hold exactly its count of indexed lines", () => {
   const l = new Locator(city, asn);
   const ok = [blockLine(1, "4", "81.2.69.142"), blockLine(0, "3", "x.onion")].join("\n");
-  assert.deepEqual(Array.from(l.locateText(ok, 2).status, (s) => GEO_STATUSES[s]), ["onion", "located"]);
+  assert.deepEqual(
+    Array.from(l.locateText(ok, 2).status, (s) => GEO_STATUSES[s]),
+    ["onion", "located"],
+  );
   assert.deepEqual(Array.from(l.locateText("", 0).status), []);
-  assert.deepEqual(Array.from(l.locateText("0\t-", 1).status, (s) => GEO_STATUSES[s]), ["invalid"]); // an empty address
+  assert.deepEqual(
+    Array.from(l.locateText("0\t-", 1).status, (s) => GEO_STATUSES[s]),
+    ["invalid"],
+  ); // an empty address
   for (const [text, count] of [
     [ok, 1], // a line too many
     [ok, 3], // a line too few

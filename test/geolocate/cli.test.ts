@@ -32,10 +32,18 @@ test("bad databases: one line naming the file and how to get one, exit 1, nothin
   await writeFile(junk, "definitely not a MaxMind database\n");
   const before = await snapshotTree(data);
   const cases: [string[], RegExp][] = [
-    [[], new RegExp(`^fluxture: City database ${join(data, "geo", "GeoLite2-City.mmdb")} not found; download it with \`fluxture update-geo-db\`.* or pass --city-db PATH$`)],
+    [
+      [],
+      new RegExp(
+        `^fluxture: City database ${join(data, "geo", "GeoLite2-City.mmdb")} not found; download it with \`fluxture update-geo-db\`.* or pass --city-db PATH$`,
+      ),
+    ],
     [["--city-db", FIXTURES.country], /^fluxture: .*GeoLite2-Country-Test\.mmdb is a GeoLite2-Country database, not a City database; .*update-geo-db/],
     [["--city-db", junk], /^fluxture: City database .*junk\.mmdb is not a MaxMind DB file \(.*\); .*update-geo-db/],
-    [["--city-db", FIXTURES.city, "--asn-db", FIXTURES.city], /^fluxture: .*GeoLite2-City-Test\.mmdb is a GeoLite2-City database, not a ASN database; .*--asn-db PATH$/],
+    [
+      ["--city-db", FIXTURES.city, "--asn-db", FIXTURES.city],
+      /^fluxture: .*GeoLite2-City-Test\.mmdb is a GeoLite2-City database, not a ASN database; .*--asn-db PATH$/,
+    ],
     [["--city-db", FIXTURES.city, "--asn-db", junk], /^fluxture: ASN database .*junk\.mmdb is not a MaxMind DB file/],
   ];
   for (const [args, pattern] of cases) {
@@ -61,13 +69,22 @@ test("the CLI geolocates with env-var databases, notes a missing ASN database in
   assert.match(notices[0]!, /notice: ASN database .*none\.mmdb not found.*asn and as_org stay null/);
   const summary = JSON.parse(noAsn.stdout) as { asn_db: unknown; runs: { run_id: string; action: string; counts: Record<string, number> }[] };
   assert.equal(summary.asn_db, null);
-  assert.deepEqual(summary.runs.map((r) => [r.run_id, r.action, r.counts.located]), [[run.id, "geolocated", 1]]);
+  assert.deepEqual(
+    summary.runs.map((r) => [r.run_id, r.action, r.counts.located]),
+    [[run.id, "geolocated", 1]],
+  );
 
   const withAsn = await runCli(["geolocate", "--data", data, "--run", run.id], { FLUXTURE_CITY_DB: FIXTURES.city, FLUXTURE_ASN_DB: FIXTURES.asn });
   assert.equal(withAsn.status, 0, withAsn.stderr);
   assert.match(withAsn.stdout, new RegExp(`^simnet ${run.id}: geolocated 2 addresses \\(2 located\\) in [\\d.]+ s \\[ASN database now available\\]\\n$`));
   const rows = await readParquetRows(join(run.dir, GEO.file));
-  assert.deepEqual(rows.map((r) => [r.address, r.city, r.asn]), [["1.128.0.1", null, 1221], ["81.2.69.142", "London", null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.address, r.city, r.asn]),
+    [
+      ["1.128.0.1", null, 1221],
+      ["81.2.69.142", "London", null],
+    ],
+  );
 
   const rerun = await runCli(["geolocate", "--data", data, "--city-db", FIXTURES.city, "--asn-db", FIXTURES.asn]);
   assert.equal(rerun.status, 0, rerun.stderr);
@@ -95,6 +112,12 @@ test("default databases under <data>/geo; usage errors exit 2; no run is a clear
   assert.equal(ok.status, 0, ok.stderr);
   const summary = JSON.parse(ok.stdout) as { city_db: { path: string }; runs: { action: string }[] };
   assert.equal(summary.city_db.path, join(data, "geo", "GeoLite2-City.mmdb"));
-  assert.deepEqual(summary.runs.map((r) => r.action), ["geolocated"]);
-  assert.deepEqual((await readdir(data)).filter((f) => f === ".lock"), []); // the data lock was released
+  assert.deepEqual(
+    summary.runs.map((r) => r.action),
+    ["geolocated"],
+  );
+  assert.deepEqual(
+    (await readdir(data)).filter((f) => f === ".lock"),
+    [],
+  ); // the data lock was released
 });

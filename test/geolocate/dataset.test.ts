@@ -4,7 +4,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openDuckDB } from "../../pipeline/duckdb.ts";
 import { join } from "node:path";
-import { readAddressBlocks, ResultWriter, stageAdvertisedAddresses, stageRecords, stageVisitedAddresses, writeGeoParquet, type AddressBlock } from "../../stages/geolocate/dataset.ts";
+import {
+  readAddressBlocks,
+  ResultWriter,
+  stageAdvertisedAddresses,
+  stageRecords,
+  stageVisitedAddresses,
+  writeGeoParquet,
+  type AddressBlock,
+} from "../../stages/geolocate/dataset.ts";
 import { GEO_STATUSES } from "../../stages/geolocate/locate.ts";
 import { typeCodesOf } from "../../stages/geolocate/locate.ts";
 import { readParquetRows, tempDir, writeRun, type TestAddress } from "./helpers.ts";
@@ -64,8 +72,20 @@ test("staging puts every distinct address in geo_input once: visited first, then
     }
     assert.equal(next, to);
   }
-  assert.deepEqual(seen.slice(0, visited).sort(), addresses.filter((a) => a.visited !== false).map((a) => a.address).sort());
-  assert.deepEqual(seen.slice(visited).sort(), addresses.filter((a) => a.visited === false).map((a) => a.address).sort());
+  assert.deepEqual(
+    seen.slice(0, visited).sort(),
+    addresses
+      .filter((a) => a.visited !== false)
+      .map((a) => a.address)
+      .sort(),
+  );
+  assert.deepEqual(
+    seen.slice(visited).sort(),
+    addresses
+      .filter((a) => a.visited === false)
+      .map((a) => a.address)
+      .sort(),
+  );
   const typeOf = new Map(addresses.map((a) => [a.address, typeCodesOf([a.networkType])]));
   // a source that was never visited has no network type in the run: it travels as unknown ("-")
   typeOf.set("12.0.0.9", "-");

@@ -41,7 +41,12 @@ export interface TestAddress {
 }
 
 /** Writes a sealed run (visits + addrs Parquet through writeParquet) and returns it. */
-export async function writeRun(dataDir: string, addresses: readonly TestAddress[], network: NetworkName = "simnet", state: "succeeded" | "failed" | "running" = "succeeded"): Promise<Run> {
+export async function writeRun(
+  dataDir: string,
+  addresses: readonly TestAddress[],
+  network: NetworkName = "simnet",
+  state: "succeeded" | "failed" | "running" = "succeeded",
+): Promise<Run> {
   const run = await Run.create(dataDir, network, { test: true });
   const at = new Date("2026-11-24T12:00:00Z");
   const visits: VisitRow[] = addresses

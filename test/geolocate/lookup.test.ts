@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildMmdb } from "../../stages/simnet/mmdb/writer.ts";
+import { buildMmdb } from "../../lib/mmdb/writer.ts";
 import { ipv4Scope, ipv6Scope, parseIPv4, parseIPv6, type IpScope } from "../../stages/geolocate/ip.ts";
 import { GeoDatabaseError, loadGeoDatabase, openGeoDatabase } from "../../stages/geolocate/database.ts";
 import { Locator } from "../../stages/geolocate/locate.ts";
@@ -171,7 +171,8 @@ test("IPv6 in an IPv4-only database finds nothing (no garbage), IPv4 still works
   });
   const l = new Locator(loadGeoDatabase(Buffer.from(bytes), "v4.mmdb", "city"), null);
   assert.equal(locate(l, "81.2.69.9", "ipv4").city?.country_code, "GB");
-  for (const a of ["2001:218::1", "::ffff:81.2.69.9", "5102:4509::1"]) assert.deepEqual(locate(l, a, "ipv6"), { status: "not_found", city: null, asn: null }, a);
+  for (const a of ["2001:218::1", "::ffff:81.2.69.9", "5102:4509::1"])
+    assert.deepEqual(locate(l, a, "ipv6"), { status: "not_found", city: null, asn: null }, a);
 });
 
 test("each distinct record is decoded once and shared by every address in it", () => {
@@ -245,13 +246,23 @@ test("IPv6 text → 16 bytes: compression anywhere, embedded IPv4, upper case", 
 test("scopes: the first-octet/first-byte shortcut to public agrees with the plain range list, at every range edge", () => {
   // the special-purpose ranges of ip.ts, restated as the oracle: first match wins
   const v4: [string, number, IpScope][] = [
-    ["127.0.0.0", 8, "loopback"], ["10.0.0.0", 8, "private"], ["172.16.0.0", 12, "private"], ["192.168.0.0", 16, "private"],
-    ["100.64.0.0", 10, "private"], ["169.254.0.0", 16, "private"], ["0.0.0.0", 8, "reserved"], ["192.0.0.0", 24, "reserved"],
-    ["192.0.2.0", 24, "reserved"], ["198.51.100.0", 24, "reserved"], ["203.0.113.0", 24, "reserved"], ["198.18.0.0", 15, "reserved"],
-    ["224.0.0.0", 4, "reserved"], ["240.0.0.0", 4, "reserved"],
+    ["127.0.0.0", 8, "loopback"],
+    ["10.0.0.0", 8, "private"],
+    ["172.16.0.0", 12, "private"],
+    ["192.168.0.0", 16, "private"],
+    ["100.64.0.0", 10, "private"],
+    ["169.254.0.0", 16, "private"],
+    ["0.0.0.0", 8, "reserved"],
+    ["192.0.0.0", 24, "reserved"],
+    ["192.0.2.0", 24, "reserved"],
+    ["198.51.100.0", 24, "reserved"],
+    ["203.0.113.0", 24, "reserved"],
+    ["198.18.0.0", 15, "reserved"],
+    ["224.0.0.0", 4, "reserved"],
+    ["240.0.0.0", 4, "reserved"],
   ];
   const mask = (bits: number) => (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
-  const oracle4 = (v: number): IpScope => v4.find(([net, bits]) => ((v & mask(bits)) >>> 0) === parseIPv4(net))?.[2] ?? "public";
+  const oracle4 = (v: number): IpScope => v4.find(([net, bits]) => (v & mask(bits)) >>> 0 === parseIPv4(net))?.[2] ?? "public";
   const probes: number[] = [];
   for (let o = 0; o < 256; o++) probes.push(o * 2 ** 24, o * 2 ** 24 + 0x00ffffff, o * 2 ** 24 + 0x00a1b2c3);
   for (const [net, bits] of v4) {
@@ -262,8 +273,16 @@ test("scopes: the first-octet/first-byte shortcut to public agrees with the plai
   for (const v of probes) assert.equal(ipv4Scope(v), oracle4(v), `IPv4 ${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
 
   const v6: [string, number, IpScope][] = [
-    ["::1", 128, "loopback"], ["::", 128, "reserved"], ["fc00::", 7, "private"], ["fe80::", 10, "private"], ["fec0::", 10, "reserved"],
-    ["ff00::", 8, "reserved"], ["2001:db8::", 32, "reserved"], ["3fff::", 20, "reserved"], ["100::", 64, "reserved"], ["2001:2::", 48, "reserved"],
+    ["::1", 128, "loopback"],
+    ["::", 128, "reserved"],
+    ["fc00::", 7, "private"],
+    ["fe80::", 10, "private"],
+    ["fec0::", 10, "reserved"],
+    ["ff00::", 8, "reserved"],
+    ["2001:db8::", 32, "reserved"],
+    ["3fff::", 20, "reserved"],
+    ["100::", 64, "reserved"],
+    ["2001:2::", 48, "reserved"],
   ];
   const inRange = (b: Uint8Array, net: Uint8Array, bits: number) => {
     for (let i = 0; i < bits; i++) if (((b[i >> 3]! ^ net[i >> 3]!) >> (7 - (i & 7))) & 1) return false;

@@ -9,8 +9,8 @@ import { GEO } from "../../pipeline/schema/geo.ts";
 import { openGeoDatabase } from "../../stages/geolocate/database.ts";
 import { GEO_STATUSES, Locator } from "../../stages/geolocate/locate.ts";
 import { geolocate } from "../../stages/geolocate/run.ts";
-import { buildMmdb, type MmdbNetwork } from "../../stages/simnet/mmdb/writer.ts";
-import { double, uint16 } from "../../stages/simnet/mmdb/values.ts";
+import { buildMmdb, type MmdbNetwork } from "../../lib/mmdb/writer.ts";
+import { double, uint16 } from "../../lib/mmdb/values.ts";
 import { FIXTURES, parquetColumns, readParquetRows, tempDir, writeRun, type TestAddress } from "./helpers.ts";
 
 const ONION = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion";
@@ -109,7 +109,10 @@ test("a run end to end: every distinct address of visits and addrs, each looked 
     city_db: { path: FIXTURES.city, type: "GeoLite2-City", built_at: "2026-02-04T22:49:29.000Z" },
     asn_db: { path: FIXTURES.asn, type: "GeoLite2-ASN", built_at: "2026-02-04T22:49:29.000Z" },
   });
-  assert.deepEqual((await readdir(run.dir)).filter((f) => f.includes(".tmp")), []);
+  assert.deepEqual(
+    (await readdir(run.dir)).filter((f) => f.includes(".tmp")),
+    [],
+  );
 });
 
 test("re-analysis: same builds skip, --process-all redoes, a newer build redoes, an older one does not", async (t) => {
@@ -173,12 +176,21 @@ test("--all geolocates every succeeded run and leaves failed and running ones al
   const failed = await writeRun(tmp.dir, [LONDON], "simnet", "failed");
   const running = await writeRun(tmp.dir, [LONDON], "simnet", "running");
   const summary = await geolocate({ dataDir: tmp.dir, all: true, cityDb: FIXTURES.city, asnDb: FIXTURES.asn });
-  assert.deepEqual(summary.runs.map((r) => [r.run_id, r.action]).sort(), [[a.id, "geolocated"], [b.id, "geolocated"]].sort());
+  assert.deepEqual(
+    summary.runs.map((r) => [r.run_id, r.action]).sort(),
+    [
+      [a.id, "geolocated"],
+      [b.id, "geolocated"],
+    ].sort(),
+  );
   for (const r of [failed, running]) await assert.rejects(stat(join(r.dir, GEO.file)), { code: "ENOENT" });
   assert.equal((await readParquetRows(join(b.dir, GEO.file))).length, 2);
   // only regtest with --network
   const narrowed = await geolocate({ dataDir: tmp.dir, all: true, network: "regtest", cityDb: FIXTURES.city, asnDb: FIXTURES.asn, processAll: true });
-  assert.deepEqual(narrowed.runs.map((r) => r.run_id), [b.id]);
+  assert.deepEqual(
+    narrowed.runs.map((r) => r.run_id),
+    [b.id],
+  );
   // an explicit --run may name a failed run (its files are there)
   const one = await geolocate({ dataDir: tmp.dir, run: failed.id, cityDb: FIXTURES.city, asnDb: FIXTURES.asn });
   assert.equal(one.runs[0]!.action, "geolocated");
@@ -196,7 +208,10 @@ test("the default run is the newest succeeded one, and the default databases liv
   await copyFile(FIXTURES.city, join(tmp.dir, "geo", "GeoLite2-City.mmdb"));
   await copyFile(FIXTURES.asn, join(tmp.dir, "geo", "GeoLite2-ASN.mmdb"));
   const summary = await geolocate({ dataDir: tmp.dir });
-  assert.deepEqual(summary.runs.map((r) => r.run_id), [newer.id]);
+  assert.deepEqual(
+    summary.runs.map((r) => r.run_id),
+    [newer.id],
+  );
   assert.equal(summary.city_db.path, join(tmp.dir, "geo", "GeoLite2-City.mmdb"));
   assert.equal(summary.asn_db?.type, "GeoLite2-ASN");
   await assert.rejects(stat(join(older.dir, GEO.file)), { code: "ENOENT" });
@@ -235,10 +250,14 @@ test("tens of thousands of addresses: every geo.parquet row holds what locate gi
   const bases: number[] = [];
   for (let i = 0; i < 3000; i++) {
     const base = ((11 + Math.floor(rand() * 200)) * 2 ** 24 + Math.floor(rand() * 2 ** 16) * 256) >>> 0;
-    networks.push({ cidr: `${v4(base)}/24`, data: { city: { names: { en: `Town ${i}` } }, location: { accuracy_radius: uint16(i % 999), latitude: double(i / 100), longitude: double(-i / 50) } } });
+    networks.push({
+      cidr: `${v4(base)}/24`,
+      data: { city: { names: { en: `Town ${i}` } }, location: { accuracy_radius: uint16(i % 999), latitude: double(i / 100), longitude: double(-i / 50) } },
+    });
     bases.push(base);
   }
-  for (let i = 0; i < 300; i++) networks.push({ cidr: `2a0${i % 10}:${(i * 37).toString(16)}::/32`, data: { city: { names: { en: `V6 ${i}` } }, location: {} } });
+  for (let i = 0; i < 300; i++)
+    networks.push({ cidr: `2a0${i % 10}:${(i * 37).toString(16)}::/32`, data: { city: { names: { en: `V6 ${i}` } }, location: {} } });
   const cityPath = join(tmp.dir, "many-city.mmdb");
   await writeFile(cityPath, buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, networks }).bytes);
   const addresses: TestAddress[] = [];
@@ -246,10 +265,13 @@ test("tens of thousands of addresses: every geo.parquet row holds what locate gi
   while (addresses.length < 30_000) {
     const r = rand();
     const address =
-      r < 0.8 ? v4((bases[Math.floor(rand() * bases.length)]! + Math.floor(rand() * 256)) >>> 0)
-      : r < 0.9 ? `2a0${Math.floor(rand() * 10)}:${(Math.floor(rand() * 300) * 37).toString(16)}::${Math.floor(rand() * 0xffff).toString(16)}`
-      : r < 0.95 ? v4(Math.floor(rand() * 2 ** 32))
-      : `${Math.floor(rand() * 1e12).toString(36)}.onion`;
+      r < 0.8
+        ? v4((bases[Math.floor(rand() * bases.length)]! + Math.floor(rand() * 256)) >>> 0)
+        : r < 0.9
+          ? `2a0${Math.floor(rand() * 10)}:${(Math.floor(rand() * 300) * 37).toString(16)}::${Math.floor(rand() * 0xffff).toString(16)}`
+          : r < 0.95
+            ? v4(Math.floor(rand() * 2 ** 32))
+            : `${Math.floor(rand() * 1e12).toString(36)}.onion`;
     if (seen.has(address)) continue;
     seen.add(address);
     const networkType = address.endsWith(".onion") ? "onion_v3" : address.includes(":") ? "ipv6" : "ipv4";
@@ -268,7 +290,17 @@ test("tens of thousands of addresses: every geo.parquet row holds what locate gi
     const status = GEO_STATUSES[reference.locate(address, types.get(address)!)];
     const city = reference.cityId >= 0 ? reference.cityRecords[reference.cityId]! : null;
     const got = { status: row.status, city: row.city, latitude: row.latitude, accuracy: row.accuracy_radius_km, asn: row.asn };
-    assert.deepEqual(got, { status, city: city?.city ?? null, latitude: city?.latitude ?? null, accuracy: city?.accuracy_radius_km ?? null, asn: reference.asnId >= 0 ? reference.asnRecords[reference.asnId]!.asn : null }, address);
+    assert.deepEqual(
+      got,
+      {
+        status,
+        city: city?.city ?? null,
+        latitude: city?.latitude ?? null,
+        accuracy: city?.accuracy_radius_km ?? null,
+        asn: reference.asnId >= 0 ? reference.asnRecords[reference.asnId]!.asn : null,
+      },
+      address,
+    );
     if (status === "located") located++;
   }
   assert.ok(located > 20_000, `only ${located} located`);

@@ -173,7 +173,10 @@ test("update-geo-db downloads, verifies and installs both editions; the storage 
   const r = await runCli(["update-geo-db", "--geo-dir", geoDir, "--base-url", fake.baseUrl], ENV);
   assert.equal(r.status, 0, r.stderr);
   assertNoSecret(r.stdout + r.stderr);
-  assert.match(r.stdout, /^GeoLite2-City: installed .*GeoLite2-City\.mmdb \(GeoLite2-City built 2026-02-04T22:49:29\.000Z, 0\.0 MiB; previous kept as .*GeoLite2-City\.mmdb\.prev\)$/m);
+  assert.match(
+    r.stdout,
+    /^GeoLite2-City: installed .*GeoLite2-City\.mmdb \(GeoLite2-City built 2026-02-04T22:49:29\.000Z, 0\.0 MiB; previous kept as .*GeoLite2-City\.mmdb\.prev\)$/m,
+  );
   assert.match(r.stdout, /^GeoLite2-ASN: installed .*GeoLite2-ASN\.mmdb \(GeoLite2-ASN built /m);
   assert.deepEqual(await readFile(join(geoDir, "GeoLite2-City.mmdb")), city);
   assert.deepEqual(await readFile(join(geoDir, "GeoLite2-City.mmdb.prev")), old);
@@ -183,20 +186,29 @@ test("update-geo-db downloads, verifies and installs both editions; the storage 
 
   assert.equal(fake.apiRequests.length, 4); // checksum + archive, per edition
   assert.ok(fake.apiRequests.every((q) => q.authorization === AUTH));
-  assert.deepEqual(fake.apiRequests.map((q) => q.path), [
-    "/geoip/databases/GeoLite2-City/download?suffix=tar.gz.sha256",
-    "/geoip/databases/GeoLite2-City/download?suffix=tar.gz",
-    "/geoip/databases/GeoLite2-ASN/download?suffix=tar.gz.sha256",
-    "/geoip/databases/GeoLite2-ASN/download?suffix=tar.gz",
-  ]);
+  assert.deepEqual(
+    fake.apiRequests.map((q) => q.path),
+    [
+      "/geoip/databases/GeoLite2-City/download?suffix=tar.gz.sha256",
+      "/geoip/databases/GeoLite2-City/download?suffix=tar.gz",
+      "/geoip/databases/GeoLite2-ASN/download?suffix=tar.gz.sha256",
+      "/geoip/databases/GeoLite2-ASN/download?suffix=tar.gz",
+    ],
+  );
   assert.equal(fake.storageRequests.length, 4);
-  assert.ok(fake.storageRequests.every((q) => q.authorization === undefined), "Authorization reached the redirect target");
+  assert.ok(
+    fake.storageRequests.every((q) => q.authorization === undefined),
+    "Authorization reached the redirect target",
+  );
 
   // a second update keeps the then-current file as .prev
   const again = await runCli(["update-geo-db", "--geo-dir", geoDir, "--base-url", fake.baseUrl, "--editions", "GeoLite2-City", "--json"], ENV);
   assert.equal(again.status, 0, again.stderr);
   const installed = JSON.parse(again.stdout) as { edition: string; release: string; sha256_archive: string }[];
-  assert.deepEqual(installed.map((i) => [i.edition, i.release]), [["GeoLite2-City", "20260204"]]);
+  assert.deepEqual(
+    installed.map((i) => [i.edition, i.release]),
+    [["GeoLite2-City", "20260204"]],
+  );
   assert.deepEqual(await readFile(join(geoDir, "GeoLite2-City.mmdb.prev")), city);
 });
 
@@ -217,7 +229,8 @@ test("failures give one line, exit 1, and leave the installed database byte-for-
       name: "wrong credentials",
       setup: () => publish(fake, "GeoLite2-City", maxmindLayout("GeoLite2-City", city)),
       env: { MAXMIND_LICENSE_KEY: "wrongLicenseKey_999" },
-      pattern: /^fluxture: MaxMind refused the credentials for GeoLite2-City checksum \(HTTP 401\): check MAXMIND_ACCOUNT_ID \/ MAXMIND_LICENSE_KEY or the --license-key-file$/,
+      pattern:
+        /^fluxture: MaxMind refused the credentials for GeoLite2-City checksum \(HTTP 401\): check MAXMIND_ACCOUNT_ID \/ MAXMIND_LICENSE_KEY or the --license-key-file$/,
     },
     {
       name: "../ member",
@@ -231,7 +244,11 @@ test("failures give one line, exit 1, and leave the installed database byte-for-
     },
     {
       name: "symlink member",
-      setup: () => publish(fake, "GeoLite2-City", [...maxmindLayout("GeoLite2-City", city), { name: "GeoLite2-City_20260204/x", type: "symlink", linkname: "/etc/passwd" }]),
+      setup: () =>
+        publish(fake, "GeoLite2-City", [
+          ...maxmindLayout("GeoLite2-City", city),
+          { name: "GeoLite2-City_20260204/x", type: "symlink", linkname: "/etc/passwd" },
+        ]),
       pattern: /^fluxture: GeoLite2-City archive: archive member 'GeoLite2-City_20260204\/x' is a symlink entry; refusing the archive$/,
     },
     {
@@ -272,7 +289,10 @@ test("one failing edition installs none: the City download that passed is not in
   await publish(fake, "GeoLite2-ASN", maxmindLayout("GeoLite2-ASN", await readFile(FIXTURES.asn)), { sha256: "f".repeat(64) });
   const { geoDir, old } = await geoDirWithOldCity(tmp.dir);
   const credentials = new Credentials(ACCOUNT, KEY, "test");
-  await assert.rejects(updateGeoDb({ geoDir, editions: ["GeoLite2-City", "GeoLite2-ASN"], baseUrl: fake.baseUrl, credentials }), /GeoLite2-ASN archive: SHA-256 mismatch/);
+  await assert.rejects(
+    updateGeoDb({ geoDir, editions: ["GeoLite2-City", "GeoLite2-ASN"], baseUrl: fake.baseUrl, credentials }),
+    /GeoLite2-ASN archive: SHA-256 mismatch/,
+  );
   await assertUntouched(geoDir, old);
 });
 
@@ -281,7 +301,10 @@ test("credentials: env or a GeoIP.conf-style key file, never a flag, never print
   t.after(tmp.cleanup);
   const missing = await runCli(["update-geo-db", "--geo-dir", join(tmp.dir, "geo")], { MAXMIND_ACCOUNT_ID: "", MAXMIND_LICENSE_KEY: "" });
   assert.equal(missing.status, 2);
-  assert.match(errorLines(missing.stderr)[0]!, /^fluxture: MaxMind credentials missing: set MAXMIND_ACCOUNT_ID and MAXMIND_LICENSE_KEY, or pass --license-key-file FILE .*geolite2\/signup\)$/);
+  assert.match(
+    errorLines(missing.stderr)[0]!,
+    /^fluxture: MaxMind credentials missing: set MAXMIND_ACCOUNT_ID and MAXMIND_LICENSE_KEY, or pass --license-key-file FILE .*geolite2\/signup\)$/,
+  );
   const asFlag = await runCli(["update-geo-db", "--license-key", KEY]);
   assert.notEqual(asFlag.status, 0);
   assert.match(asFlag.stderr, /unknown option '--license-key'/);
@@ -305,10 +328,13 @@ test("credentials: env or a GeoIP.conf-style key file, never a flag, never print
   const fake = await startFakeMaxMind();
   t.after(() => fake.close());
   await publish(fake, "GeoLite2-ASN", maxmindLayout("GeoLite2-ASN", await readFile(FIXTURES.asn)));
-  const r = await runCli(["update-geo-db", "--geo-dir", join(tmp.dir, "geo"), "--base-url", fake.baseUrl, "--editions", "GeoLite2-ASN", "--license-key-file", file], {
-    MAXMIND_ACCOUNT_ID: "",
-    MAXMIND_LICENSE_KEY: "",
-  });
+  const r = await runCli(
+    ["update-geo-db", "--geo-dir", join(tmp.dir, "geo"), "--base-url", fake.baseUrl, "--editions", "GeoLite2-ASN", "--license-key-file", file],
+    {
+      MAXMIND_ACCOUNT_ID: "",
+      MAXMIND_LICENSE_KEY: "",
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   assertNoSecret(r.stdout + r.stderr);
   assert.ok(existsSync(join(tmp.dir, "geo", "GeoLite2-ASN.mmdb")));
@@ -316,9 +342,18 @@ test("credentials: env or a GeoIP.conf-style key file, never a flag, never print
 
 test("base URL and edition checks: no credentials over plain http to a non-loopback host, no odd edition names", async () => {
   const credentials = new Credentials(ACCOUNT, KEY, "test");
-  await assert.rejects(updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: "http://download.example.com", credentials }), /refusing to send MaxMind credentials over plain http to download\.example\.com; use https/);
-  await assert.rejects(updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: "ftp://127.0.0.1", credentials }), /--base-url must be http\(s\)/);
-  await assert.rejects(updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: `http://${ACCOUNT}:${KEY}@127.0.0.1:1`, credentials }), /must not contain credentials/);
+  await assert.rejects(
+    updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: "http://download.example.com", credentials }),
+    /refusing to send MaxMind credentials over plain http to download\.example\.com; use https/,
+  );
+  await assert.rejects(
+    updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: "ftp://127.0.0.1", credentials }),
+    /--base-url must be http\(s\)/,
+  );
+  await assert.rejects(
+    updateGeoDb({ geoDir: "/nonexistent", editions: ["GeoLite2-City"], baseUrl: `http://${ACCOUNT}:${KEY}@127.0.0.1:1`, credentials }),
+    /must not contain credentials/,
+  );
   const r = await runCli(["update-geo-db", "--editions", "../etc,GeoLite2-City"], ENV);
   assert.equal(r.status, 2);
   assert.match(errorLines(r.stderr)[0]!, /--editions: '\.\.\/etc' is not a MaxMind edition id/);
@@ -341,5 +376,5 @@ test("archive and checksum parsing details", async () => {
   await assert.rejects(extractMmdb(Buffer.from("not gzip at all"), "GeoLite2-City", "t"), /truncated or corrupt/);
   assert.equal(parseSha256File(`${"A".repeat(64)}  GeoLite2-City_20260204.tar.gz\n`, "t"), "a".repeat(64));
   assert.equal(parseSha256File(`${"b".repeat(64)}\n`, "t"), "b".repeat(64));
-  assert.throws(() => parseSha256File("<html>error</html>", "t"), /not '<hex digest>  <file name>'/);
+  assert.throws(() => parseSha256File("<html>error</html>", "t"), /not '<hex digest> {2}<file name>'/);
 });

@@ -19,10 +19,37 @@ export interface Place {
 
 /** Real places with real hosting ASes, as the simnet uses them. */
 export const PLACES: readonly Place[] = [
-  { country: "DE", continent: "EU", city: "Falkenstein", latitude: 50.4779, longitude: 12.3713, timeZone: "Europe/Berlin", asn: 24940, asOrg: "Hetzner Online GmbH" },
-  { country: "US", continent: "NA", city: "Ashburn", latitude: 39.0438, longitude: -77.4874, timeZone: "America/New_York", asn: 16509, asOrg: "Amazon.com, Inc." },
+  {
+    country: "DE",
+    continent: "EU",
+    city: "Falkenstein",
+    latitude: 50.4779,
+    longitude: 12.3713,
+    timeZone: "Europe/Berlin",
+    asn: 24940,
+    asOrg: "Hetzner Online GmbH",
+  },
+  {
+    country: "US",
+    continent: "NA",
+    city: "Ashburn",
+    latitude: 39.0438,
+    longitude: -77.4874,
+    timeZone: "America/New_York",
+    asn: 16509,
+    asOrg: "Amazon.com, Inc.",
+  },
   { country: "FR", continent: "EU", city: "Roubaix", latitude: 50.6942, longitude: 3.1746, timeZone: "Europe/Paris", asn: 16276, asOrg: "OVH SAS" },
-  { country: "NL", continent: "EU", city: "Amsterdam", latitude: 52.3676, longitude: 4.9041, timeZone: "Europe/Amsterdam", asn: 14061, asOrg: "DigitalOcean, LLC" },
+  {
+    country: "NL",
+    continent: "EU",
+    city: "Amsterdam",
+    latitude: 52.3676,
+    longitude: 4.9041,
+    timeZone: "Europe/Amsterdam",
+    asn: 14061,
+    asOrg: "DigitalOcean, LLC",
+  },
   { country: "JP", continent: "AS", city: "Tokyo", latitude: 35.6895, longitude: 139.6917, timeZone: "Asia/Tokyo", asn: 16509, asOrg: "Amazon.com, Inc." },
 ];
 
@@ -45,8 +72,7 @@ export interface SampleRunOptions {
   readonly startedAt?: Date;
 }
 
-const NETWORK_TYPE = (address: string): VisitRow["network_type"] =>
-  address.endsWith(".onion") ? "onion_v3" : address.includes(":") ? "ipv6" : "ipv4";
+const NETWORK_TYPE = (address: string): VisitRow["network_type"] => (address.endsWith(".onion") ? "onion_v3" : address.includes(":") ? "ipv6" : "ipv4");
 
 /** Writes a sealed (succeeded) run with the given nodes; returns the run. */
 export async function writeSampleRun(dataDir: string, options: SampleRunOptions): Promise<Run> {
@@ -91,23 +117,26 @@ export async function writeSampleRun(dataDir: string, options: SampleRunOptions)
   await writeParquet(join(run.dir, VISITS.file), VISITS, visits);
   await writeParquet(join(run.dir, ADDRS.file), ADDRS, addrs);
   if (options.withGeo !== false) {
-    const geo: GeoRow[] = options.nodes.map((n) => ({
-      address: n.address,
-      status: n.place === null ? (n.address.endsWith(".onion") ? "onion" : "not_found") : "located",
-      country_code: n.place?.country ?? null,
-      continent_code: n.place?.continent ?? null,
-      city: n.place?.city ?? null,
-      subdivision: null,
-      latitude: n.place?.latitude ?? null,
-      longitude: n.place?.longitude ?? null,
-      accuracy_radius_km: n.place === null ? null : 20,
-      time_zone: n.place?.timeZone ?? null,
-      asn: n.place?.asn ?? null,
-      as_org: n.place?.asOrg ?? null,
-      city_db_built_at: new Date("2026-11-01T00:00:00Z"),
-      asn_db_built_at: new Date("2026-11-01T00:00:00Z"),
-      located_at: at,
-    }) as GeoRow);
+    const geo: GeoRow[] = options.nodes.map(
+      (n) =>
+        ({
+          address: n.address,
+          status: n.place === null ? (n.address.endsWith(".onion") ? "onion" : "not_found") : "located",
+          country_code: n.place?.country ?? null,
+          continent_code: n.place?.continent ?? null,
+          city: n.place?.city ?? null,
+          subdivision: null,
+          latitude: n.place?.latitude ?? null,
+          longitude: n.place?.longitude ?? null,
+          accuracy_radius_km: n.place === null ? null : 20,
+          time_zone: n.place?.timeZone ?? null,
+          asn: n.place?.asn ?? null,
+          as_org: n.place?.asOrg ?? null,
+          city_db_built_at: new Date("2026-11-01T00:00:00Z"),
+          asn_db_built_at: new Date("2026-11-01T00:00:00Z"),
+          located_at: at,
+        }) as GeoRow,
+    );
     await writeParquet(join(run.dir, GEO.file), GEO, geo);
   }
   if (options.withMetrics !== false) {
@@ -145,7 +174,14 @@ export function tenNodes(): SampleNode[] {
     { address: "127.42.0.6", port: 18444, outcome: "ok", userAgent: "/btcwire:0.5.0/btcd:0.24.2/", place: p[3]!, advertises: [] },
     { address: "127.42.0.7", port: 18444, outcome: "ok", userAgent: "/Satoshi:27.0.0/", place: p[4]!, advertises: [0] },
     { address: "127.42.0.8", port: 18444, outcome: "timeout", userAgent: null, place: p[3]!, advertises: [] },
-    { address: "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion", port: 8333, outcome: "unsupported_network", userAgent: null, place: null, advertises: [] },
+    {
+      address: "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
+      port: 8333,
+      outcome: "unsupported_network",
+      userAgent: null,
+      place: null,
+      advertises: [],
+    },
     { address: "::1", port: 18445, outcome: "refused", userAgent: null, place: null, advertises: [] },
   ];
 }

@@ -3,9 +3,22 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Reader } from "maxmind";
-import { DataSectionEncoder, encodeStandalone } from "../../stages/simnet/mmdb/encoder.ts";
-import { MMDB_TYPE, controlBytes, pointerBytes, pointerSize } from "../../stages/simnet/mmdb/format.ts";
-import { MmdbWriteError, bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbNetwork, type MmdbValue } from "../../stages/simnet/mmdb/index.ts";
+import { DataSectionEncoder, encodeStandalone } from "../../lib/mmdb/encoder.ts";
+import { MMDB_TYPE, controlBytes, pointerBytes, pointerSize } from "../../lib/mmdb/format.ts";
+import {
+  MmdbWriteError,
+  bytes,
+  double,
+  float,
+  int32,
+  uint128,
+  uint16,
+  uint32,
+  uint64,
+  writeMmdb,
+  type MmdbNetwork,
+  type MmdbValue,
+} from "../../tools/simnet/mmdb/index.ts";
 import { allValues, decodeTyped, layout, networkText, plain, recordAt, walkNetworks } from "./inspect.ts";
 
 const hex = (b: ArrayLike<number>) => Buffer.from(Array.from(b)).toString("hex");
@@ -19,7 +32,10 @@ test("control bytes match the spec's examples, including extended types and the 
   assert.equal(hex(controlBytes(MMDB_TYPE.utf8_string, 13392)), "5e3333"); // 285 + 0x3333
   assert.equal(hex(controlBytes(MMDB_TYPE.utf8_string, 3421264)), "5f333333"); // 65821 + 0x333333
   assert.equal(hex(controlBytes(MMDB_TYPE.array, 300)), "1e04000f"); // extended array; size 285 + 0x000f
-  assert.throws(() => controlBytes(MMDB_TYPE.bytes, 65821 + 0x1000000), (e: unknown) => e instanceof MmdbWriteError && e.code === "too_large");
+  assert.throws(
+    () => controlBytes(MMDB_TYPE.bytes, 65821 + 0x1000000),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "too_large",
+  );
 });
 
 test("pointers use the smallest of the four encodings and decode back to the same offset", () => {
@@ -73,7 +89,12 @@ test("scalars are encoded exactly: minimal unsigned ints, 4-byte negative int32,
     [{}, "e0"],
     [[], "0004"],
   ];
-  for (const [value, expected] of cases) assert.equal(hex(encodeStandalone(value)), expected, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)));
+  for (const [value, expected] of cases)
+    assert.equal(
+      hex(encodeStandalone(value)),
+      expected,
+      JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v)),
+    );
 });
 
 test("maps are written with sorted keys, so key order in the input never changes the bytes", () => {
@@ -96,7 +117,10 @@ test("identical records are stored once and repeated strings and maps become poi
   assert.deepEqual(plain(decoded), { city: { names: { en: "Manchester" } }, country: { iso_code: "GB", names: { en: "United Kingdom" } } });
   const viaPointer = allValues(decoded).filter((v) => v.pointerSize !== undefined);
   // keys "city", "names", "en", "country" and the whole country map come from the first record
-  assert.ok(viaPointer.some((v) => v.type === "map"), "the repeated country map is a pointer");
+  assert.ok(
+    viaPointer.some((v) => v.type === "map"),
+    "the repeated country map is a pointer",
+  );
   assert.ok(viaPointer.some((v) => v.type === "utf8_string" && v.value === "names"));
   assert.ok(!viaPointer.some((v) => v.value === "Manchester"));
   // a pointer is never used where it would not be shorter: 1-byte values stay inline
@@ -128,7 +152,10 @@ test("3- and 4-byte pointers past 2 KiB and 514 KiB resolve in the maxmind reade
 
 test("long strings and byte strings cross every size boundary and read back intact", () => {
   const lengths = [28, 29, 284, 285, 286, 65820, 65821, 65822, 70000];
-  const networks = lengths.map((n, i) => ({ cidr: `10.1.${i}.0/24`, data: { s: "é".repeat(Math.floor(n / 2)) + "x".repeat(n % 2), b: bytes(new Uint8Array(n).fill(i)) } }));
+  const networks = lengths.map((n, i) => ({
+    cidr: `10.1.${i}.0/24`,
+    data: { s: "é".repeat(Math.floor(n / 2)) + "x".repeat(n % 2), b: bytes(new Uint8Array(n).fill(i)) },
+  }));
   const reader = new Reader(Buffer.from(writeMmdb({ databaseType: "Test", buildEpoch: 0, networks })));
   lengths.forEach((n, i) => {
     const got = reader.get(`10.1.${i}.1`) as { s: string; b: Buffer } | null;

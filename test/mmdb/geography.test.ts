@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { test } from "node:test";
 import maxmind, { Reader } from "maxmind";
-import { CITIES } from "../../stages/simnet/mmdb/cities.ts";
-import { COUNTRIES, CONTINENTS } from "../../stages/simnet/mmdb/countries.ts";
-import { weightedSites } from "../../stages/simnet/mmdb/geography.ts";
-import { ASES, SITES } from "../../stages/simnet/mmdb/sites.ts";
+import { CITIES } from "../../tools/simnet/mmdb/cities.ts";
+import { COUNTRIES, CONTINENTS } from "../../tools/simnet/mmdb/countries.ts";
+import { weightedSites } from "../../tools/simnet/mmdb/geography.ts";
+import { ASES, SITES } from "../../tools/simnet/mmdb/sites.ts";
 import {
   MmdbWriteError,
   SIMNET_ASN_TYPE,
@@ -21,7 +21,7 @@ import {
   buildSimnetGeoDatabases,
   writeSimnetGeoDatabases,
   type GeoPlacement,
-} from "../../stages/simnet/mmdb/index.ts";
+} from "../../tools/simnet/mmdb/index.ts";
 import { allValues, layout, recordAt, walkNetworks, type TypedValue } from "./inspect.ts";
 
 const run = promisify(execFile);
@@ -52,7 +52,10 @@ test("the tables name real, consistent places: every site's city is in its count
   const total = weightedSites().reduce((s, x) => s + x.weight, 0);
   const byAsn = new Map<number, number>();
   for (const s of weightedSites()) byAsn.set(s.asn, (byAsn.get(s.asn) ?? 0) + s.weight / total);
-  const top = [...byAsn].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([asn]) => asn);
+  const top = [...byAsn]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([asn]) => asn);
   for (const asn of [24940, 16509, 14061, 16276]) assert.ok(top.includes(asn), `AS${asn} among the largest (${top})`);
 });
 
@@ -71,7 +74,10 @@ test("10,000 peers get the real network's country mix: US ~28%, DE ~18%, then FR
   const hetzner = assignment.filter((p) => p.asn === 24940);
   assert.ok(hetzner.length > 700, `Hetzner hosts many nodes (${hetzner.length})`);
   assert.ok(new Set(hetzner.map((p) => p.countryCode)).size >= 2, "Hetzner in DE and FI");
-  assert.ok(assignment.some((p) => p.city === null), "a few placements are country-level only, as in GeoLite2");
+  assert.ok(
+    assignment.some((p) => p.city === null),
+    "a few placements are country-level only, as in GeoLite2",
+  );
 });
 
 test("placement is deterministic for a seed, independent of block order, and differs between seeds", () => {
@@ -83,13 +89,17 @@ test("placement is deterministic for a seed, independent of block order, and dif
   assert.deepEqual(a.assignment, b.assignment);
   const c = assignSimnetGeography(blocks, "s2");
   assert.notDeepEqual(c, a.assignment);
-  const tally = (xs: readonly GeoPlacement[]) => [...xs.reduce((m, p) => m.set(p.countryCode, (m.get(p.countryCode) ?? 0) + 1), new Map<string, number>())].sort();
+  const tally = (xs: readonly GeoPlacement[]) =>
+    [...xs.reduce((m, p) => m.set(p.countryCode, (m.get(p.countryCode) ?? 0) + 1), new Map<string, number>())].sort();
   assert.deepEqual(tally(c), tally(a.assignment), "same mix, different deal");
 });
 
 test("block plan: bare addresses are /32s, a base splits into blocks, a peer's /32 beats its covering /24", () => {
   const assignment = assignSimnetGeography([{ base: "127.42.0.0/16", prefixLength: 24, count: 3 }, "127.42.1.7", "127.42.1.7/32"], 1);
-  assert.deepEqual(assignment.map((p) => p.cidr), ["127.42.0.0/24", "127.42.1.0/24", "127.42.2.0/24", "127.42.1.7/32"]);
+  assert.deepEqual(
+    assignment.map((p) => p.cidr),
+    ["127.42.0.0/24", "127.42.1.0/24", "127.42.2.0/24", "127.42.1.7/32"],
+  );
   assert.equal(assignSimnetGeography([{ base: "127.42.0.0/16", prefixLength: 24 }], 1).length, 256);
   assert.equal(assignSimnetGeography([{ base: "fd00::/64", prefixLength: 126, count: 5 }], 1)[4]?.cidr, "fd00::10/126");
   const db = buildSimnetGeoDatabases({ blocks: [{ base: "127.42.0.0/16", prefixLength: 24 }, ...peers(300)], seed: 3, buildEpoch: 0 });
@@ -108,7 +118,11 @@ test("block plan: bare addresses are /32s, a base splits into blocks, a peer's /
     [["localhost"], "bad_network"],
   ];
   for (const [blocks, code] of errors) {
-    assert.throws(() => assignSimnetGeography(blocks as never, 1), (e: unknown) => e instanceof MmdbWriteError && e.code === code, JSON.stringify(blocks));
+    assert.throws(
+      () => assignSimnetGeography(blocks as never, 1),
+      (e: unknown) => e instanceof MmdbWriteError && e.code === code,
+      JSON.stringify(blocks),
+    );
   }
 });
 
@@ -149,7 +163,8 @@ test("writeSimnetGeoDatabases writes both files atomically; readers see the assi
 /** Every (path, type) in a typed record, array positions written as []. */
 function signature(v: TypedValue, path = ""): Map<string, string> {
   const out = new Map<string, string>([[path || "/", v.type]]);
-  if (v.type === "map") for (const [k, x] of v.value as [TypedValue, TypedValue][]) for (const [p, t] of signature(x, `${path}/${k.value as string}`)) out.set(p, t);
+  if (v.type === "map")
+    for (const [k, x] of v.value as [TypedValue, TypedValue][]) for (const [p, t] of signature(x, `${path}/${k.value as string}`)) out.set(p, t);
   if (v.type === "array") for (const x of v.value as TypedValue[]) for (const [p, t] of signature(x, `${path}/[]`)) out.set(p, t);
   return out;
 }
@@ -174,8 +189,21 @@ test("records have MaxMind's shapes: every field path and MMDB type also occurs 
     assert.ok(mine.size >= 3);
     for (const [path, type] of mine) assert.equal(reference.get(path), type, `${path} in ${theirs}`);
   }
-  const expectedCityPaths = ["/city/geoname_id", "/city/names/en", "/continent/code", "/continent/geoname_id", "/country/iso_code", "/country/is_in_european_union",
-    "/location/accuracy_radius", "/location/latitude", "/location/longitude", "/location/time_zone", "/registered_country/iso_code", "/subdivisions/[]/iso_code", "/subdivisions/[]/names/en"];
+  const expectedCityPaths = [
+    "/city/geoname_id",
+    "/city/names/en",
+    "/continent/code",
+    "/continent/geoname_id",
+    "/country/iso_code",
+    "/country/is_in_european_union",
+    "/location/accuracy_radius",
+    "/location/latitude",
+    "/location/longitude",
+    "/location/time_zone",
+    "/registered_country/iso_code",
+    "/subdivisions/[]/iso_code",
+    "/subdivisions/[]/names/en",
+  ];
   const mine = fileSignature(db.city);
   for (const p of expectedCityPaths) assert.ok(mine.has(p), p);
   const l = layout(db.city);

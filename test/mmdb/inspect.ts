@@ -2,9 +2,26 @@
 // each value's MMDB type, its byte range, whether it was reached through a pointer (and that pointer's
 // size) — plus a search-tree walker that lists every network with data. Written from the spec, sharing
 // no code with the writer under test.
-import { bytes, double, float, int32, uint128, uint16, uint32, uint64, type MmdbValue } from "../../stages/simnet/mmdb/index.ts";
+import { bytes, double, float, int32, uint128, uint16, uint32, uint64, type MmdbValue } from "../../tools/simnet/mmdb/index.ts";
 
-const TYPE_NAMES = ["extended", "pointer", "utf8_string", "double", "bytes", "uint16", "uint32", "map", "int32", "uint64", "uint128", "array", "container", "end_marker", "boolean", "float"];
+const TYPE_NAMES = [
+  "extended",
+  "pointer",
+  "utf8_string",
+  "double",
+  "bytes",
+  "uint16",
+  "uint32",
+  "map",
+  "int32",
+  "uint64",
+  "uint128",
+  "array",
+  "container",
+  "end_marker",
+  "boolean",
+  "float",
+];
 const MARKER = Buffer.from("abcdef4d61784d696e642e636f6d", "hex");
 
 /** A decoded value with its type and where its bytes are (`start` = control byte, `end` = one past the payload). */

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { test } from "node:test";
 import { Reader } from "maxmind";
-import { writeMmdb } from "../../stages/simnet/mmdb/index.ts";
-import { encodeMetadata } from "../../stages/simnet/mmdb/metadata.ts";
+import { writeMmdb } from "../../tools/simnet/mmdb/index.ts";
+import { encodeMetadata } from "../../lib/mmdb/metadata.ts";
 import { layout, networkText, recordAt, toWriterValue, walkNetworks, type Layout } from "./inspect.ts";
 
 const run = promisify(execFile);
@@ -58,9 +58,16 @@ for (const name of NAMES) {
     });
     assert.ok(Buffer.from(meta).equals(original.subarray(l.metadataStart)), "metadata identical for the same node count");
     // the trees differ only in MaxMind's empty placeholders for reserved networks: same data networks
-    const theirs = walkNetworks(l).map((n) => `${networkText(n)}=${json(recordAt(l, n.record).value)}`).sort();
-    const ours = walkNetworks(m).map((n) => `${networkText(n)}=${json(recordAt(m, n.record).value)}`).sort();
-    assert.deepEqual(ours.map((x) => x.split("=")[0]), theirs.map((x) => x.split("=")[0]));
+    const theirs = walkNetworks(l)
+      .map((n) => `${networkText(n)}=${json(recordAt(l, n.record).value)}`)
+      .sort();
+    const ours = walkNetworks(m)
+      .map((n) => `${networkText(n)}=${json(recordAt(m, n.record).value)}`)
+      .sort();
+    assert.deepEqual(
+      ours.map((x) => x.split("=")[0]),
+      theirs.map((x) => x.split("=")[0]),
+    );
     assert.ok(m.nodeCount <= l.nodeCount);
     const r1 = new Reader(original);
     const r2 = new Reader(Buffer.from(mine));

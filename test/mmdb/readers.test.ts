@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import { Reader } from "maxmind";
-import { bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbNetwork } from "../../stages/simnet/mmdb/index.ts";
+import { bytes, double, float, int32, uint128, uint16, uint32, uint64, writeMmdb, type MmdbNetwork } from "../../tools/simnet/mmdb/index.ts";
 
 const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, where python3-maxminddb is installed
@@ -25,7 +25,21 @@ const london = {
 const networks: MmdbNetwork[] = [
   { cidr: "127.42.1.0/24", data: london },
   { cidr: "127.42.1.7", data: { ...london, city: { geoname_id: uint32(2643123), names: { en: "Manchester" } } } },
-  { cidr: "2001:db8::/32", data: { types: { u64: uint64(2n ** 63n + 1n), u128: uint128(2n ** 100n), i32: int32(-123456), f: float(0.5), b: bytes(Uint8Array.from([0xde, 0xad])), t: true, d: 1e-300, neg_zero: double(-0) } } },
+  {
+    cidr: "2001:db8::/32",
+    data: {
+      types: {
+        u64: uint64(2n ** 63n + 1n),
+        u128: uint128(2n ** 100n),
+        i32: int32(-123456),
+        f: float(0.5),
+        b: bytes(Uint8Array.from([0xde, 0xad])),
+        t: true,
+        d: 1e-300,
+        neg_zero: double(-0),
+      },
+    },
+  },
   { cidr: "10.0.0.0/8", data: [uint16(1), "two", [3, [4]]] },
 ];
 
@@ -33,7 +47,17 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), "fluxture-mmdb-"));
   for (const recordSize of [24, 28, 32] as const) {
     files[recordSize] = join(dir, `r${recordSize}.mmdb`);
-    await writeFile(files[recordSize]!, writeMmdb({ databaseType: "Fluxture-Test-City", description: { en: "readers test", de: "Lesertest" }, languages: ["en", "de"], buildEpoch: 1_700_000_000, recordSize, networks }));
+    await writeFile(
+      files[recordSize]!,
+      writeMmdb({
+        databaseType: "Fluxture-Test-City",
+        description: { en: "readers test", de: "Lesertest" },
+        languages: ["en", "de"],
+        buildEpoch: 1_700_000_000,
+        recordSize,
+        networks,
+      }),
+    );
   }
 });
 after(async () => rm(dir, { recursive: true, force: true }));

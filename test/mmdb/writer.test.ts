@@ -6,7 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import maxmind, { Reader } from "maxmind";
-import { MmdbWriteError, buildMmdb, double, uint16, uint32, uint64, uint128, writeMmdb, writeMmdbFile, type MmdbNetwork, type WriteMmdbOptions } from "../../stages/simnet/mmdb/index.ts";
+import {
+  MmdbWriteError,
+  buildMmdb,
+  double,
+  uint16,
+  uint32,
+  uint64,
+  uint128,
+  writeMmdb,
+  writeMmdbFile,
+  type MmdbNetwork,
+  type WriteMmdbOptions,
+} from "../../tools/simnet/mmdb/index.ts";
 import { layout } from "./inspect.ts";
 
 const base = { databaseType: "Fluxture-Test-City", buildEpoch: 1_700_000_000, description: { en: "writer test" }, languages: ["en", "de"] } as const;
@@ -23,10 +35,23 @@ test("IPv4 and IPv6 networks resolve with nested maps, arrays, doubles and 64/12
     huge: uint128(2n ** 127n + 5n),
     whole_double: double(52),
   };
-  const r = open({ ...base, networks: [{ cidr: "81.2.69.142/31", data: record }, { cidr: "2001:218::/32", data: { country: { iso_code: "JP" } } }] });
+  const r = open({
+    ...base,
+    networks: [
+      { cidr: "81.2.69.142/31", data: record },
+      { cidr: "2001:218::/32", data: { country: { iso_code: "JP" } } },
+    ],
+  });
   const [got, prefix] = lookup(r, "81.2.69.143");
   assert.equal(prefix, 31);
-  assert.deepEqual(got, { ...record, city: { geoname_id: 2643743, names: { en: "London", de: "London" } }, location: { latitude: 51.5142, longitude: -0.0931, accuracy_radius: 10, time_zone: "Europe/London" }, big: 18446744073709551615n, huge: 2n ** 127n + 5n, whole_double: 52 });
+  assert.deepEqual(got, {
+    ...record,
+    city: { geoname_id: 2643743, names: { en: "London", de: "London" } },
+    location: { latitude: 51.5142, longitude: -0.0931, accuracy_radius: 10, time_zone: "Europe/London" },
+    big: 18446744073709551615n,
+    huge: 2n ** 127n + 5n,
+    whole_double: 52,
+  });
   assert.deepEqual(lookup(r, "2001:218:1234::1"), [{ country: { iso_code: "JP" } }, 32]);
   assert.deepEqual(lookup(r, "81.2.69.141"), [null, 31]); // .141 leaves the path to .142/31 at bit 31
   assert.equal(r.get("2001:219::1"), null);
@@ -74,24 +99,51 @@ test("overlapping networks: the more specific wins whatever the input order; the
     assert.equal(r.metadata.nodeCount, open({ ...base, networks: nets }).metadata.nodeCount);
     for (const [ip, n, prefix] of expected) assert.deepEqual(lookup(r, ip), [{ n }, prefix], ip);
   }
-  const dup = open({ ...base, networks: [{ cidr: "10.0.0.0/8", data: { n: 1 } }, { cidr: "10.0.0.0/8", data: { n: 2 } }] });
+  const dup = open({
+    ...base,
+    networks: [
+      { cidr: "10.0.0.0/8", data: { n: 1 } },
+      { cidr: "10.0.0.0/8", data: { n: 2 } },
+    ],
+  });
   assert.deepEqual(dup.get("10.1.1.1"), { n: 2 });
 });
 
 test("sibling networks with identical records merge into their parent, as in MaxMind's files", () => {
   const same = { n: "same" };
-  const r = open({ ...base, networks: [{ cidr: "192.0.2.0/25", data: same }, { cidr: "192.0.2.128/25", data: { n: "same" } }, { cidr: "198.51.100.0/25", data: { n: "a" } }, { cidr: "198.51.100.128/25", data: { n: "b" } }] });
+  const r = open({
+    ...base,
+    networks: [
+      { cidr: "192.0.2.0/25", data: same },
+      { cidr: "192.0.2.128/25", data: { n: "same" } },
+      { cidr: "198.51.100.0/25", data: { n: "a" } },
+      { cidr: "198.51.100.128/25", data: { n: "b" } },
+    ],
+  });
   assert.deepEqual(lookup(r, "192.0.2.200"), [same, 24]);
   assert.deepEqual(lookup(r, "198.51.100.200"), [{ n: "b" }, 25]);
 });
 
 test("the whole address space and a covering IPv6 network coexist with the IPv4 subtree", () => {
-  const r = open({ ...base, networks: [{ cidr: "::/0", data: { n: "all" } }, { cidr: "1.0.0.0/8", data: { n: "one" } }] });
+  const r = open({
+    ...base,
+    networks: [
+      { cidr: "::/0", data: { n: "all" } },
+      { cidr: "1.0.0.0/8", data: { n: "one" } },
+    ],
+  });
   assert.deepEqual(r.get("2600::1"), { n: "all" });
   assert.deepEqual(r.get("1.2.3.4"), { n: "one" });
   assert.deepEqual(r.get("9.9.9.9"), { n: "all" });
   assert.deepEqual(r.get("::ffff:1.2.3.4"), { n: "one" });
-  const v4 = open({ ...base, ipVersion: 4, networks: [{ cidr: "0.0.0.0/0", data: { n: "all" } }, { cidr: "1.0.0.0/8", data: { n: "one" } }] });
+  const v4 = open({
+    ...base,
+    ipVersion: 4,
+    networks: [
+      { cidr: "0.0.0.0/0", data: { n: "all" } },
+      { cidr: "1.0.0.0/8", data: { n: "one" } },
+    ],
+  });
   assert.equal(v4.metadata.ipVersion, 4);
   assert.deepEqual(lookup(v4, "1.2.3.4"), [{ n: "one" }, 8]);
   assert.deepEqual(v4.get("200.1.1.1"), { n: "all" });
@@ -132,7 +184,10 @@ test("record sizes 24, 28 and 32 all read back; the smallest that fits is chosen
   const rb = new Reader(Buffer.from(big));
   assert.equal(rb.metadata.recordSize, 28);
   assert.equal((rb.get("10.1.2.3") as { blob: Buffer }).blob[8_999_999], 2);
-  assert.throws(() => writeMmdb({ ...base, recordSize: 24, networks: [{ cidr: "10.0.0.0/16", data: { blob: new Uint8Array(16_800_000) } }] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "too_large");
+  assert.throws(
+    () => writeMmdb({ ...base, recordSize: 24, networks: [{ cidr: "10.0.0.0/16", data: { blob: new Uint8Array(16_800_000) } }] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "too_large",
+  );
 });
 
 test("the same input gives the same bytes; nothing depends on the clock", () => {
@@ -168,15 +223,37 @@ test("bad networks and options are refused with a closed set of error codes", ()
     ["2001:0:1::/48", "aliased_network"],
   ];
   for (const [cidr, code] of bad) {
-    assert.throws(() => writeMmdb({ ...base, networks: [{ cidr, data: { a: 1 } }] }), (e: unknown) => e instanceof MmdbWriteError && e.code === code && e.message.includes(cidr.trim().split("/")[0]!.slice(0, 6)), cidr);
+    assert.throws(
+      () => writeMmdb({ ...base, networks: [{ cidr, data: { a: 1 } }] }),
+      (e: unknown) => e instanceof MmdbWriteError && e.code === code && e.message.includes(cidr.trim().split("/")[0]!.slice(0, 6)),
+      cidr,
+    );
   }
   assert.deepEqual(open({ ...base, ipv4Aliases: false, networks: [{ cidr: "2002:abcd::/32", data: { a: 1 } }] }).get("2002:abcd::1"), { a: 1 });
-  assert.throws(() => writeMmdb({ ...base, ipVersion: 4, networks: [{ cidr: "2001:db8::/32", data: {} }] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_network");
-  assert.throws(() => writeMmdb({ ...base, buildEpoch: -1, networks: [] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option");
-  assert.throws(() => writeMmdb({ ...base, buildEpoch: 1.5, networks: [] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option");
-  assert.throws(() => writeMmdb({ ...base, databaseType: "", networks: [] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option");
-  assert.throws(() => writeMmdb({ ...base, recordSize: 20 as 24, networks: [] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option");
-  assert.throws(() => writeMmdb({ ...base, ipVersion: 5 as 6, networks: [] }), (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option");
+  assert.throws(
+    () => writeMmdb({ ...base, ipVersion: 4, networks: [{ cidr: "2001:db8::/32", data: {} }] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_network",
+  );
+  assert.throws(
+    () => writeMmdb({ ...base, buildEpoch: -1, networks: [] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option",
+  );
+  assert.throws(
+    () => writeMmdb({ ...base, buildEpoch: 1.5, networks: [] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option",
+  );
+  assert.throws(
+    () => writeMmdb({ ...base, databaseType: "", networks: [] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option",
+  );
+  assert.throws(
+    () => writeMmdb({ ...base, recordSize: 20 as 24, networks: [] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option",
+  );
+  assert.throws(
+    () => writeMmdb({ ...base, ipVersion: 5 as 6, networks: [] }),
+    (e: unknown) => e instanceof MmdbWriteError && e.code === "bad_option",
+  );
 });
 
 test("writeMmdbFile replaces the file atomically and leaves no temp file behind, even on failure", async () => {

@@ -37,13 +37,28 @@ before(async () => {
   runs = await buildDemoData(data, "127.61.0.0");
   const r = spawnSync(
     "jupyter",
-    ["nbconvert", "--to", "notebook", "--execute", "notebooks/explore.ipynb", "--output-dir", NOTEBOOK_OUTPUTS, "--output", "explore.executed.ipynb",
-      "--ExecutePreprocessor.timeout=240", "--ExecutePreprocessor.kernel_name=python3"],
+    [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "notebooks/explore.ipynb",
+      "--output-dir",
+      NOTEBOOK_OUTPUTS,
+      "--output",
+      "explore.executed.ipynb",
+      "--ExecutePreprocessor.timeout=240",
+      "--ExecutePreprocessor.kernel_name=python3",
+    ],
     { cwd: ROOT, env: { ...process.env, FLUXTURE_DATA: data, FLUXTURE_RUN: "", PYDEVD_DISABLE_FILE_VALIDATION: "1" }, encoding: "utf8", timeout: 240_000 },
   );
   assert.equal(r.status, 0, `jupyter nbconvert --execute failed:\n${r.stderr}`);
   cells = (JSON.parse(readFileSync(executed, "utf8")) as { cells: NotebookCell[] }).cells;
-  stdout = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => joined(o.text)).join("");
+  stdout = cells
+    .flatMap((c) => c.outputs ?? [])
+    .filter((o) => o.output_type === "stream" && o.name === "stdout")
+    .map((o) => joined(o.text))
+    .join("");
 });
 
 after(() => {
@@ -52,7 +67,10 @@ after(() => {
 
 test("the demo data has two sealed, analysed runs that differ", () => {
   assert.equal(runs.length, 2);
-  const reachable = queryJson<{ n: number }>(data, "select count(*) filter (where outcome in ('ok', 'no_addr_reply'))::int as n from visits group by run_id order by run_id");
+  const reachable = queryJson<{ n: number }>(
+    data,
+    "select count(*) filter (where outcome in ('ok', 'no_addr_reply'))::int as n from visits group by run_id order by run_id",
+  );
   assert.notEqual(reachable[0]?.n, reachable[1]?.n, "two simnets of different sizes give two different runs");
 });
 
@@ -71,23 +89,32 @@ test("every code cell of explore.ipynb ran, none raised, and it drew its five fi
   for (const [i, cell] of code.entries()) {
     assert.equal(typeof cell.execution_count, "number", `code cell ${i} was executed`);
     const errors = (cell.outputs ?? []).filter((o) => o.output_type === "error" || (o.output_type === "stream" && o.name === "stderr"));
-    assert.deepEqual(errors.map((o) => `${o.ename ?? o.name}: ${o.evalue ?? joined(o.text)}`), [], `code cell ${i} wrote no error`);
+    assert.deepEqual(
+      errors.map((o) => `${o.ename ?? o.name}: ${o.evalue ?? joined(o.text)}`),
+      [],
+      `code cell ${i} wrote no error`,
+    );
   }
   const images = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["image/png"] !== undefined);
   assert.equal(images.length, 5, "runs over time, map, countries/ASes, client versions, degree distribution");
 });
 
 test("reachable, dialed and discovered nodes per run match the visits", () => {
-  const expected = queryJson<{ run_id: string; network: string; reachable: number; dialed: number; discovered: number }>(data, `
+  const expected = queryJson<{ run_id: string; network: string; reachable: number; dialed: number; discovered: number }>(
+    data,
+    `
     select run_id, network,
       count(*) filter (where outcome in ('ok', 'no_addr_reply'))::int as reachable,
       count(*) filter (where outcome not in ('not_dialed', 'unsupported_network'))::int as dialed,
       count(*)::int as discovered
-    from visits group by all order by run_id`);
+    from visits group by all order by run_id`,
+  );
   assert.equal(expected.length, 2);
   for (const r of expected) {
-    assert.ok(stdout.includes(`run ${r.run_id} (${r.network}): reachable=${r.reachable} dialed=${r.dialed} discovered=${r.discovered}\n`),
-      `notebook shows run ${r.run_id}: reachable=${r.reachable} dialed=${r.dialed} discovered=${r.discovered}`);
+    assert.ok(
+      stdout.includes(`run ${r.run_id} (${r.network}): reachable=${r.reachable} dialed=${r.dialed} discovered=${r.discovered}\n`),
+      `notebook shows run ${r.run_id}: reachable=${r.reachable} dialed=${r.dialed} discovered=${r.discovered}`,
+    );
   }
 });
 
@@ -96,34 +123,64 @@ test("the map, countries, ASes, concentration, client versions and degrees match
   assert.ok(newest);
   assert.ok(stdout.includes(`single-run sections use run ${newest.runId} (${newest.network})`));
   const where = `v.run_id = '${newest.runId}' and v.outcome in ('ok', 'no_addr_reply')`;
-  const [map] = queryJson<{ reachable: number; located: number; places: number }>(data, `
+  const [map] = queryJson<{ reachable: number; located: number; places: number }>(
+    data,
+    `
     select count(*)::int as reachable, count(g.latitude)::int as located, count(distinct (g.latitude, g.longitude))::int as places
-    from visits as v left join geo as g on g.run_id = v.run_id and g.address = v.address where ${where}`);
+    from visits as v left join geo as g on g.run_id = v.run_id and g.address = v.address where ${where}`,
+  );
   assert.ok(map && map.located > 0);
   assert.ok(stdout.includes(`map: ${map.located} of ${map.reachable} reachable nodes located, at ${map.places} places\n`), `map: ${JSON.stringify(map)}`);
 
-  const countries = queryJson<{ country: string; n: number }>(data, `
+  const countries = queryJson<{ country: string; n: number }>(
+    data,
+    `
     select g.country_code as country, count(*)::int as n
     from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
-    where ${where} and g.country_code is not null group by all order by n desc, country`);
-  assert.ok(stdout.includes(`top countries: ${countries.slice(0, 5).map((c) => `${c.country}=${c.n}`).join(", ")}\n`));
-  const ases = queryJson<{ asn: number; n: number }>(data, `
+    where ${where} and g.country_code is not null group by all order by n desc, country`,
+  );
+  assert.ok(
+    stdout.includes(
+      `top countries: ${countries
+        .slice(0, 5)
+        .map((c) => `${c.country}=${c.n}`)
+        .join(", ")}\n`,
+    ),
+  );
+  const ases = queryJson<{ asn: number; n: number }>(
+    data,
+    `
     select asn::int as asn, n from (
       select g.asn, count(*) as n
       from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
       where ${where} and g.asn is not null group by g.asn)
-    order by n desc, asn::varchar`);
-  assert.ok(stdout.includes(`top ASes: ${ases.slice(0, 5).map((a) => `AS${a.asn}=${a.n}`).join(", ")}\n`), stdout);
+    order by n desc, asn::varchar`,
+  );
+  assert.ok(
+    stdout.includes(
+      `top ASes: ${ases
+        .slice(0, 5)
+        .map((a) => `AS${a.asn}=${a.n}`)
+        .join(", ")}\n`,
+    ),
+    stdout,
+  );
   const countryHhi = Math.round(10_000 * countries.reduce((s, c) => s + (c.n / map.located) ** 2, 0));
   assert.ok(stdout.includes(`country: groups=${countries.length} nakamoto=${nakamoto(countries.map((c) => c.n))} hhi=${countryHhi} `));
   assert.ok(stdout.includes(`asn: groups=${ases.length} nakamoto=${nakamoto(ases.map((a) => a.n))} `));
 
-  const agents = queryJson<{ user_agent: string; n: number }>(data, `
-    select coalesce(user_agent, '(none)') as user_agent, count(*)::int as n from visits as v where ${where} group by all order by n desc, user_agent`);
+  const agents = queryJson<{ user_agent: string; n: number }>(
+    data,
+    `
+    select coalesce(user_agent, '(none)') as user_agent, count(*)::int as n from visits as v where ${where} group by all order by n desc, user_agent`,
+  );
   assert.ok(stdout.includes(`${agents.length} user agents; most common: ${agents[0]?.user_agent} on ${agents[0]?.n} reachable nodes\n`));
 
-  const [graph] = queryJson<{ nodes: number; max_in: number; max_out: number }>(data, `
-    select count(*)::int as nodes, max(in_degree)::int as max_in, max(out_degree)::int as max_out from node_metrics where run_id = '${newest.runId}'`);
+  const [graph] = queryJson<{ nodes: number; max_in: number; max_out: number }>(
+    data,
+    `
+    select count(*)::int as nodes, max(in_degree)::int as max_in, max(out_degree)::int as max_out from node_metrics where run_id = '${newest.runId}'`,
+  );
   assert.ok(graph);
   assert.match(stdout, new RegExp(`graph: nodes=${graph.nodes} edges=\\d+ max_in_degree=${graph.max_in} max_out_degree=${graph.max_out} components=\\d+\\n`));
 });

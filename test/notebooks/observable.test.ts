@@ -25,7 +25,10 @@ const problems: string[] = [];
 /** Runs the notebook build as a user would, in a network namespace of its own (only a loopback that is down). */
 function buildOffline(args: readonly string[]): SpawnSyncReturns<string> {
   return spawnSync("unshare", ["-rn", process.execPath, "--import", "tsx", "notebooks/observable/build.ts", ...args], {
-    cwd: ROOT, encoding: "utf8", timeout: 180_000, env: { ...process.env, FLUXTURE_DATA: "" },
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 180_000,
+    env: { ...process.env, FLUXTURE_DATA: "" },
   });
 }
 
@@ -38,7 +41,16 @@ before(async () => {
   server = await serveStatic(site);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.on("request", (req) => requests.push(req.url()));
@@ -71,7 +83,10 @@ const reachable = `outcome in ('ok', 'no_addr_reply')`;
 test("the built site holds the page, DuckDB-WASM and the chosen run's Parquet files, nothing else of the data folder", () => {
   const manifest = JSON.parse(readFileSync(join(site, "data", "manifest.json"), "utf8")) as NotebookManifest;
   assert.equal(manifest.run.run_id, newest().runId);
-  assert.deepEqual(manifest.history.map((h) => h.run_id), runs.map((r) => r.runId));
+  assert.deepEqual(
+    manifest.history.map((h) => h.run_id),
+    runs.map((r) => r.runId),
+  );
   for (const file of RUN_FILES) {
     const copied = join(site, "data", `runs/network=simnet/run_id=${newest().runId}`, file);
     assert.equal(statSync(copied).size, statSync(join(newest().runDir, file)).size, `${file} copied whole`);
@@ -83,7 +98,9 @@ test("the built site holds the page, DuckDB-WASM and the chosen run's Parquet fi
 });
 
 test("the run's headline figures match the visits and geo of the newest run", async () => {
-  const [expected] = queryJson<Record<string, number>>(data, `
+  const [expected] = queryJson<Record<string, number>>(
+    data,
+    `
     select count(*)::int as discovered,
       count(*) filter (where outcome not in ('not_dialed', 'unsupported_network'))::int as dialed,
       count(*) filter (where ${reachable})::int as reachable,
@@ -91,8 +108,9 @@ test("the run's headline figures match the visits and geo of the newest run", as
       count(distinct g.country_code) filter (where ${reachable})::int as countries,
       count(distinct g.asn) filter (where ${reachable})::int as ases
     from visits as v left join geo as g on g.run_id = v.run_id and g.address = v.address
-    where v.run_id = '${newest().runId}'`);
-  assert.ok(expected && expected["reachable"]! > 0);
+    where v.run_id = '${newest().runId}'`,
+  );
+  assert.ok(expected && expected.reachable! > 0);
   assert.equal(await figure("run"), newest().runId);
   assert.match(await figure("duckdb"), /^v0\.9\.\d+$/, "DuckDB-WASM from node_modules ran the queries");
   for (const name of ["reachable", "dialed", "discovered", "located", "countries", "ases"]) {
@@ -101,34 +119,58 @@ test("the run's headline figures match the visits and geo of the newest run", as
 });
 
 test("the map draws one dot per place of the located reachable nodes, over the world's land", async () => {
-  const places = queryJson<{ nodes: number }>(data, `
+  const places = queryJson<{ nodes: number }>(
+    data,
+    `
     select count(*)::int as nodes from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
-    where v.run_id = '${newest().runId}' and ${reachable} and g.latitude is not null group by g.latitude, g.longitude`);
+    where v.run_id = '${newest().runId}' and ${reachable} and g.latitude is not null group by g.latitude, g.longitude`,
+  );
   const titles = await texts('[data-chart="map"] g[aria-label="dot"] circle title');
   assert.equal(titles.length, places.length);
   const shown = titles.map((t) => Number(/: (\d+)$/.exec(t)?.[1]));
-  assert.deepEqual([...shown].sort((a, b) => a - b), places.map((p) => p.nodes).sort((a, b) => a - b));
+  assert.deepEqual(
+    [...shown].sort((a, b) => a - b),
+    places.map((p) => p.nodes).sort((a, b) => a - b),
+  );
   const outlines = await page.locator('[data-chart="map"] g[aria-label="geo"] path').evaluateAll((els) => els.map((e) => (e.getAttribute("d") ?? "").length));
   assert.equal(outlines.length, 2, "the sphere and the land");
   assert.ok(Math.max(...outlines) > 20_000, "the land outlines are drawn in detail");
 });
 
 test("the country and AS charts and the concentration figures match the data", async () => {
-  const countries = queryJson<{ label: string; n: number }>(data, `
+  const countries = queryJson<{ label: string; n: number }>(
+    data,
+    `
     select g.country_code as label, count(*)::int as n
     from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
-    where v.run_id = '${newest().runId}' and ${reachable} and g.country_code is not null group by all order by n desc, label`);
-  const ases = queryJson<{ asn: number; n: number }>(data, `
+    where v.run_id = '${newest().runId}' and ${reachable} and g.country_code is not null group by all order by n desc, label`,
+  );
+  const ases = queryJson<{ asn: number; n: number }>(
+    data,
+    `
     select asn::int as asn, n from (
       select g.asn, count(*) as n from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
       where v.run_id = '${newest().runId}' and ${reachable} and g.asn is not null group by g.asn)
-    order by n desc, asn::varchar`);
+    order by n desc, asn::varchar`,
+  );
   const located = countries.reduce((s, c) => s + c.n, 0);
-  assert.deepEqual(await texts('[data-chart="countries"] g[aria-label="y-axis tick label"] text'), countries.slice(0, 15).map((c) => c.label));
-  assert.deepEqual(await texts('[data-chart="countries"] g[aria-label="text"] text'), countries.slice(0, 15).map((c) => String(c.n)));
+  assert.deepEqual(
+    await texts('[data-chart="countries"] g[aria-label="y-axis tick label"] text'),
+    countries.slice(0, 15).map((c) => c.label),
+  );
+  assert.deepEqual(
+    await texts('[data-chart="countries"] g[aria-label="text"] text'),
+    countries.slice(0, 15).map((c) => String(c.n)),
+  );
   const asLabels = await texts('[data-chart="asns"] g[aria-label="y-axis tick label"] text');
-  assert.deepEqual(asLabels.map((l) => l.split(" ")[0]), ases.slice(0, 15).map((a) => `AS${a.asn}`));
-  assert.deepEqual(await texts('[data-chart="asns"] g[aria-label="text"] text'), ases.slice(0, 15).map((a) => String(a.n)));
+  assert.deepEqual(
+    asLabels.map((l) => l.split(" ")[0]),
+    ases.slice(0, 15).map((a) => `AS${a.asn}`),
+  );
+  assert.deepEqual(
+    await texts('[data-chart="asns"] g[aria-label="text"] text'),
+    ases.slice(0, 15).map((a) => String(a.n)),
+  );
   assert.equal(await figure("countries-nakamoto"), String(nakamoto(countries.map((c) => c.n))));
   assert.equal(await figure("ases-nakamoto"), String(nakamoto(ases.map((a) => a.n))));
   assert.equal(await figure("countries-hhi"), String(Math.round(10_000 * countries.reduce((s, c) => s + (c.n / located) ** 2, 0))));
@@ -137,30 +179,60 @@ test("the country and AS charts and the concentration figures match the data", a
 });
 
 test("client versions, degree distribution and reachable nodes over runs match the data", async () => {
-  const agents = queryJson<{ label: string; n: number }>(data, `
+  const agents = queryJson<{ label: string; n: number }>(
+    data,
+    `
     select coalesce(user_agent, '(none)') as label, count(*)::int as n from visits
-    where run_id = '${newest().runId}' and ${reachable} group by all order by n desc, label limit 12`);
-  assert.deepEqual(await texts('[data-chart="user-agents"] g[aria-label="y-axis tick label"] text'), agents.map((a) => a.label));
-  assert.deepEqual(await texts('[data-chart="user-agents"] g[aria-label="text"] text'), agents.map((a) => String(a.n)));
+    where run_id = '${newest().runId}' and ${reachable} group by all order by n desc, label limit 12`,
+  );
+  assert.deepEqual(
+    await texts('[data-chart="user-agents"] g[aria-label="y-axis tick label"] text'),
+    agents.map((a) => a.label),
+  );
+  assert.deepEqual(
+    await texts('[data-chart="user-agents"] g[aria-label="text"] text'),
+    agents.map((a) => String(a.n)),
+  );
 
-  const [degrees] = queryJson<{ points: number }>(data, `
+  const [degrees] = queryJson<{ points: number }>(
+    data,
+    `
     select ((select count(distinct in_degree) from node_metrics where run_id = '${newest().runId}' and in_degree > 0)
-      + (select count(distinct out_degree) from node_metrics where run_id = '${newest().runId}' and out_degree > 0))::int as points`);
+      + (select count(distinct out_degree) from node_metrics where run_id = '${newest().runId}' and out_degree > 0))::int as points`,
+  );
   assert.equal(await page.locator('[data-chart="degrees"] g[aria-label="dot"] circle').count(), degrees?.points);
 
-  const perRun = queryJson<{ run_id: string; n: number }>(data, `
-    select run_id, count(*) filter (where ${reachable})::int as n from visits group by run_id order by run_id`);
+  const perRun = queryJson<{ run_id: string; n: number }>(
+    data,
+    `
+    select run_id, count(*) filter (where ${reachable})::int as n from visits group by run_id order by run_id`,
+  );
   assert.equal(perRun.length, 2);
   assert.notEqual(perRun[0]?.n, perRun[1]?.n, "the two runs differ, so the chart shows each run's own count");
-  assert.deepEqual(await texts('[data-chart="runs"] g[aria-label="x-axis tick label"] text'), perRun.map((r) => r.run_id));
-  assert.deepEqual(await texts('[data-chart="runs"] g[aria-label="text"] text'), perRun.map((r) => String(r.n)));
+  assert.deepEqual(
+    await texts('[data-chart="runs"] g[aria-label="x-axis tick label"] text'),
+    perRun.map((r) => r.run_id),
+  );
+  assert.deepEqual(
+    await texts('[data-chart="runs"] g[aria-label="text"] text'),
+    perRun.map((r) => String(r.n)),
+  );
 });
 
 test("nothing was requested from anywhere but the local server, and the page logged no error", () => {
   assert.ok(requests.length > 5);
-  assert.deepEqual(requests.filter((url) => !url.startsWith(server.url)), []);
-  assert.ok(requests.some((url) => url.endsWith(".wasm")), "the DuckDB WebAssembly came from the local server");
-  assert.ok(requests.some((url) => url.endsWith("/geo.parquet")), "the Parquet files were read over HTTP");
+  assert.deepEqual(
+    requests.filter((url) => !url.startsWith(server.url)),
+    [],
+  );
+  assert.ok(
+    requests.some((url) => url.endsWith(".wasm")),
+    "the DuckDB WebAssembly came from the local server",
+  );
+  assert.ok(
+    requests.some((url) => url.endsWith("/geo.parquet")),
+    "the Parquet files were read over HTTP",
+  );
   assert.deepEqual(problems, []);
 });
 
@@ -202,7 +274,7 @@ test("the static server answers byte ranges and HEAD as DuckDB-WASM asks for the
   const beyond = await fetch(new URL(file, server.url), { headers: { range: `bytes=${whole.length}-` } });
   assert.equal(beyond.status, 416);
   await beyond.arrayBuffer();
-  const escape = await fetch(`${server.url}..%2f..%2fetc%2fpasswd`);
-  assert.ok(escape.status === 403 || escape.status === 404);
-  await escape.arrayBuffer();
+  const escaped = await fetch(`${server.url}..%2f..%2fetc%2fpasswd`);
+  assert.ok(escaped.status === 403 || escaped.status === 404);
+  await escaped.arrayBuffer();
 });

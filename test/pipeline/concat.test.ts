@@ -43,10 +43,18 @@ async function facts(file: string): Promise<Record<string, unknown>> {
   const f = sqlString(file);
   try {
     const out: Record<string, unknown> = {};
-    out.describe = (await queryRows(db.connection, `describe select * from read_parquet(${f}, hive_partitioning = false)`)).map((r) => `${r.column_name} ${r.column_type}`);
-    for (const o of [...OUTCOMES, "nope"]) out[`outcome=${o}`] = (await queryRows(db.connection, `select count(*) as c from read_parquet(${f}) where outcome = '${o}'`))[0]!.c;
-    out.agents = (await queryRows(db.connection, `select user_agent, count(*) as c from read_parquet(${f}) group by all order by all`)).map((r) => `${r.user_agent}:${r.c}`);
-    out.ranges = await queryRows(db.connection, `select count(*) as c, sum(depth) as s from read_parquet(${f}) where depth between 1234 and 5678 and services > ${1n << 63n}`);
+    out.describe = (await queryRows(db.connection, `describe select * from read_parquet(${f}, hive_partitioning = false)`)).map(
+      (r) => `${r.column_name} ${r.column_type}`,
+    );
+    for (const o of [...OUTCOMES, "nope"])
+      out[`outcome=${o}`] = (await queryRows(db.connection, `select count(*) as c from read_parquet(${f}) where outcome = '${o}'`))[0]!.c;
+    out.agents = (await queryRows(db.connection, `select user_agent, count(*) as c from read_parquet(${f}) group by all order by all`)).map(
+      (r) => `${r.user_agent}:${r.c}`,
+    );
+    out.ranges = await queryRows(
+      db.connection,
+      `select count(*) as c, sum(depth) as s from read_parquet(${f}) where depth between 1234 and 5678 and services > ${1n << 63n}`,
+    );
     out.codecs = (await queryRows(db.connection, `select distinct compression from parquet_metadata(${f})`)).map((r) => r.compression);
     return out;
   } finally {
@@ -72,7 +80,10 @@ test("concatenated parts read back exactly like re-encoded ones, with one row gr
   const jf = join(joined.dir, "visits.parquet");
   const mf = join(merged.dir, "visits.parquet");
   assert.deepEqual(await readParts(joined.dir, VISITS), await readParts(merged.dir, VISITS));
-  assert.deepEqual((await readParts(joined.dir, VISITS)).map((r) => r.depth), [...Array(count).keys()]);
+  assert.deepEqual(
+    (await readParts(joined.dir, VISITS)).map((r) => r.depth),
+    [...Array(count).keys()],
+  );
   const jfacts = await facts(jf);
   assert.deepEqual(jfacts, await facts(mf));
   assert.deepEqual(jfacts.codecs, ["ZSTD"]);
@@ -93,7 +104,8 @@ test("the default seal re-encodes small parts and concatenates big ones", async 
   const groups = async (dir: string) => {
     const db = await openDuckDB({ threads: 1 });
     try {
-      return (await queryRows(db.connection, `select count(distinct row_group_id) as g from parquet_metadata(${sqlString(join(dir, "visits.parquet"))})`))[0]!.g;
+      return (await queryRows(db.connection, `select count(distinct row_group_id) as g from parquet_metadata(${sqlString(join(dir, "visits.parquet"))})`))[0]!
+        .g;
     } finally {
       db.close();
     }
@@ -101,7 +113,10 @@ test("the default seal re-encodes small parts and concatenates big ones", async 
   assert.equal(await groups(small.dir), 1n, "3 small parts become one row group");
   assert.equal(big.parts, 2);
   assert.equal(await groups(big.dir), 2n, "big parts keep their row groups");
-  assert.deepEqual((await readParts(big.dir, VISITS)).map((r) => r.depth), [...Array(120_000).keys()]);
+  assert.deepEqual(
+    (await readParts(big.dir, VISITS)).map((r) => r.depth),
+    [...Array(120_000).keys()],
+  );
 });
 
 test("parts that are not ZSTD are re-encoded, never concatenated", async () => {
@@ -118,7 +133,13 @@ test("parts that are not ZSTD are re-encoded, never concatenated", async () => {
 test("parts written under another schema are never published as they are", async () => {
   const { dir } = await writeRun(10, 5, 0);
   const footer = await readFooter(join(dir, "visits.parquet"));
-  assert.equal(concatenable([footer], VISITS.columns.map((c) => c.name)), true);
+  assert.equal(
+    concatenable(
+      [footer],
+      VISITS.columns.map((c) => c.name),
+    ),
+    true,
+  );
   assert.equal(concatenable([footer], [...VISITS.columns.map((c) => c.name), "extra"]), false);
   assert.equal(concatenable([footer], VISITS.columns.map((c) => c.name).reverse()), false);
 });

@@ -35,7 +35,11 @@ test("Parquet written with COPY is read back with its types", async () => {
     );
     const rows = await queryRows(db.connection, `select * from read_parquet(${sqlString(file)})`);
     assert.deepEqual(rows, [{ services: (1n << 64n) - 1n, s: "x'y", port: 8333, at: new Date("2026-01-02T03:04:05Z") }]);
-    assert.deepEqual(await queryRows(db.connection, "select count(*)::integer as n from 't.parquet'"), [{ n: 1 }], "relative paths resolve against fileSearchPath");
+    assert.deepEqual(
+      await queryRows(db.connection, "select count(*)::integer as n from 't.parquet'"),
+      [{ n: 1 }],
+      "relative paths resolve against fileSearchPath",
+    );
     assert.deepEqual(await queryRows(db.connection, "select $1::integer + 1 as n", [41]), [{ n: 42 }]);
     assert.equal(sqlIdent('we"ird'), '"we""ird"');
   } finally {
@@ -46,7 +50,7 @@ test("Parquet written with COPY is read back with its types", async () => {
 test("splitSqlStatements honours quotes, identifiers, comments and dollar quotes, and reports start lines", () => {
   const script = [
     "-- header; not a statement",
-    "create table t (a varchar, \"b;c\" integer);",
+    'create table t (a varchar, "b;c" integer);',
     "",
     "insert into t values ('semi;colon', 1), ('it''s; fine', 2); /* block; comment",
     "spanning lines */ select $$dollar ; quoted$$ as d;",
@@ -73,7 +77,10 @@ test("runSqlFile runs every statement, returns the last one's rows, and names fi
     assert.deepEqual(await runSqlFile(db.connection, file), [{ a: "x;y" }, { a: "z" }]);
     const bad = join(root, "bad.sql");
     writeFileSync(bad, "select 1;\n\nselect * from no_such_table;\n");
-    await assert.rejects(runSqlFile(db.connection, bad), (e: unknown) => e instanceof DataError && e.message.startsWith(`${bad}:3: `) && /no_such_table/.test(e.message));
+    await assert.rejects(
+      runSqlFile(db.connection, bad),
+      (e: unknown) => e instanceof DataError && e.message.startsWith(`${bad}:3: `) && /no_such_table/.test(e.message),
+    );
     await assert.rejects(runSqlFile(db.connection, join(root, "missing.sql")), /cannot read SQL file .*missing\.sql: ENOENT/);
     assert.deepEqual(await runSqlScript(db.connection, "select 1 as one"), [{ one: 1 }]);
   } finally {

@@ -34,7 +34,10 @@ test("a second process is refused with a message naming the holder, then gets th
   assert.match(refused[1]!, new RegExp(`^data folder ${data.replace(/[/.]/g, "\\$&")} is locked by pid ${pid} \\(crawl\\) since \\d{4}-\\d\\d-\\d\\dT`));
 
   // in-process refusal is the typed error with the same text
-  await assert.rejects(acquireLock(data, "test"), (err: unknown) => err instanceof LockedError && err.exitCode === 75 && err.message.includes(`pid ${pid} (crawl)`));
+  await assert.rejects(
+    acquireLock(data, "test"),
+    (err: unknown) => err instanceof LockedError && err.exitCode === 75 && err.message.includes(`pid ${pid} (crawl)`),
+  );
 
   holder.proc.stdin!.end();
   await holder.waitFor(/RELEASED/);

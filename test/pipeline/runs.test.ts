@@ -86,13 +86,19 @@ test("findRun defaults to the newest succeeded run, skipping other states; --net
   assert.equal((await findRun(data, { states: ["failed", "running"] })).id, d.id);
   assert.equal((await findRun(data, { run: c.id })).manifest.state, "failed", "an explicit run id is honoured whatever its state");
   await assert.rejects(findRun(data, { run: c.id, states: ["succeeded"] }), /is failed, expected succeeded/);
-  await assert.rejects(findRun(data, { network: "signet" }), (e: unknown) => e instanceof DataError && /no succeeded run in .*runs \(network signet\)/.test(e.message));
+  await assert.rejects(
+    findRun(data, { network: "signet" }),
+    (e: unknown) => e instanceof DataError && /no succeeded run in .*runs \(network signet\)/.test(e.message),
+  );
   await assert.rejects(findRun(data, { run: "20990101T000000Z" }), /run 20990101T000000Z not found in/);
   await assert.rejects(findRun(data, { run: "latest" }), UsageError);
   const err = await findRun(data, { network: "mainnet", states: ["cancelled"] }).catch((e: Error) => e);
   assert.match(String((err as Error).message), /3 run\(s\) in other states: 1 succeeded, 1 failed, 1 running/);
   const all = await listRuns(data);
-  assert.deepEqual(all.map((r) => r.id), [a.id, b.id, c.id, d.id]);
+  assert.deepEqual(
+    all.map((r) => r.id),
+    [a.id, b.id, c.id, d.id],
+  );
 });
 
 test("a corrupt manifest is a DataError naming the file; listRuns skips it with a warning", async () => {
@@ -107,7 +113,10 @@ test("a corrupt manifest is a DataError naming the file; listRuns skips it with 
   mkdirSync(join(data, "runs", "network=simnet", "not-a-run"));
   const skipped: string[] = [];
   const runs = await listRuns(data, { onSkip: (dir, reason) => skipped.push(`${dir}: ${reason}`) });
-  assert.deepEqual(runs.map((r) => r.id), [good.id]);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    [good.id],
+  );
   assert.equal(skipped.length, 3);
   assert.ok(skipped.some((s) => s.includes(join(bad.dir, "manifest.json")) && s.includes("is corrupt")));
   assert.ok(skipped.some((s) => s.includes("state missing or not running|succeeded|failed|cancelled")));
@@ -144,7 +153,12 @@ test("withRun seals succeeded on return, failed on throw, cancelled when its sig
   assert.deepEqual(manifestOnDisk(ok.dir).counts, { visits: 7 });
 
   const bad = await Run.create(data, "simnet", {});
-  await assert.rejects(withRun(bad, async () => { throw new Error("boom"); }), /boom/);
+  await assert.rejects(
+    withRun(bad, async () => {
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
   assert.equal(manifestOnDisk(bad.dir).state, "failed");
   assert.equal(manifestOnDisk(bad.dir).error, "boom");
 
@@ -212,7 +226,12 @@ test("a second SIGINT seals the run cancelled at once and exits 130, even if the
 
 test("a CancelledError thrown by the body (e.g. its own deadline) seals cancelled, not failed", async () => {
   const run = await Run.create(freshDir(), "simnet", {});
-  await assert.rejects(withRun(run, async () => { throw new CancelledError("deadline reached"); }), CancelledError);
+  await assert.rejects(
+    withRun(run, async () => {
+      throw new CancelledError("deadline reached");
+    }),
+    CancelledError,
+  );
   assert.equal(manifestOnDisk(run.dir).state, "cancelled");
   assert.equal(manifestOnDisk(run.dir).error, "deadline reached");
 });

@@ -7,7 +7,21 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
-import { ADDRS, DATASETS, GEO, NODE_METRICS, NODES, RowValueError, VISITS, type AddrRow, type DatasetSchema, type GeoRow, type NodeMetricsRow, type NodeRow, type VisitRow } from "../../pipeline/schema/index.ts";
+import {
+  ADDRS,
+  DATASETS,
+  GEO,
+  NODE_METRICS,
+  NODES,
+  RowValueError,
+  VISITS,
+  type AddrRow,
+  type DatasetSchema,
+  type GeoRow,
+  type NodeMetricsRow,
+  type NodeRow,
+  type VisitRow,
+} from "../../pipeline/schema/index.ts";
 import { listParts, readParts, SnapshotWriter, writeParquet } from "../../pipeline/snapshot/index.ts";
 import { msToMicros } from "../../pipeline/snapshot/chunks.ts";
 import { startFixture, stopFixture, type Child } from "./fixtures/child.ts";
@@ -73,18 +87,71 @@ test("visits: sealed Parquet carries exactly the declared column names and DuckD
 
 test("every dataset's Parquet matches its schema (writeParquet for geo, node_metrics and nodes)", async () => {
   const dir = freshRun();
-  const addr: AddrRow = { source_address: "1.2.3.4", source_port: 8333, address: "2001:db8::1", port: 18333, network_type: "ipv6", services: U64_MAX, advertised_at: new Date("2026-01-02T03:04:05.678Z"), message: "addrv2" };
-  const geo: GeoRow = { address: "1.2.3.4", status: "located", country_code: "DE", continent_code: "EU", city: "Düsseldorf", subdivision: null, latitude: 51.2277, longitude: 6.7735, accuracy_radius_km: 20, time_zone: "Europe/Berlin", asn: 4_294_967_295, as_org: "Example AS", city_db_built_at: new Date("2026-01-01T00:00:00Z"), asn_db_built_at: null, located_at: new Date("2026-01-03T00:00:00.001Z") };
-  const metrics: NodeMetricsRow = { address: "1.2.3.4", port: 8333, in_degree: 3, out_degree: 1000, pagerank: 0.25, weighted_pagerank: 0.3, eigenvector: null, betweenness: 0, closeness: null, component: 0, community: 7 };
-  const node: NodeRow = { address: "1.2.3.4", port: 8333, network_type: "ipv4", outcome: "ok", protocol_version: 70016, user_agent: "/Satoshi:27.0.0/", run_is_geolocated: true, country_code: "DE", continent_code: "EU", asn: 4_294_967_295, as_org: null };
+  const addr: AddrRow = {
+    source_address: "1.2.3.4",
+    source_port: 8333,
+    address: "2001:db8::1",
+    port: 18333,
+    network_type: "ipv6",
+    services: U64_MAX,
+    advertised_at: new Date("2026-01-02T03:04:05.678Z"),
+    message: "addrv2",
+  };
+  const geo: GeoRow = {
+    address: "1.2.3.4",
+    status: "located",
+    country_code: "DE",
+    continent_code: "EU",
+    city: "Düsseldorf",
+    subdivision: null,
+    latitude: 51.2277,
+    longitude: 6.7735,
+    accuracy_radius_km: 20,
+    time_zone: "Europe/Berlin",
+    asn: 4_294_967_295,
+    as_org: "Example AS",
+    city_db_built_at: new Date("2026-01-01T00:00:00Z"),
+    asn_db_built_at: null,
+    located_at: new Date("2026-01-03T00:00:00.001Z"),
+  };
+  const metrics: NodeMetricsRow = {
+    address: "1.2.3.4",
+    port: 8333,
+    in_degree: 3,
+    out_degree: 1000,
+    pagerank: 0.25,
+    weighted_pagerank: 0.3,
+    eigenvector: null,
+    betweenness: 0,
+    closeness: null,
+    component: 0,
+    community: 7,
+  };
+  const node: NodeRow = {
+    address: "1.2.3.4",
+    port: 8333,
+    network_type: "ipv4",
+    outcome: "ok",
+    protocol_version: 70016,
+    user_agent: "/Satoshi:27.0.0/",
+    run_is_geolocated: true,
+    country_code: "DE",
+    continent_code: "EU",
+    asn: 4_294_967_295,
+    as_org: null,
+  };
   const w = await SnapshotWriter.open(dir, ADDRS);
   w.append(addr);
   w.append({ ...addr, advertised_at: null, message: "addr" });
   assert.equal(await w.seal(), 2);
-  assert.equal(await writeParquet(join(dir, GEO.file), GEO, [geo, { ...geo, address: "5.6.7.8", country_code: null, latitude: null, longitude: null, asn: null }]), 2);
+  assert.equal(
+    await writeParquet(join(dir, GEO.file), GEO, [geo, { ...geo, address: "5.6.7.8", country_code: null, latitude: null, longitude: null, asn: null }]),
+    2,
+  );
   assert.equal(await writeParquet(join(dir, NODE_METRICS.file), NODE_METRICS, [metrics]), 1);
   assert.equal(await writeParquet(join(dir, NODES.file), NODES, [node]), 1);
-  for (const schema of [ADDRS, GEO, NODE_METRICS, NODES] as DatasetSchema[]) assert.deepEqual(await describe(join(dir, schema.file)), expectedTypes(schema), schema.name);
+  for (const schema of [ADDRS, GEO, NODE_METRICS, NODES] as DatasetSchema[])
+    assert.deepEqual(await describe(join(dir, schema.file)), expectedTypes(schema), schema.name);
   assert.deepEqual((await readParts(dir, ADDRS))[0], addr);
   assert.deepEqual((await readParts(dir, GEO))[0], geo);
   assert.deepEqual(await readParts(dir, NODE_METRICS), [metrics]);
@@ -103,7 +170,10 @@ test("nulls: nullable columns keep them (across chunk boundaries); NOT NULL reje
     rows.push(r);
     w.append(r);
   }
-  assert.throws(() => w.append({ ...row(1), address: null as never }), (e: unknown) => e instanceof RowValueError && e.message === "visits.address: null in NOT NULL column (VARCHAR)" && e.column === "address");
+  assert.throws(
+    () => w.append({ ...row(1), address: null as never }),
+    (e: unknown) => e instanceof RowValueError && e.message === "visits.address: null in NOT NULL column (VARCHAR)" && e.column === "address",
+  );
   assert.throws(() => w.append({ ...row(1), attempted_at: undefined as never }), /visits\.attempted_at: null in NOT NULL column \(TIMESTAMPTZ\)/);
   // a row rejected in a later column leaves nothing behind (its earlier nulls included)
   assert.throws(() => w.append({ ...row(1), user_agent: null, addrs_received: null as never }), /visits\.addrs_received/);
@@ -126,7 +196,12 @@ test("values that do not fit their column type are rejected with a typed error",
       [{ relay: 1 as never }, /visits\.relay: expected a boolean/],
       [{ address: 42 as never }, /visits\.address: expected a string, got 42/],
     ];
-    for (const [patch, re] of bad) assert.throws(() => w.append({ ...row(0), ...patch }), (e: unknown) => e instanceof RowValueError && re.test(e.message), re.source);
+    for (const [patch, re] of bad)
+      assert.throws(
+        () => w.append({ ...row(0), ...patch }),
+        (e: unknown) => e instanceof RowValueError && re.test(e.message),
+        re.source,
+      );
     w.append({ ...row(0), services: 12 as never }); // a safe-integer number is accepted for a 64-bit column
     assert.equal(await w.seal(), 1);
     assert.equal((await readParts(dir, VISITS))[0]!.services, 12n);
@@ -134,25 +209,55 @@ test("values that do not fit their column type are rejected with a typed error",
 });
 
 test("strings: empty, inline (≤ 12 bytes) and long, multi-byte, emoji, lone surrogates, the same in both string paths", async () => {
-  const samples = ["", "a", "123456789012", "1234567890123", "é", "ééééééé", "€€€€", "😀", "x😀y".repeat(10), "\u0000nul", "a'b\"c;--", "\ud800lone", "trail\udc00", "ü".repeat(5000)];
+  const samples = [
+    "",
+    "a",
+    "123456789012",
+    "1234567890123",
+    "é",
+    "ééééééé",
+    "€€€€",
+    "😀",
+    "x😀y".repeat(10),
+    "\u0000nul",
+    "a'b\"c;--",
+    "\ud800lone",
+    "trail\udc00",
+    "ü".repeat(5000),
+  ];
   const expected = samples.map((s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
   const dir = freshRun();
   const w = await SnapshotWriter.open(dir, VISITS);
   samples.forEach((s, i) => w.append({ ...row(i), address: s, user_agent: i % 2 ? s : null, error_detail: s }));
   await w.seal();
   const back = await readParts(dir, VISITS);
-  assert.deepEqual(back.map((r) => r.address), expected);
-  assert.deepEqual(back.map((r) => r.error_detail), expected);
-  assert.deepEqual(back.map((r) => r.user_agent), expected.map((s, i) => (i % 2 ? s : null)));
+  assert.deepEqual(
+    back.map((r) => r.address),
+    expected,
+  );
+  assert.deepEqual(
+    back.map((r) => r.error_detail),
+    expected,
+  );
+  assert.deepEqual(
+    back.map((r) => r.user_agent),
+    expected.map((s, i) => (i % 2 ? s : null)),
+  );
   const [lengths] = await select(`select list(strlen(address)) as l from read_parquet(${sqlString(join(dir, "visits.parquet"))})`);
-  assert.deepEqual((lengths!.l as bigint[]).map(Number), expected.map((s) => Buffer.byteLength(s)));
+  assert.deepEqual(
+    (lengths!.l as bigint[]).map(Number),
+    expected.map((s) => Buffer.byteLength(s)),
+  );
 
   // the per-string path (big-endian hosts, FLUXTURE_SNAPSHOT_SAFE_STRINGS=1) writes identical data
   const safeDir = freshRun();
   const child = startFixture("write-strings", [safeDir, JSON.stringify(samples)], { FLUXTURE_SNAPSHOT_SAFE_STRINGS: "1" });
   children.push(child);
   assert.equal(await child.exited, 0, child.stderr());
-  assert.deepEqual((await readParts(safeDir, VISITS)).map((r) => r.address), expected);
+  assert.deepEqual(
+    (await readParts(safeDir, VISITS)).map((r) => r.address),
+    expected,
+  );
 });
 
 test("parts: flushRows writes durable parts, readParts sees them, reopening continues the numbering, seal merges in order", async () => {
@@ -162,9 +267,15 @@ test("parts: flushRows writes durable parts, readParts sees them, reopening cont
   await w.flush();
   const parts = await listParts(dir, VISITS);
   assert.ok(parts.length >= 2, `parts: ${parts.length}`);
-  assert.deepEqual(parts.map((p) => p.n), parts.map((_, i) => i + 1));
+  assert.deepEqual(
+    parts.map((p) => p.n),
+    parts.map((_, i) => i + 1),
+  );
   assert.ok(parts.every((p) => p.path.startsWith(join(dir, "parts", "visits", "part-"))));
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(250).keys()]);
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.depth),
+    [...Array(250).keys()],
+  );
   await w.close();
 
   // a crash mid-part leaves a temp file: it is not a part, and reopening removes it
@@ -179,7 +290,10 @@ test("parts: flushRows writes durable parts, readParts sees them, reopening cont
   const more = await listParts(dir, VISITS);
   assert.equal(more.at(-1)!.n, parts.at(-1)!.n + 1, "numbering continues after the existing parts");
   assert.equal(await again.seal(), 300);
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(300).keys()]);
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.depth),
+    [...Array(300).keys()],
+  );
   assert.equal(existsSync(join(dir, "parts")), false);
   assert.deepEqual(await describe(join(dir, "visits.parquet")), expectedTypes(VISITS));
 });
@@ -201,10 +315,16 @@ test("reopening a sealed dataset keeps its rows: the sealed file becomes part 1 
   await w.seal();
   assert.equal((await readParts(dir, VISITS)).length, 5, "readParts falls back to the sealed file");
   const resumed = await SnapshotWriter.open(dir, VISITS);
-  assert.deepEqual((await listParts(dir, VISITS)).map((p) => p.n), [1]);
+  assert.deepEqual(
+    (await listParts(dir, VISITS)).map((p) => p.n),
+    [1],
+  );
   for (let i = 5; i < 8; i++) resumed.append(row(i));
   assert.equal(await resumed.seal(), 8);
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(8).keys()]);
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.depth),
+    [...Array(8).keys()],
+  );
 });
 
 test("sealing with no rows publishes an empty file that still has the schema", async () => {
@@ -230,7 +350,11 @@ test("a SIGKILLed writer loses at most its last flush interval: parts survive, r
 
   const durable = await readParts(dir, VISITS);
   assert.ok(durable.length > 0, "flushed rows survive the kill");
-  assert.deepEqual(durable.map((r) => r.depth), [...Array(durable.length).keys()], "durable rows are a gap-free prefix");
+  assert.deepEqual(
+    durable.map((r) => r.depth),
+    [...Array(durable.length).keys()],
+    "durable rows are a gap-free prefix",
+  );
   assert.deepEqual(durable[1], row(1));
   assert.ok(appended - durable.length < 5000, `lost ${appended - durable.length} rows`);
 
@@ -238,13 +362,32 @@ test("a SIGKILLed writer loses at most its last flush interval: parts survive, r
   assert.equal(readdirSync(join(dir, "parts", "visits")).filter((f) => !/^part-\d{6}\.parquet$/.test(f)).length, 0);
   resumed.append(row(durable.length));
   assert.equal(await resumed.seal(), durable.length + 1);
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(durable.length + 1).keys()]);
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.depth),
+    [...Array(durable.length + 1).keys()],
+  );
 });
 
 test("writeParquet is atomic: a bad row or a failed write leaves the previous file intact and no temp file", async () => {
   const dir = freshRun();
   const target = join(dir, GEO.file);
-  const geo = (address: string): GeoRow => ({ address, status: "not_found", country_code: null, continent_code: null, city: null, subdivision: null, latitude: null, longitude: null, accuracy_radius_km: null, time_zone: null, asn: null, as_org: null, city_db_built_at: null, asn_db_built_at: null, located_at: new Date(0) });
+  const geo = (address: string): GeoRow => ({
+    address,
+    status: "not_found",
+    country_code: null,
+    continent_code: null,
+    city: null,
+    subdivision: null,
+    latitude: null,
+    longitude: null,
+    accuracy_radius_km: null,
+    time_zone: null,
+    asn: null,
+    as_org: null,
+    city_db_built_at: null,
+    asn_db_built_at: null,
+    located_at: new Date(0),
+  });
   assert.equal(await writeParquet(target, GEO, [geo("1.1.1.1"), geo("2.2.2.2")]), 2);
   function* rowsThenBad(): Generator<GeoRow> {
     for (let i = 0; i < 150_000; i++) yield geo(`10.0.${i >> 8}.${i & 255}`); // past one staging batch
@@ -256,7 +399,10 @@ test("writeParquet is atomic: a bad row or a failed write leaves the previous fi
     throw new Error("source failed");
   }
   await assert.rejects(writeParquet(target, GEO, throwing()), /source failed/);
-  assert.deepEqual((await readParts(dir, GEO)).map((r) => r.address), ["1.1.1.1", "2.2.2.2"]);
+  assert.deepEqual(
+    (await readParts(dir, GEO)).map((r) => r.address),
+    ["1.1.1.1", "2.2.2.2"],
+  );
   assert.deepEqual(readdirSync(dir), [GEO.file]);
   await assert.rejects(writeParquet(join(dir, "no-such-dir", "geo.parquet"), GEO, [geo("1.1.1.1")]));
   assert.deepEqual(readdirSync(dir), [GEO.file]);
@@ -276,19 +422,37 @@ test("timestamps are UTC instants whatever the session time zone", async () => {
   try {
     await db.connection.run("set TimeZone = 'America/Los_Angeles'");
     const rows = await queryRows(db.connection, `select epoch_ms(attempted_at) as ms from read_parquet(${sqlString(join(dir, "visits.parquet"))})`);
-    assert.deepEqual(rows.map((r) => r.ms), [BigInt(at.getTime()), -1n, ...extremes.map((ms) => BigInt(ms))]);
+    assert.deepEqual(
+      rows.map((r) => r.ms),
+      [BigInt(at.getTime()), -1n, ...extremes.map((ms) => BigInt(ms))],
+    );
   } finally {
     db.close();
   }
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.attempted_at.getTime()), [at.getTime(), -1, ...extremes]);
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.attempted_at.getTime()),
+    [at.getTime(), -1, ...extremes],
+  );
   const micros = msToMicros(Float64Array.from(extremes), extremes.length, new Uint32Array(extremes.length * 2));
-  assert.deepEqual([...new BigInt64Array(micros.buffer)], extremes.map((ms) => BigInt(ms) * 1000n));
+  assert.deepEqual(
+    [...new BigInt64Array(micros.buffer)],
+    extremes.map((ms) => BigInt(ms) * 1000n),
+  );
 });
 
 test("parts that do not match the schema make seal fail with a DataError naming the file; the writer is spent", async () => {
   const dir = freshRun();
   mkdirSync(join(dir, "parts", "visits"), { recursive: true });
-  const addr: AddrRow = { source_address: "1.2.3.4", source_port: 1, address: "5.6.7.8", port: 2, network_type: "ipv4", services: 1n, advertised_at: null, message: "addr" };
+  const addr: AddrRow = {
+    source_address: "1.2.3.4",
+    source_port: 1,
+    address: "5.6.7.8",
+    port: 2,
+    network_type: "ipv4",
+    services: 1n,
+    advertised_at: null,
+    message: "addr",
+  };
   await writeParquet(join(dir, "parts", "visits", "part-000001.parquet"), ADDRS, [addr]);
   const w = await SnapshotWriter.open(dir, VISITS);
   w.append(row(0));
@@ -320,7 +484,13 @@ test("many parts in flight are published in order, each a prefix of what was app
   await Promise.all(flushes);
   await w.flush();
   const parts = await listParts(dir, VISITS);
-  assert.deepEqual(parts.map((p) => p.n), parts.map((_, i) => i + 1));
-  assert.deepEqual((await readParts(dir, VISITS)).map((r) => r.depth), [...Array(1000).keys()]);
+  assert.deepEqual(
+    parts.map((p) => p.n),
+    parts.map((_, i) => i + 1),
+  );
+  assert.deepEqual(
+    (await readParts(dir, VISITS)).map((r) => r.depth),
+    [...Array(1000).keys()],
+  );
   assert.equal(await w.seal(), 1000);
 });

@@ -13,7 +13,7 @@ import {
   networkTypeOfId,
   parseHostPort,
   torV3Text,
-} from "../../stages/crawl/protocol/index.ts";
+} from "../../lib/bitcoin/index.ts";
 import { hex, toHex } from "./helpers.ts";
 
 test("IPv4 and IPv4-mapped IPv6 are one key: dotted IPv4", () => {
@@ -96,8 +96,28 @@ test("byte helpers reject lengths and types that do not match", () => {
 });
 
 test("garbage is AddressError, never another exception", () => {
-  for (const bad of ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", " 1.2.3.4", "1.2.3.4 ", "::1::", ":::", "1:2:3:4:5:6:7:8:9",
-    "12345::1", "g::1", "fe80::1%eth0", "[::1]", "seed.bitcoin.sipa.be", "localhost", "abc.onion", "x".repeat(100), "1.2.3.4:8333"]) {
+  for (const bad of [
+    "",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3.-4",
+    " 1.2.3.4",
+    "1.2.3.4 ",
+    "::1::",
+    ":::",
+    "1:2:3:4:5:6:7:8:9",
+    "12345::1",
+    "g::1",
+    "fe80::1%eth0",
+    "[::1]",
+    "seed.bitcoin.sipa.be",
+    "localhost",
+    "abc.onion",
+    "x".repeat(100),
+    "1.2.3.4:8333",
+  ]) {
     assert.throws(() => canonicalAddress(bad), AddressError, JSON.stringify(bad));
   }
 });
@@ -119,8 +139,26 @@ test("parseHostPort: IPv4, [IPv6]:port, bare hosts with the default port, onion 
 });
 
 test("parseHostPort rejects garbage with AddressError", () => {
-  for (const bad of ["", "   ", ":8333", "1.2.3.4:", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:+80", "1.2.3.4:80a", "1.2.3.4:123456",
-    "[1.2.3.4]:8333", "[::1", "[::1]x", "[::1]:", "[::1]:99999", "host.example:8333", "a.onion:1", "1.2.3.4:8333:1", "[]:1"]) {
+  for (const bad of [
+    "",
+    "   ",
+    ":8333",
+    "1.2.3.4:",
+    "1.2.3.4:65536",
+    "1.2.3.4:-1",
+    "1.2.3.4:+80",
+    "1.2.3.4:80a",
+    "1.2.3.4:123456",
+    "[1.2.3.4]:8333",
+    "[::1",
+    "[::1]x",
+    "[::1]:",
+    "[::1]:99999",
+    "host.example:8333",
+    "a.onion:1",
+    "1.2.3.4:8333:1",
+    "[]:1",
+  ]) {
     assert.throws(() => parseHostPort(bad, 8333), AddressError, JSON.stringify(bad));
   }
 });

@@ -1,7 +1,7 @@
 // fast-check generators for the wire codec's messages. IPv6 text comes from the WHATWG URL
 // serializer (an independent RFC 5952-compatible formatter), not from the code under test.
 import fc from "fast-check";
-import { addressFromBytes, type Message, type NetworkType, type PeerAddress, type VersionAddress, type VersionMessage } from "../../stages/crawl/protocol/index.ts";
+import { addressFromBytes, type Message, type NetworkType, type PeerAddress, type VersionAddress, type VersionMessage } from "../../lib/bitcoin/index.ts";
 
 /** IPv6 text of 16 bytes by Node's URL parser (lowercase, longest zero run compressed, first on ties). */
 export function urlIPv6Text(b: Uint8Array): string {
@@ -62,9 +62,7 @@ const versionAddress: fc.Arbitrary<VersionAddress> = fc
   .record({ host: hostOf(LEGACY_TYPES), port, services })
   .map(({ host, port: p, services: s }) => ({ services: s, address: host.address, networkType: host.networkType, port: p }));
 
-const userAgent = fc
-  .oneof(fc.string({ maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }))
-  .filter((s) => Buffer.byteLength(s, "utf8") <= 256);
+const userAgent = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 })).filter((s) => Buffer.byteLength(s, "utf8") <= 256);
 
 /** A version message with any prefix of its optional fields present (as old peers send them). */
 export const versionMessage: fc.Arbitrary<VersionMessage> = fc
@@ -89,7 +87,12 @@ export const versionMessage: fc.Arbitrary<VersionMessage> = fc
 
 const printableCommand = fc
   .string({ minLength: 0, maxLength: 12, unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) })
-  .filter((s) => !["version", "verack", "ping", "pong", "getaddr", "addr", "addrv2", "sendaddrv2", "wtxidrelay", "sendheaders", "sendcmpct", "feefilter", "inv"].includes(s));
+  .filter(
+    (s) =>
+      !["version", "verack", "ping", "pong", "getaddr", "addr", "addrv2", "sendaddrv2", "wtxidrelay", "sendheaders", "sendcmpct", "feefilter", "inv"].includes(
+        s,
+      ),
+  );
 
 /** Any message the codec can encode, each command about equally likely. */
 export const message: fc.Arbitrary<Message> = fc.oneof(

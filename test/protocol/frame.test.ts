@@ -2,15 +2,7 @@
 // checksum, command names, and a parser that stays dead after its first error.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  CHAINS,
-  FrameParser,
-  MAX_MESSAGE_BYTES,
-  ProtocolError,
-  encodeFrame,
-  type Message,
-  type ProtocolErrorCode,
-} from "../../stages/crawl/protocol/index.ts";
+import { CHAINS, FrameParser, MAX_MESSAGE_BYTES, ProtocolError, encodeFrame, type Message, type ProtocolErrorCode } from "../../lib/bitcoin/index.ts";
 import { commandBytes, concat, hex, rawFrame } from "./helpers.ts";
 
 const MAGIC = CHAINS.mainnet.magic;
@@ -141,7 +133,10 @@ test("after an error the parser is dead: later pushes rethrow the same error and
   assert.ok(first instanceof ProtocolError && first.code === "bad_checksum");
   assert.equal(parser.failure, first);
   assert.equal(parser.bufferedBytes, 0);
-  assert.throws(() => parser.push(good), (e: unknown) => e === first);
+  assert.throws(
+    () => parser.push(good),
+    (e: unknown) => e === first,
+  );
 });
 
 test("a payload decoder error kills the parser with the decoder's code", () => {
@@ -152,7 +147,12 @@ test("a payload decoder error kills the parser with the decoder's code", () => {
 test("encodeFrame writes the 24-byte header: magic, NUL-padded command, length, SHA256d checksum", () => {
   // verack on mainnet: checksum of the empty payload is 5df6e0e2 (Bitcoin wiki)
   assert.equal(Buffer.from(encodeFrame(MAGIC, { command: "verack" })).toString("hex"), "f9beb4d976657261636b000000000000000000005df6e0e2");
-  assert.equal(Buffer.from(encodeFrame(CHAINS.testnet4.magic, { command: "getaddr" })).toString("hex").slice(0, 8), "1c163f28");
+  assert.equal(
+    Buffer.from(encodeFrame(CHAINS.testnet4.magic, { command: "getaddr" }))
+      .toString("hex")
+      .slice(0, 8),
+    "1c163f28",
+  );
 });
 
 test("Node Buffer chunks (as sockets deliver them): retained bytes are plain Uint8Array copies", () => {

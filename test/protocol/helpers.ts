@@ -1,7 +1,7 @@
 // Shared test helpers for the wire codec: hex, fixture loading (JSON → Message) and frame building.
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import type { Message, PeerAddress, VersionAddress } from "../../stages/crawl/protocol/index.ts";
+import type { Message, PeerAddress, VersionAddress } from "../../lib/bitcoin/index.ts";
 
 /** Bytes of a hex string. */
 export function hex(s: string): Uint8Array {
@@ -33,7 +33,12 @@ export function loadFixture(name: string): FixtureCase[] {
 type Json = Record<string, unknown>;
 
 function versionAddress(j: Json): VersionAddress {
-  return { services: BigInt(j.services as string), address: j.address as string, networkType: j.networkType as VersionAddress["networkType"], port: j.port as number };
+  return {
+    services: BigInt(j.services as string),
+    address: j.address as string,
+    networkType: j.networkType as VersionAddress["networkType"],
+    port: j.port as number,
+  };
 }
 
 function peerAddress(j: Json): PeerAddress {

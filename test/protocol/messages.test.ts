@@ -12,7 +12,7 @@ import {
   type PeerAddress,
   type ProtocolErrorCode,
   type VersionMessage,
-} from "../../stages/crawl/protocol/index.ts";
+} from "../../lib/bitcoin/index.ts";
 import { concat, hex, toHex } from "./helpers.ts";
 
 function rejects(fn: () => unknown, code: ProtocolErrorCode): void {
@@ -64,7 +64,13 @@ const EXAMPLES: Message[] = [
   { command: "sendheaders" },
   { command: "sendcmpct", announce: true, version: 2n },
   { command: "feefilter", feeRate: 1000n },
-  { command: "inv", items: [{ type: 1, hash: new Uint8Array(32).fill(7) }, { type: 0x40000002, hash: new Uint8Array(32).fill(255) }] },
+  {
+    command: "inv",
+    items: [
+      { type: 1, hash: new Uint8Array(32).fill(7) },
+      { type: 0x40000002, hash: new Uint8Array(32).fill(255) },
+    ],
+  },
 ];
 
 test("every known command has a round-trip example", () => {
@@ -123,7 +129,10 @@ test("version: user agent over 256 bytes is malformed; relay byte any non-zero i
   assert.equal((decodePayload("version", withRelay2) as VersionMessage).relay, true);
   assert.throws(() => encodePayload({ ...FULL_VERSION, userAgent: "x".repeat(257) }), ProtocolError);
   const { nonce: _n, ...noNonce } = FULL_VERSION;
-  assert.throws(() => encodePayload(noNonce), (e: unknown) => e instanceof ProtocolError && e.code === "malformed");
+  assert.throws(
+    () => encodePayload(noNonce),
+    (e: unknown) => e instanceof ProtocolError && e.code === "malformed",
+  );
 });
 
 test("addr over 1000 entries is too_many_entries, decided from the count alone", () => {
@@ -151,7 +160,7 @@ test("non-canonical CompactSize is malformed (counts, lengths and addrv2 service
   rejects(() => decodePayload("addr", hex("fe01000000")), "malformed");
   rejects(() => decodePayload("addr", hex("ff0100000000000000")), "malformed");
   rejects(() => decodePayload("inv", hex("fdfc00")), "malformed");
-  const entry = (services: string) => hex("01" + "00000000" + services + "01" + "04" + "01020304" + "208d");
+  const entry = (services: string) => hex(`0100000000${services}010401020304208d`);
   rejects(() => decodePayload("addrv2", entry("fd0100")), "malformed");
   rejects(() => decodePayload("addrv2", entry("ffffffffff00000000")), "malformed");
   const big = decodePayload("addrv2", entry("ff0000000001000000")) as Extract<Message, { command: "addrv2" }>;

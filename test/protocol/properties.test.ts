@@ -17,7 +17,7 @@ import {
   parseHostPort,
   type Message,
   type PeerAddress,
-} from "../../stages/crawl/protocol/index.ts";
+} from "../../lib/bitcoin/index.ts";
 import { ALL_TYPES, chunking, cutAt, message, peerAddress } from "./arbitraries.ts";
 import { commandBytes, concat, rawFrame } from "./helpers.ts";
 
@@ -63,7 +63,10 @@ function feedExpectingOnlyProtocolErrors(chunks: readonly Uint8Array[]): void {
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       assert.equal(parser.bufferedBytes, 0);
-      assert.throws(() => parser.push(new Uint8Array(1)), (again: unknown) => again === e);
+      assert.throws(
+        () => parser.push(new Uint8Array(1)),
+        (again: unknown) => again === e,
+      );
       return;
     }
     assert.ok(parser.bufferedBytes <= pushed, "never more than what arrived");
@@ -106,21 +109,28 @@ const mutation = fc.record({
 
 test("mutated valid frames (header or payload, checksum fixed or not) only ever throw ProtocolError", () => {
   fc.assert(
-    fc.property(message, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.boolean(), fc.nat(), (msg, muts, fixChecksum, payloadOnly, seed) => {
-      const frame = encodeFrame(MAGIC, msg);
-      let bytes: Uint8Array;
-      if (payloadOnly || fixChecksum) {
-        // mutate the payload and re-frame it with a correct length and checksum, so the payload
-        // decoders (not just the checksum) see the damage
-        const payload = mutate(frame.subarray(24), muts);
-        bytes = rawFrame(MAGIC, frame.subarray(4, 16), payload);
-      } else {
-        bytes = mutate(frame, muts);
-      }
-      const cuts = [(seed % (bytes.length + 1)), bytes.length].sort((a, b) => a - b);
-      feedExpectingOnlyProtocolErrors(cutAt(bytes, cuts));
-      feedExpectingOnlyProtocolErrors(Array.from(bytes, (x) => Uint8Array.of(x)));
-    }),
+    fc.property(
+      message,
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.nat(),
+      (msg, muts, fixChecksum, payloadOnly, seed) => {
+        const frame = encodeFrame(MAGIC, msg);
+        let bytes: Uint8Array;
+        if (payloadOnly || fixChecksum) {
+          // mutate the payload and re-frame it with a correct length and checksum, so the payload
+          // decoders (not just the checksum) see the damage
+          const payload = mutate(frame.subarray(24), muts);
+          bytes = rawFrame(MAGIC, frame.subarray(4, 16), payload);
+        } else {
+          bytes = mutate(frame, muts);
+        }
+        const cuts = [seed % (bytes.length + 1), bytes.length].sort((a, b) => a - b);
+        feedExpectingOnlyProtocolErrors(cutAt(bytes, cuts));
+        feedExpectingOnlyProtocolErrors(Array.from(bytes, (x) => Uint8Array.of(x)));
+      },
+    ),
     { numRuns: RUNS * 3 },
   );
 });

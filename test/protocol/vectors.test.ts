@@ -13,7 +13,7 @@ import {
   encodePayload,
   type Message,
   type PeerAddress,
-} from "../../stages/crawl/protocol/index.ts";
+} from "../../lib/bitcoin/index.ts";
 import { concat, hex, loadFixture, messageFromJson, toHex } from "./helpers.ts";
 
 for (const name of ["version", "verack", "ping", "pong", "getaddr", "addr", "inv"]) {
@@ -59,8 +59,18 @@ const VALID: [string, string, PeerAddress["networkType"], string][] = [
   ["IPv4", "01" + "04" + "01020304", "ipv4", "1.2.3.4"],
   ["IPv6", "02" + "10" + "0102030405060708090a0b0c0d0e0f10", "ipv6", "102:304:506:708:90a:b0c:d0e:f10"],
   ["TorV2", "03" + "0a" + "f1f2f3f4f5f6f7f8f9fa", "onion_v2", "6hzph5hv6337r6p2.onion"],
-  ["TorV3", "04" + "20" + "79bcc625184b05194975c28b66b66b0469f7f6556fb1ac3189a79b40dda32f1f", "onion_v3", "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion"],
-  ["I2P", "05" + "20" + "a2894dabaec08c0051a481a6dac88b64f98232ae42d4b6fd2fa81952dfe36a87", "i2p", "ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p"],
+  [
+    "TorV3",
+    "04" + "20" + "79bcc625184b05194975c28b66b66b0469f7f6556fb1ac3189a79b40dda32f1f",
+    "onion_v3",
+    "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
+  ],
+  [
+    "I2P",
+    "05" + "20" + "a2894dabaec08c0051a481a6dac88b64f98232ae42d4b6fd2fa81952dfe36a87",
+    "i2p",
+    "ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p",
+  ],
   ["CJDNS", "06" + "10" + "fc000001000200030004000500060007", "cjdns", "fc00:1:2:3:4:5:6:7"],
   // Core keeps these as (invalid) IPv6; one host one key makes them what they are.
   ["IPv6 with embedded IPv4", "02" + "10" + "00000000000000000000ffff01020304", "ipv4", "1.2.3.4"],
@@ -107,13 +117,19 @@ const MALFORMED: [string, string][] = [
 
 for (const [name, coreHex] of MALFORMED) {
   test(`BIP155 ${name} is malformed`, () => {
-    assert.throws(() => decodePayload("addrv2", oneEntry(coreHex)), (e: unknown) => e instanceof ProtocolError && e.code === "malformed");
+    assert.throws(
+      () => decodePayload("addrv2", oneEntry(coreHex)),
+      (e: unknown) => e instanceof ProtocolError && e.code === "malformed",
+    );
   });
 }
 
 test("BIP155 IPv4 whose address is shorter than its length is truncated", () => {
   const payload = concat(hex("01"), hex("04030201"), hex("01"), hex("01" + "04" + "0102"));
-  assert.throws(() => decodePayload("addrv2", payload), (e: unknown) => e instanceof ProtocolError && e.code === "truncated_payload");
+  assert.throws(
+    () => decodePayload("addrv2", payload),
+    (e: unknown) => e instanceof ProtocolError && e.code === "truncated_payload",
+  );
 });
 
 test("BIP155 unknown ids (reasonable and zero length) and CJDNS outside fc00::/8 are skipped, not fatal", () => {
@@ -123,7 +139,7 @@ test("BIP155 unknown ids (reasonable and zero length) and CJDNS outside fc00::/8
     hex("00000000" + "01" + "aa" + "00" + "208d"),
     hex("00000000" + "01" + "06" + "10" + "aa000001000200030004000500060007" + "208d"),
     hex("04030201" + "fd0904" + "01" + "04" + "01020304" + "208d"),
-    hex("00000000" + "01" + "ff" + "fd0002" + "00".repeat(512) + "208d"),
+    hex(`0000000001fffd0002${"00".repeat(512)}208d`),
   );
   const msg = decodePayload("addrv2", payload) as Extract<Message, { command: "addrv2" }>;
   assert.equal(msg.skipped, 4);

@@ -18,11 +18,22 @@ before(async () => {
   await writeSampleRun(data, { nodes, startedAt: new Date("2026-11-23T12:00:00Z") });
   await new Promise((r) => setTimeout(r, 1100)); // run ids have one-second resolution
   // second run: node 7 (Tokyo) left, the timeout node 8 became reachable
-  const second = nodes.map((n, i) => (i === 6 ? { ...n, outcome: "timeout" as const } : i === 7 ? { ...n, outcome: "ok" as const, userAgent: "/Satoshi:27.0.0/" } : n));
+  const second = nodes.map((n, i) =>
+    i === 6 ? { ...n, outcome: "timeout" as const } : i === 7 ? { ...n, outcome: "ok" as const, userAgent: "/Satoshi:27.0.0/" } : n,
+  );
   secondRunId = (await writeSampleRun(data, { nodes: second })).id;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -50,7 +61,10 @@ test("fluxture report writes one self-contained HTML file whose figures match th
   assert.equal(await figure("located"), "7");
   // countries of reachable nodes: DE 2, US 2, FR 1, NL 2 (node 8 now), JP 0
   const countries = await page.locator('[data-table="countries"] tr').allInnerTexts();
-  assert.deepEqual(countries.map((row) => row.split("\t")[0]), ["DE", "NL", "US", "FR"]);
+  assert.deepEqual(
+    countries.map((row) => row.split("\t")[0]),
+    ["DE", "NL", "US", "FR"],
+  );
   assert.equal(await figure("countries-nakamoto"), "2");
   assert.equal(await figure("countries-hhi"), String(Math.round(10_000 * ((2 / 7) ** 2 * 3 + (1 / 7) ** 2))).replace(/\B(?=(\d{3})+(?!\d))/g, ","));
   // ASes: Hetzner 2, Amazon 2 (Ashburn), DigitalOcean 2, OVH 1
@@ -61,7 +75,10 @@ test("fluxture report writes one self-contained HTML file whose figures match th
   assert.equal(await figure("stayed"), "6");
   assert.equal(await figure("reachable-delta"), "+0");
   const agents = await page.locator('[data-table="user-agents"] tr').allInnerTexts();
-  assert.ok(agents.some((row) => row.startsWith(`/Evil<b>&"'/`)), "the hostile user agent is shown as text, escaped");
+  assert.ok(
+    agents.some((row) => row.startsWith(`/Evil<b>&"'/`)),
+    "the hostile user agent is shown as text, escaped",
+  );
   const dots = await page.locator("#world-map circle.reachable").count();
   assert.equal(dots, 4, "one reachable circle per place with reachable nodes: Falkenstein, Ashburn, Roubaix, Amsterdam");
   assert.ok((await page.locator("#world-map .countries path").count()) > 150, "the world's countries are drawn");

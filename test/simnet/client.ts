@@ -1,8 +1,8 @@
 // A hand-rolled Bitcoin client for the simnet tests: real TCP on loopback, framing through the codec,
 // every message and the way the connection ended recorded for assertions.
 import { connect, type Socket } from "node:net";
-import { FrameParser, PROTOCOL_VERSION, encodeFrame, type Message, type VersionMessage } from "../../stages/crawl/protocol/index.ts";
-import { SIMNET_MAGIC } from "../../stages/simnet/index.ts";
+import { FrameParser, PROTOCOL_VERSION, encodeFrame, type Message, type VersionMessage } from "../../lib/bitcoin/index.ts";
+import { SIMNET_MAGIC } from "../../tools/simnet/index.ts";
 
 /** How a conversation ended. */
 export type Ending = "open" | "fin" | "reset" | "protocol_error";

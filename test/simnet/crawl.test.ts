@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
 import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
-import type { Behaviour } from "../../stages/simnet/behaviours.ts";
-import { readGroundTruth, startSimnet, type GroundTruth, type Simnet } from "../../stages/simnet/index.ts";
+import type { Behaviour } from "../../tools/simnet/behaviours.ts";
+import { readGroundTruth, startSimnet, type GroundTruth, type Simnet } from "../../tools/simnet/index.ts";
 
 const NODES = 2000;
 const SLOW_MS = 1500;
@@ -44,7 +44,15 @@ const entryKey = (type: string, address: string, port: number, services: string,
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "simnet-crawl-"));
-  simnet = await startSimnet({ nodes: NODES, base: "127.80.0.0", seed: 21, epoch: 1_717_200_000, replyDelayMs: REPLY_DELAY_MS, slowMs: SLOW_MS, out: join(dir, "simnet") });
+  simnet = await startSimnet({
+    nodes: NODES,
+    base: "127.80.0.0",
+    seed: 21,
+    epoch: 1_717_200_000,
+    replyDelayMs: REPLY_DELAY_MS,
+    slowMs: SLOW_MS,
+    out: join(dir, "simnet"),
+  });
   truth = await readGroundTruth(simnet.groundTruthPath!);
   summary = await runCrawl({
     dataDir: join(dir, "data"),

@@ -1,6 +1,6 @@
 // Shared helpers of the simnet tests: pick peers from a model, serve just those peers on real sockets.
-import { startHost, type Host } from "../../stages/simnet/host.ts";
-import type { SimnetModel } from "../../stages/simnet/model.ts";
+import { startHost, type Host } from "../../tools/simnet/host.ts";
+import type { SimnetModel } from "../../tools/simnet/model.ts";
 import { TestClient } from "./client.ts";
 
 /** First peer index satisfying `pred` (throws when none does: the test's model is too small). */

@@ -2,14 +2,14 @@
 // magic, oversized length header, ping flood, addr flood, closes mid-message, slow.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { CHAINS, FrameParser, HEADER_BYTES, type PeerAddress } from "../../stages/crawl/protocol/index.ts";
-import type { Behaviour } from "../../stages/simnet/behaviours.ts";
-import { OVERSIZED_LENGTH } from "../../stages/simnet/frames.ts";
-import { groundTruthPeer } from "../../stages/simnet/ground-truth.ts";
-import { SimnetModel } from "../../stages/simnet/model.ts";
-import { resolveConfig } from "../../stages/simnet/options.ts";
-import { SIMNET_MAGIC } from "../../stages/simnet/index.ts";
-import { TestClient, clientVersion, handshake, parseBytewise } from "./client.ts";
+import { CHAINS, FrameParser, HEADER_BYTES, type PeerAddress } from "../../lib/bitcoin/index.ts";
+import type { Behaviour } from "../../tools/simnet/behaviours.ts";
+import { OVERSIZED_LENGTH } from "../../tools/simnet/frames.ts";
+import { groundTruthPeer } from "../../tools/simnet/ground-truth.ts";
+import { SimnetModel } from "../../tools/simnet/model.ts";
+import { resolveConfig } from "../../tools/simnet/options.ts";
+import { SIMNET_MAGIC } from "../../tools/simnet/index.ts";
+import { type TestClient, clientVersion, handshake, parseBytewise } from "./client.ts";
 import { dialPeer, findPeer, hostPeers } from "./helpers.ts";
 
 const SLOW_MS = 400;

@@ -2,17 +2,17 @@
 // advertised, discoverability from the seeds, and the version mix.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ADDRV2_ONLY, GETADDR_MAX, knownCount, replyEntries, replySize, floodEntries, legacyEntries } from "../../stages/simnet/addrman.ts";
-import { BEHAVIOURS, PROFILE_SHARES, REPLIERS, PROMPT_REPLIERS, behaviourCounts, parseShares, SharesError } from "../../stages/simnet/behaviours.ts";
+import { ADDRV2_ONLY, GETADDR_MAX, knownCount, replyEntries, replySize, floodEntries, legacyEntries } from "../../tools/simnet/addrman.ts";
+import { BEHAVIOURS, PROFILE_SHARES, REPLIERS, PROMPT_REPLIERS, behaviourCounts, parseShares, SharesError } from "../../tools/simnet/behaviours.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeGeoDatabases } from "../../stages/simnet/geo.ts";
-import { groundTruthPeer, readGroundTruth, writeGroundTruth } from "../../stages/simnet/ground-truth.ts";
-import { Layout, LayoutError } from "../../stages/simnet/layout.ts";
-import { SimnetModel } from "../../stages/simnet/model.ts";
-import { resolveConfig } from "../../stages/simnet/options.ts";
-import { CLIENTS } from "../../stages/simnet/versions.ts";
+import { writeGeoDatabases } from "../../tools/simnet/geo.ts";
+import { groundTruthPeer, readGroundTruth, writeGroundTruth } from "../../tools/simnet/ground-truth.ts";
+import { Layout, LayoutError } from "../../tools/simnet/layout.ts";
+import { SimnetModel } from "../../tools/simnet/model.ts";
+import { resolveConfig } from "../../tools/simnet/options.ts";
+import { CLIENTS } from "../../tools/simnet/versions.ts";
 import { UsageError } from "../../pipeline/errors.ts";
 
 const EPOCH = 1_717_200_000;
@@ -161,7 +161,14 @@ test("version records: protocol versions match the client, relay byte only from 
   const tip = heights[heights.length - 1]!;
   assert.ok(heights[Math.floor(heights.length * 0.5)]! >= tip - 2, "most peers at the tip");
   assert.ok(heights[Math.floor(heights.length * 0.02)]! < tip - 1000, "some peers lag far behind");
-  for (const ua of ["/Satoshi:27.0.0/", "/Satoshi:0.21.1/", "/Satoshi:27.1.0/Knots:20240801/", "/btcwire:0.5.0/btcd:0.24.2/", "/bcoin:2.2.0/", "/Satoshi:0.7.2/"]) {
+  for (const ua of [
+    "/Satoshi:27.0.0/",
+    "/Satoshi:0.21.1/",
+    "/Satoshi:27.1.0/Knots:20240801/",
+    "/btcwire:0.5.0/btcd:0.24.2/",
+    "/bcoin:2.2.0/",
+    "/Satoshi:0.7.2/",
+  ]) {
     assert.ok(uas.has(ua), `${ua} missing from 20,000 peers`);
   }
   const fast = model({ profile: "fast", nodes: 20_000, base: "127.61.0.0" });

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import maxmind, { type AsnResponse, type CityResponse } from "maxmind";
-import { readGroundTruth, startSimnet } from "../../stages/simnet/index.ts";
+import { readGroundTruth, startSimnet } from "../../tools/simnet/index.ts";
 import { handshake, TestClient } from "./client.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/fluxture.js");
@@ -54,7 +54,10 @@ test("worker processes serve their slices; stats add up; stop ends every worker"
   } finally {
     await net.stop();
   }
-  assert.ok(pids.every((p) => !alive(p)), "workers are gone after stop()");
+  assert.ok(
+    pids.every((p) => !alive(p)),
+    "workers are gone after stop()",
+  );
 });
 
 test("a second simnet on the same addresses fails with a one-line error naming the address", async () => {
@@ -115,13 +118,20 @@ test("fluxture simnet --out: prints the seeds, writes ground truth, mmdbs, seeds
 });
 
 test("bad flags: one line, exit 2", async () => {
-  for (const args of [["--base", "10.0.0.0"], ["--behaviours", "honest=0.5,evil=0.5"], ["--nodes", "0"]]) {
+  for (const args of [
+    ["--base", "10.0.0.0"],
+    ["--behaviours", "honest=0.5,evil=0.5"],
+    ["--nodes", "0"],
+  ]) {
     const child = spawn(process.execPath, [BIN, "simnet", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
     assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
-    const lines = stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help"));
+    const lines = stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("(run with --help"));
     assert.equal(lines.length, 1, stderr);
   }
 });

@@ -3,10 +3,10 @@
 // sendaddrv2, one getaddr per connection, old peers without the relay byte.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { PeerAddress } from "../../stages/crawl/protocol/index.ts";
-import { groundTruthPeer } from "../../stages/simnet/ground-truth.ts";
-import { SimnetModel } from "../../stages/simnet/model.ts";
-import { resolveConfig } from "../../stages/simnet/options.ts";
+import type { PeerAddress } from "../../lib/bitcoin/index.ts";
+import { groundTruthPeer } from "../../tools/simnet/ground-truth.ts";
+import { SimnetModel } from "../../tools/simnet/model.ts";
+import { resolveConfig } from "../../tools/simnet/options.ts";
 import { handshake } from "./client.ts";
 import { dialPeer, findPeer, hostPeers } from "./helpers.ts";
 
@@ -51,7 +51,10 @@ test("a 70016 peer: Core's handshake, its exact version record, then self-announ
     await c.until((t) => t.messages.filter((m) => m.command === "addrv2").length >= 2);
     const [self, reply] = c.of("addrv2");
     assert.equal(self!.entries.length, 1);
-    assert.deepEqual([self!.entries[0]!.address, self!.entries[0]!.port, self!.entries[0]!.services.toString()], [truth.address, truth.port, truth.version.services]);
+    assert.deepEqual(
+      [self!.entries[0]!.address, self!.entries[0]!.port, self!.entries[0]!.services.toString()],
+      [truth.address, truth.port, truth.version.services],
+    );
     assert.deepEqual(reply!.entries.map(tuple), truth.advertises);
     assert.equal(reply!.entries.length, Math.min(1000, Math.floor(truth.known * 0.23 + 1e-9)));
     assert.equal(c.of("addr").length, 0, "no legacy addr once addrv2 was negotiated");
@@ -104,7 +107,10 @@ test("one getaddr per connection, and none before verack; pings get pongs", asyn
     assert.equal(c.of("addr").length, 0);
     c.send({ command: "verack" }, { command: "ping", nonce: 77n }, { command: "getaddr" });
     await c.until((t) => t.messages.filter((m) => m.command === "addr").length >= 2);
-    assert.deepEqual(c.of("pong").map((p) => p.nonce), [77n]);
+    assert.deepEqual(
+      c.of("pong").map((p) => p.nonce),
+      [77n],
+    );
     c.send({ command: "getaddr" });
     await c.idle(200);
     assert.equal(c.of("addr").length, 2, "the second getaddr is not answered");

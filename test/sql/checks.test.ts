@@ -15,9 +15,10 @@ async function checksOn(breakage?: Breakage): Promise<{ results: Map<string, Che
   const lake = await openLake(fx.dataDir);
   try {
     const results = new Map((await runChecks(lake.connection, 5)).map((r) => [r.name, r]));
-    const deduped = breakage === "duplicate_visit"
-      ? await rows(lake.connection, `select outcome, count(*) over () as n from stg_visits where address = '${N.n4.address}' and run_id = '${fx.ids.A}'`)
-      : undefined;
+    const deduped =
+      breakage === "duplicate_visit"
+        ? await rows(lake.connection, `select outcome, count(*) over () as n from stg_visits where address = '${N.n4.address}' and run_id = '${fx.ids.A}'`)
+        : undefined;
     return { results, ids: fx.ids, dedupedRows: deduped };
   } finally {
     await lake.close();

@@ -45,13 +45,27 @@ describe("fluxture query", () => {
   });
 
   test("csv and json formats; JSON columns stay JSON, timestamps are ISO 8601", async () => {
-    const csv = await fluxture(["query", "--data", fx.dataDir, "--format", "csv", `select address, port, outcome from visits where run_id = '${fx.ids.A}' order by address`]);
+    const csv = await fluxture([
+      "query",
+      "--data",
+      fx.dataDir,
+      "--format",
+      "csv",
+      `select address, port, outcome from visits where run_id = '${fx.ids.A}' order by address`,
+    ]);
     assert.equal(csv.code, 0, csv.stderr);
     const lines = csv.stdout.trimEnd().split("\n");
     assert.equal(lines[0], "address,port,outcome");
     assert.equal(lines.length, 7);
     assert.equal(lines[1], `${N.n1.address},8333,ok`);
-    const json = await fluxture(["query", "--data", fx.dataDir, "--format", "json", `select run_id, started_at, counts, 1::ubigint as big from runs where run_id = '${fx.ids.A}'`]);
+    const json = await fluxture([
+      "query",
+      "--data",
+      fx.dataDir,
+      "--format",
+      "json",
+      `select run_id, started_at, counts, 1::ubigint as big from runs where run_id = '${fx.ids.A}'`,
+    ]);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(JSON.parse(json.stdout), [{ run_id: fx.ids.A, started_at: "2024-01-01T00:00:00.000Z", counts: { visits: 6, addrs: 4 }, big: 1 }]);
     const none = await fluxture(["query", "--data", fx.dataDir, "--format", "json", "select 1 as a where false"]);
@@ -62,9 +76,20 @@ describe("fluxture query", () => {
     const mart = await fluxture(["query", "--data", fx.dataDir, "--mart", "concentration", "--format", "json"]);
     assert.equal(mart.code, 0, mart.stderr);
     const rows = JSON.parse(mart.stdout) as { dimension: string; nakamoto_coefficient: number; top_n: number }[];
-    assert.deepEqual(rows.map((r) => [r.dimension, r.nakamoto_coefficient, r.top_n]), [["asn", 1, 5], ["country", 1, 5], ["asn", 1, 5], ["country", 2, 5]]);
+    assert.deepEqual(
+      rows.map((r) => [r.dimension, r.nakamoto_coefficient, r.top_n]),
+      [
+        ["asn", 1, 5],
+        ["country", 1, 5],
+        ["asn", 1, 5],
+        ["country", 2, 5],
+      ],
+    );
     const file = join(fx.root, "top1.sql");
-    await writeFile(file, "-- top-1 share\nset variable fluxture_top_n = 1;\nselect dimension, top_n, round(top_n_share, 4) as share\nfrom mart_concentration order by started_at, dimension;\n");
+    await writeFile(
+      file,
+      "-- top-1 share\nset variable fluxture_top_n = 1;\nselect dimension, top_n, round(top_n_share, 4) as share\nfrom mart_concentration order by started_at, dimension;\n",
+    );
     const fromFile = await fluxture(["query", "--data", fx.dataDir, "--file", file, "--format", "csv"]);
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal(fromFile.stdout, "dimension,top_n,share\nasn,1,0.6667\ncountry,1,0.6667\nasn,1,0.6667\ncountry,1,0.3333\n");
@@ -93,7 +118,10 @@ describe("fluxture query", () => {
     const json = await fluxture(["query", "--data", broken.dataDir, "--checks", "--format", "json"]);
     assert.equal(json.code, 1);
     const results = JSON.parse(json.stdout) as { check: string; passed: boolean; offending: number }[];
-    assert.deepEqual(results.filter((c) => !c.passed).map((c) => [c.check, c.offending]), [["geo_covers_run_ips", 1]]);
+    assert.deepEqual(
+      results.filter((c) => !c.passed).map((c) => [c.check, c.offending]),
+      [["geo_covers_run_ips", 1]],
+    );
   });
 
   test("errors: one line and a non-zero exit (bad SQL 1, usage 2, missing data folder 1)", async () => {
@@ -134,16 +162,22 @@ describe("fluxture runs", () => {
     const r = await fluxture(["runs", "--data", fx.dataDir, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const runs = JSON.parse(r.stdout) as { run_id: string; network: string; state: string; sealed: boolean; counts: Record<string, number> }[];
-    assert.deepEqual(runs.map((x) => [x.run_id, x.network, x.state, x.sealed]), [
-      [fx.ids.A, "simnet", "succeeded", true],
-      [fx.ids.Z, "regtest", "succeeded", true],
-      [fx.ids.B, "simnet", "succeeded", true],
-      [fx.ids.C, "simnet", "succeeded", true],
-      [fx.ids.F, "simnet", "failed", false],
-    ]);
+    assert.deepEqual(
+      runs.map((x) => [x.run_id, x.network, x.state, x.sealed]),
+      [
+        [fx.ids.A, "simnet", "succeeded", true],
+        [fx.ids.Z, "regtest", "succeeded", true],
+        [fx.ids.B, "simnet", "succeeded", true],
+        [fx.ids.C, "simnet", "succeeded", true],
+        [fx.ids.F, "simnet", "failed", false],
+      ],
+    );
     assert.deepEqual(runs[0]!.counts, { visits: 6, addrs: 4 });
     const regtest = await fluxture(["runs", "--data", fx.dataDir, "--json", "--network", "regtest"]);
-    assert.deepEqual((JSON.parse(regtest.stdout) as { run_id: string }[]).map((x) => x.run_id), [fx.ids.Z]);
+    assert.deepEqual(
+      (JSON.parse(regtest.stdout) as { run_id: string }[]).map((x) => x.run_id),
+      [fx.ids.Z],
+    );
   });
 
   test("a missing data folder is one line and exit 1", async () => {

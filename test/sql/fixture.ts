@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Run } from "../../pipeline/runs.ts";
 import type { RunState } from "../../pipeline/runs.ts";
-import type { NetworkName } from "../../pipeline/networks.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS } from "../../pipeline/schema/index.ts";
 import type { AddrRow, GeoRow, NetworkTypeName, NodeMetricsRow, VisitOutcome, VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";

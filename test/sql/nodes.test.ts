@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listSqlFiles } from "../../pipeline/sql/files.ts";
 import { openLake } from "../../pipeline/sql/lake.ts";
-import { nodesCurrent, prepareRunNodes } from "../../pipeline/sql/nodes.ts";
+import { nodesCurrent, prepareRunNodes } from "../../stages/nodes/run.ts";
 import { findRun, listRuns } from "../../pipeline/runs.ts";
 import { NODES } from "../../pipeline/schema/index.ts";
 import { makeFixtureLake, type FixtureLake } from "./fixture.ts";
@@ -17,12 +17,17 @@ import { rows } from "./helpers.ts";
 const sorted = (list: readonly unknown[]) => list.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).sort();
 
 /** int_nodes, every mart, and which runs are prepared, from a fresh session (materialized inputs or not). */
-async function snapshot(dataDir: string, materializeMartInputs = false): Promise<{ nodes: string[]; marts: Record<string, string[]>; prepared: Record<string, boolean> }> {
+async function snapshot(
+  dataDir: string,
+  materializeMartInputs = false,
+): Promise<{ nodes: string[]; marts: Record<string, string[]>; prepared: Record<string, boolean> }> {
   const lake = await openLake(dataDir, { materializeMartInputs });
   try {
     const marts: Record<string, string[]> = {};
     for (const m of await listSqlFiles("marts")) marts[m.name] = sorted(await rows(lake.connection, `select * from mart_${m.name}`));
-    const prepared = Object.fromEntries((await rows(lake.connection, "select run_id, nodes_prepared from stg_runs")).map((r) => [String(r.run_id), r.nodes_prepared === true]));
+    const prepared = Object.fromEntries(
+      (await rows(lake.connection, "select run_id, nodes_prepared from stg_runs")).map((r) => [String(r.run_id), r.nodes_prepared === true]),
+    );
     return { nodes: sorted(await rows(lake.connection, "select * from int_nodes")), marts, prepared };
   } finally {
     await lake.close();
@@ -41,7 +46,10 @@ for (const breakage of [undefined, "duplicate_visit"] as const) {
     after(async () => fx?.remove());
 
     test("prepareRunNodes writes every sealed run's file; the marts and int_nodes do not change", async () => {
-      assert.ok(Object.values(joined.prepared).every((p) => p === false), "nothing is prepared before analyze");
+      assert.ok(
+        Object.values(joined.prepared).every((p) => p === false),
+        "nothing is prepared before analyze",
+      );
       const sealed = (await listRuns(fx.dataDir)).filter((r) => r.manifest.state === "succeeded");
       assert.equal(sealed.length, 4);
       for (const run of sealed) {
@@ -51,7 +59,10 @@ for (const breakage of [undefined, "duplicate_visit"] as const) {
         assert.equal(after.manifest.stages.nodes?.counts?.nodes, count);
       }
       const prepared = await snapshot(fx.dataDir);
-      assert.ok(Object.values(prepared.prepared).every((p) => p === true), "every sealed run is prepared");
+      assert.ok(
+        Object.values(prepared.prepared).every((p) => p === true),
+        "every sealed run is prepared",
+      );
       assert.deepEqual(prepared.nodes, joined.nodes);
       assert.deepEqual(prepared.marts, joined.marts);
       assert.deepEqual((await snapshot(fx.dataDir, true)).marts, joined.marts, "with materialized inputs too");
@@ -85,7 +96,10 @@ for (const breakage of [undefined, "duplicate_visit"] as const) {
       const lake = await openLake(fx.dataDir, { marts: false });
       try {
         const described = await rows(lake.connection, "describe nodes");
-        assert.deepEqual(described.map((r) => r.column_name), [...NODES.columns.map((c) => c.name), "network", "run_id"]);
+        assert.deepEqual(
+          described.map((r) => r.column_name),
+          [...NODES.columns.map((c) => c.name), "network", "run_id"],
+        );
         const [n] = await rows(lake.connection, "select count(*)::integer as n from nodes");
         const [m] = await rows(lake.connection, "select count(*)::integer as n from int_nodes");
         assert.equal(n!.n, m!.n);

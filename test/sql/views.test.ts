@@ -57,7 +57,10 @@ console.log(JSON.stringify({
     const { stdout } = await run(process.execPath, [script], { cwd: fx.root });
     const got = JSON.parse(stdout) as Record<string, { [k: string]: string | number }[]>;
     assert.equal(got.search?.[0]?.p, "");
-    assert.deepEqual(got.runs, [{ state: "failed", n: "1" }, { state: "succeeded", n: "4" }]);
+    assert.deepEqual(got.runs, [
+      { state: "failed", n: "1" },
+      { state: "succeeded", n: "4" },
+    ]);
     assert.deepEqual(got.sealed, [{ n: "4" }]);
     // sealed visits: A 6 + Z 1 + B 6 + C 5; the failed run F adds 2 more rows to raw_visits only
     assert.deepEqual(got.visits, [{ n: "18" }]);
@@ -72,7 +75,11 @@ console.log(JSON.stringify({
       for (const dataset of DATASETS) {
         const described = await rows(lake.connection, `describe fluxture_empty_${dataset.name}`);
         const got = described.map((r) => `${r.column_name} ${r.column_type}`).sort();
-        const want = [...dataset.columns.map((c) => `${c.name} ${c.type === "TIMESTAMPTZ" ? "TIMESTAMP WITH TIME ZONE" : c.type}`), "network VARCHAR", "run_id VARCHAR"].sort();
+        const want = [
+          ...dataset.columns.map((c) => `${c.name} ${c.type === "TIMESTAMPTZ" ? "TIMESTAMP WITH TIME ZONE" : c.type}`),
+          "network VARCHAR",
+          "run_id VARCHAR",
+        ].sort();
         assert.deepEqual(got, want, dataset.name);
         const file = await rows(lake.connection, `describe ${dataset.name}`);
         assert.deepEqual(file.map((r) => `${r.column_name} ${r.column_type}`).sort(), want, `${dataset.name} view over real files`);
@@ -91,10 +98,10 @@ console.log(JSON.stringify({
       const original = await readFile(manifest, "utf8");
       await writeFile(manifest, original.replace(`"network": "regtest"`, `"network": "signet"`));
       try {
-        assert.deepEqual(await rows(lake.connection, "select network, folder_network, state from all_runs where run_id = '" + fx.ids.Z + "'"), [
+        assert.deepEqual(await rows(lake.connection, `select network, folder_network, state from all_runs where run_id = '${fx.ids.Z}'`), [
           { network: "signet", folder_network: "regtest", state: "succeeded" },
         ]);
-        assert.deepEqual(await rows(lake.connection, "select count(*)::integer as n from runs where run_id = '" + fx.ids.Z + "'"), [{ n: 0 }]);
+        assert.deepEqual(await rows(lake.connection, `select count(*)::integer as n from runs where run_id = '${fx.ids.Z}'`), [{ n: 0 }]);
         assert.deepEqual(await rows(lake.connection, "select count(*)::integer as n from visits where network = 'regtest'"), [{ n: 0 }]);
       } finally {
         await writeFile(manifest, original);
@@ -120,7 +127,9 @@ console.log(JSON.stringify({
   });
 
   test("datasets that do not exist yet: empty typed views, marts and checks still run; re-running views.sql picks them up", async () => {
-    const runs = fixtureRuns().filter((r) => r.state === "succeeded").map((r) => ({ ...r, addrs: undefined, geo: undefined, metrics: undefined }));
+    const runs = fixtureRuns()
+      .filter((r) => r.state === "succeeded")
+      .map((r) => ({ ...r, addrs: undefined, geo: undefined, metrics: undefined }));
     const onlyVisits = await makeFixtureLake({ runs });
     cleanups.push(onlyVisits.remove);
     const lake = await openLake(onlyVisits.dataDir);

@@ -52,16 +52,29 @@ test("--json: per-node ranking sorted by pagerank, equal to networkx, and the su
   const r = fluxture(["topology", "--data", handData, "--json"]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {
-    graph: string; run_id: string; group_by: string;
+    graph: string;
+    run_id: string;
+    group_by: string;
     rows: { name: string; rank: number; size: number; share: number }[];
-    summary: Record<string, unknown> & { nodes: number; edges: number; reachable_share: number; weak_components: { count: number }; strong_components: { count: number; largest: number }; out_degree: { mean: number; median: number; nodes: number }; edge_connectivity: { value: number } };
+    summary: Record<string, unknown> & {
+      nodes: number;
+      edges: number;
+      reachable_share: number;
+      weak_components: { count: number };
+      strong_components: { count: number; largest: number };
+      out_degree: { mean: number; median: number; nodes: number };
+      edge_connectivity: { value: number };
+    };
   };
   assert.match(doc.graph, /not the connection graph/);
   assert.equal(doc.run_id, handRun);
   assert.equal(doc.group_by, "node");
   assert.equal(doc.rows.length, 8);
   const ranks = doc.rows.map((x) => x.rank);
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a));
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => b - a),
+  );
   for (let i = 0; i < 8; i++) {
     const row = doc.rows.find((x) => x.name === NAME(i))!;
     near(row.rank, hand.expected.pagerank[i]!, 1e-8, NAME(i));
@@ -84,7 +97,11 @@ test("node_metrics.parquet holds networkx's values and the manifest records the 
   const r = fluxture(["topology", "--data", handData, "--run", handRun, "--seed", "9"]);
   assert.equal(r.status, 0, r.stderr);
   const runDir = join(handData, "runs", "network=simnet", `run_id=${handRun}`);
-  assert.deepEqual(readdirSync(runDir).filter((f) => f.includes("tmp")), [], "no temp file left");
+  assert.deepEqual(
+    readdirSync(runDir).filter((f) => f.includes("tmp")),
+    [],
+    "no temp file left",
+  );
   const db = await openDuckDB();
   try {
     const rows = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(runDir, "node_metrics.parquet"))})`);
@@ -111,7 +128,7 @@ test("node_metrics.parquet holds networkx's values and the manifest records the 
   assert.equal(stage.counts?.edges, 11);
   assert.equal(stage.details?.seed, 9);
   assert.equal(stage.details?.betweenness_exact, true);
-  assert.equal(typeof (stage.details?.timings_ms as Record<string, number>).pagerank, "number");
+  assert.equal(typeof (stage.details?.timings_ms as Record<string, number> | undefined)?.pagerank, "number");
 });
 
 test("text output: the graph note, an aligned table sorted by rank, then the summary lines", () => {
@@ -122,11 +139,20 @@ test("text output: the graph note, an aligned table sorted by rank, then the sum
   assert.match(lines[2]!, /^name\s+rank\s+size\s+share$/);
   const table = lines.slice(3, 11);
   const ranks = table.map((l) => Number(l.trim().split(/\s+/)[1]));
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a));
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => b - a),
+  );
   assert.ok(table.some((l) => l.startsWith("[2001:db8::7]:8333 ")));
-  for (const want of [/^nodes: 8$/m, /^edges: 11$/m, /^reachable nodes: 6 \(share 75\.00%\)$/m, new RegExp(`^weakly connected components: ${hand.expected.weak_components.length} `, "m"),
-    /^strongly connected components: \d+ /m, /^out-degree over 6 nodes that replied: mean 1\.83, σ [\d.]+, median 2$/m,
-    /^edge connectivity: 0 \(not strongly connected\)$/m]) {
+  for (const want of [
+    /^nodes: 8$/m,
+    /^edges: 11$/m,
+    /^reachable nodes: 6 \(share 75\.00%\)$/m,
+    new RegExp(`^weakly connected components: ${hand.expected.weak_components.length} `, "m"),
+    /^strongly connected components: \d+ /m,
+    /^out-degree over 6 nodes that replied: mean 1\.83, σ [\d.]+, median 2$/m,
+    /^edge connectivity: 0 \(not strongly connected\)$/m,
+  ]) {
     assert.match(r.stdout, want);
   }
 });
@@ -139,11 +165,22 @@ test("--group-by country sums members' pagerank; --conglomerate ranks the countr
   const grouped = await runTopology({ data: handData, groupBy: "country" });
   assert.equal(grouped.rows.length, sums.size);
   for (const row of grouped.rows) near(row.rank, sums.get(row.name)!, 1e-8, row.name);
-  assert.equal(grouped.rows.reduce((s, x) => s + x.size, 0), 8);
+  assert.equal(
+    grouped.rows.reduce((s, x) => s + x.size, 0),
+    8,
+  );
   const cg = await runTopology({ data: handData, groupBy: "country", conglomerate: true });
   assert.equal(cg.conglomerateGraph?.nodes, sums.size);
-  near(cg.rows.reduce((s, x) => s + x.rank, 0), 1, 1e-9, "group pagerank sums to 1");
-  assert.deepEqual(cg.rows.map((x) => x.rank), [...cg.rows.map((x) => x.rank)].sort((a, b) => b - a));
+  near(
+    cg.rows.reduce((s, x) => s + x.rank, 0),
+    1,
+    1e-9,
+    "group pagerank sums to 1",
+  );
+  assert.deepEqual(
+    cg.rows.map((x) => x.rank),
+    [...cg.rows.map((x) => x.rank)].sort((a, b) => b - a),
+  );
   const asn = await runTopology({ data: handData, groupBy: "asn" });
   assert.ok(asn.rows.some((x) => x.name === "AS16509 Amazon.com, Inc." && x.size === 3));
   const city = await runTopology({ data: handData, groupBy: "city" });
@@ -155,7 +192,11 @@ test("--group-by version works without geolocation; a geographic grouping names 
   assert.equal(v.status, 0, v.stderr);
   const doc = JSON.parse(v.stdout) as { rows: { name: string; size: number }[] };
   // user agents come from the handshake: the timeout (node 5) and the undialled node 7 have none
-  assert.deepEqual(doc.rows.map((x) => [x.name, x.size]).sort(), [["(unknown)", 2], ["/Satoshi:26.1.0/", 2], ["/Satoshi:27.0.0/", 4]]);
+  assert.deepEqual(doc.rows.map((x) => [x.name, x.size]).sort(), [
+    ["(unknown)", 2],
+    ["/Satoshi:26.1.0/", 2],
+    ["/Satoshi:27.0.0/", 4],
+  ]);
   const g = fluxture(["topology", "--data", bareData, "--group-by", "asn"]);
   assert.equal(g.status, 1);
   assert.equal(g.stdout, "");
@@ -191,7 +232,10 @@ test("an empty run and a one-node run fail with one clear line", async () => {
   assert.equal(r1.status, 1);
   assert.equal(r1.stderr, `fluxture: run ${e.id} has an empty graph: no visits and no advertised addresses\n`);
   const one = join(root, "one");
-  const o = await writeSampleRun(one, { nodes: [{ address: "127.61.1.1", port: 8333, outcome: "ok", userAgent: null, place: null, advertises: [0] }], withMetrics: false });
+  const o = await writeSampleRun(one, {
+    nodes: [{ address: "127.61.1.1", port: 8333, outcome: "ok", userAgent: null, place: null, advertises: [0] }],
+    withMetrics: false,
+  });
   const r2 = fluxture(["topology", "--data", one]);
   assert.equal(r2.status, 1);
   assert.equal(r2.stderr, `fluxture: run ${o.id} has a one-node graph (127.61.1.1:8333): topology needs at least two nodes\n`);

@@ -6,7 +6,11 @@ import { degreeHistogram, histogramCsv, histogramSvg, svgPathFor } from "../../s
 
 test("bins count nodes per out-degree, ascending; CSV has a header", () => {
   const bins = degreeHistogram([0, 0, 3, 1000, 3, 0]);
-  assert.deepEqual(bins, [{ degree: 0, nodes: 3 }, { degree: 3, nodes: 2 }, { degree: 1000, nodes: 1 }]);
+  assert.deepEqual(bins, [
+    { degree: 0, nodes: 3 },
+    { degree: 3, nodes: 2 },
+    { degree: 1000, nodes: 1 },
+  ]);
   assert.equal(histogramCsv(bins), "out_degree,nodes\n0,3\n3,2\n1000,1\n");
 });
 
@@ -21,12 +25,19 @@ test("the SVG is well-formed XML (python3 xml.etree), with one point per bin, lo
   const degrees = Array.from({ length: 5000 }, (_, i) => (i < 3000 ? 0 : Math.floor(Math.sqrt(i - 3000) * 20)));
   const bins = degreeHistogram(degrees);
   const svg = histogramSvg(bins, `run <x> & "y"`);
-  const py = spawnSync("/usr/bin/python3", ["-c", [
-    "import sys, xml.etree.ElementTree as ET",
-    "root = ET.fromstring(sys.stdin.read())",
-    "ns = '{http://www.w3.org/2000/svg}'",
-    "print(len(root.findall(f'.//{ns}circle')), root.find(f'{ns}title').text)",
-  ].join("\n")], { input: svg, encoding: "utf8" });
+  const py = spawnSync(
+    "/usr/bin/python3",
+    [
+      "-c",
+      [
+        "import sys, xml.etree.ElementTree as ET",
+        "root = ET.fromstring(sys.stdin.read())",
+        "ns = '{http://www.w3.org/2000/svg}'",
+        "print(len(root.findall(f'.//{ns}circle')), root.find(f'{ns}title').text)",
+      ].join("\n"),
+    ],
+    { input: svg, encoding: "utf8" },
+  );
   assert.equal(py.status, 0, py.stderr);
   assert.equal(py.stdout.trim(), `${bins.length} run <x> & "y"`);
   assert.match(svg, />1,000</, "a 10³ tick for 3000 zero-degree nodes");

@@ -42,7 +42,11 @@ export const FIXTURES = JSON.parse(readFileSync(new URL("./fixtures/expected.jso
 
 /** The fixture's graph in CSR form. */
 export function csrOf(f: FixtureGraph): CsrGraph {
-  return buildCsr(f.n, f.edges.map((e) => e[0]), f.edges.map((e) => e[1])).graph;
+  return buildCsr(
+    f.n,
+    f.edges.map((e) => e[0]),
+    f.edges.map((e) => e[1]),
+  ).graph;
 }
 
 /** Reply entry counts per node (the out-degree unless the fixture says otherwise). */

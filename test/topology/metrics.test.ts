@@ -23,7 +23,10 @@ const sortedPartition = (p: number[][]) => [...p].sort((a, b) => a[0]! - b[0]!);
 
 test("fixtures were made by networkx and cover crawl-like, strongly connected and clustered graphs", () => {
   assert.match(FIXTURES.networkx_version, /^\d+\./);
-  assert.deepEqual(FIXTURES.graphs.map((g) => g.name), ["hand", "crawl60", "cycle12", "complete5", "planted45"]);
+  assert.deepEqual(
+    FIXTURES.graphs.map((g) => g.name),
+    ["hand", "crawl60", "cycle12", "complete5", "planted45"],
+  );
 });
 
 for (const f of FIXTURES.graphs) {
@@ -97,8 +100,15 @@ for (const f of FIXTURES.graphs) {
     const sums = groupRanking(names, pr);
     assert.equal(sums.length, Object.keys(e.group_rank_sum).length);
     for (const row of sums) assert.ok(Math.abs(row.rank - e.group_rank_sum[row.name]!) < 1e-10, row.name);
-    assert.deepEqual(sums.map((r) => r.rank), [...sums.map((r) => r.rank)].sort((x, y) => y - x), "sorted by rank");
-    assert.equal(sums.reduce((s, r) => s + r.size, 0), f.n);
+    assert.deepEqual(
+      sums.map((r) => r.rank),
+      [...sums.map((r) => r.rank)].sort((x, y) => y - x),
+      "sorted by rank",
+    );
+    assert.equal(
+      sums.reduce((s, r) => s + r.size, 0),
+      f.n,
+    );
     const cg = conglomerateRanking(g, names, { tol: 1e-15, maxIter: 10_000 });
     assert.equal(cg.info.edges, e.conglomerate_edges);
     for (const row of cg.rows) assert.ok(Math.abs(row.rank - e.conglomerate_pagerank[row.name]!) < 1e-10, row.name);

@@ -43,7 +43,8 @@ export async function extractMmdb(tarGz: Buffer, edition: string, what: string, 
       const { name, type, size } = entry.header;
       const unsafe = unsafeMemberName(name);
       if (unsafe !== null) throw new ArchiveError(`${what}: archive member '${name}' ${unsafe}; refusing the archive`);
-      if (type !== "file" && type !== "directory") throw new ArchiveError(`${what}: archive member '${name}' is a ${type ?? "special"} entry; refusing the archive`);
+      if (type !== "file" && type !== "directory")
+        throw new ArchiveError(`${what}: archive member '${name}' is a ${type ?? "special"} entry; refusing the archive`);
       const match = type === "file" ? pattern.exec(name) : null;
       if (match === null) {
         entry.resume();

@@ -47,7 +47,8 @@ const HOW = `set MAXMIND_ACCOUNT_ID and MAXMIND_LICENSE_KEY, or pass --license-k
 
 function checkValues(accountId: string, licenseKey: string, where: string): void {
   if (!/^\d{1,12}$/.test(accountId)) throw new CredentialsError(`MaxMind account id from ${where} must be digits; ${HOW}`);
-  if (!/^[\x21-\x7e]{6,128}$/.test(licenseKey)) throw new CredentialsError(`MaxMind license key from ${where} is malformed (6-128 printable characters, no spaces); ${HOW}`);
+  if (!/^[\x21-\x7e]{6,128}$/.test(licenseKey))
+    throw new CredentialsError(`MaxMind license key from ${where} is malformed (6-128 printable characters, no spaces); ${HOW}`);
 }
 
 /**

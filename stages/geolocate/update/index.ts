@@ -38,7 +38,10 @@ export interface InstalledDatabase {
 
 /** Splits and checks --editions: MaxMind edition ids like GeoLite2-City. */
 export function parseEditions(text: string): string[] {
-  const editions = text.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  const editions = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
   if (editions.length === 0) throw new UsageError("--editions needs at least one edition id, e.g. GeoLite2-City,GeoLite2-ASN");
   for (const e of editions) {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(e)) throw new UsageError(`--editions: '${e}' is not a MaxMind edition id (letters, digits, '-')`);
@@ -71,7 +74,10 @@ interface Verified {
 
 async function downloadEdition(base: URL, edition: string, credentials: Credentials, showProgress: boolean): Promise<Verified> {
   const what = `${edition} archive`;
-  const expected = parseSha256File((await fetchAuthorized(downloadUrl(base, edition, "tar.gz.sha256"), credentials, `${edition} checksum`, { maxBytes: 4096 })).toString("utf8"), what);
+  const expected = parseSha256File(
+    (await fetchAuthorized(downloadUrl(base, edition, "tar.gz.sha256"), credentials, `${edition} checksum`, { maxBytes: 4096 })).toString("utf8"),
+    what,
+  );
   let received = 0;
   let total: number | null = null;
   const mib = (n: number) => (n / 2 ** 20).toFixed(1);

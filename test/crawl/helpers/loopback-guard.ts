@@ -18,7 +18,8 @@ export function installLoopbackGuard(): void {
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
     const first = args[0];
-    const host = typeof first === "object" && first !== null ? (first as { host?: string; path?: string }).host : typeof args[1] === "string" ? args[1] : undefined;
+    const host =
+      typeof first === "object" && first !== null ? (first as { host?: string; path?: string }).host : typeof args[1] === "string" ? args[1] : undefined;
     const path = typeof first === "object" && first !== null ? (first as { path?: string }).path : undefined;
     if (path === undefined && !isLoopback(host)) {
       violations.push(`tcp ${String(host)}`);

@@ -1,6 +1,6 @@
 // A small network of scripted peers on loopback with fixed getaddr replies, for crawl tests (in-process, so it
 // outlives crawler child processes that are killed and restarted).
-import { parseHostPort, type PeerAddress } from "../../../stages/crawl/protocol/index.ts";
+import { parseHostPort, type PeerAddress } from "../../../lib/bitcoin/index.ts";
 import { handshake, startScriptedPeer, type ScriptedPeer } from "./scripted-peer.ts";
 
 /** One peer: where it listens, what its getaddr reply holds, and how it behaves. */

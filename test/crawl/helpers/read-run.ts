@@ -6,10 +6,7 @@ import { openDuckDB, queryRows, sqlString, type RowObject } from "../../../pipel
 export async function readRun(runDir: string): Promise<{ visits: RowObject[]; addrs: RowObject[] }> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const visits = await queryRows(
-      db.connection,
-      `select * from read_parquet(${sqlString(join(runDir, "visits.parquet"))}) order by address, port`,
-    );
+    const visits = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(runDir, "visits.parquet"))}) order by address, port`);
     const addrs = await queryRows(
       db.connection,
       `select * from read_parquet(${sqlString(join(runDir, "addrs.parquet"))}) order by source_address, source_port, address, port`,

@@ -2,15 +2,7 @@
 // codec, runs a per-connection script, and logs every command it receives (so tests can assert ordering).
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
-import {
-  CHAINS,
-  FrameParser,
-  encodeFrame,
-  formatHostPort,
-  type Message,
-  type PeerAddress,
-  type VersionMessage,
-} from "../../../stages/crawl/protocol/index.ts";
+import { CHAINS, FrameParser, encodeFrame, formatHostPort, type Message, type PeerAddress, type VersionMessage } from "../../../lib/bitcoin/index.ts";
 
 /** Regtest magic (simnet uses it too). */
 export const MAGIC = CHAINS.regtest.magic;
@@ -128,12 +120,7 @@ export interface ScriptedPeer {
 }
 
 /** Starts a scripted peer on `host` (a 127.x address) and an ephemeral (or given) port. */
-export async function startScriptedPeer(
-  host: string,
-  script: (c: PeerConn) => Promise<void> | void,
-  port = 0,
-  magic: number = MAGIC,
-): Promise<ScriptedPeer> {
+export async function startScriptedPeer(host: string, script: (c: PeerConn) => Promise<void> | void, port = 0, magic: number = MAGIC): Promise<ScriptedPeer> {
   const connections: PeerConn[] = [];
   const scriptErrors: unknown[] = [];
   const server: Server = createServer((socket) => {

@@ -1,0 +1,87 @@
+// `fluxture crawl` behind the flags: signals, the crawl itself, and the summary (text, or JSON on stdout).
+import { CancelledError } from "../../pipeline/errors.ts";
+import { log } from "../../pipeline/log.ts";
+import { findRun } from "../../pipeline/runs.ts";
+import type { CrawlFlags } from "../crawl.ts";
+import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
+
+/** The summary as the lines a person reads at the end of a crawl. */
+export function formatSummary(s: CrawlSummary): string {
+  const reachable = Object.entries(s.reachable)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ${n}`)
+    .join(", ");
+  const outcomes = Object.entries(s.outcomes)
+    .filter(([, n]) => n > 0)
+    .map(([o, n]) => `${o} ${n}`)
+    .join(", ");
+  const total = Object.values(s.reachable).reduce((a, b) => a + b, 0);
+  return [
+    `run ${s.runId} (${s.state}${s.stoppedBy === "done" ? "" : `, stopped by ${s.stoppedBy}`}${s.resumed ? ", resumed" : ""})`,
+    `  folder      ${s.runDir}`,
+    `  discovered  ${s.discovered}`,
+    `  attempted   ${s.attempted}`,
+    `  reachable   ${total}${reachable === "" ? "" : ` (${reachable})`}`,
+    `  outcomes    ${outcomes === "" ? "-" : outcomes}`,
+    `  rows        ${s.visits} visits, ${s.addrs} addrs`,
+    `  duration    ${s.durationS.toFixed(1)} s (${s.visitsPerS.toFixed(1)} visits/s)`,
+  ].join("\n");
+}
+
+/** The CLI action of `fluxture crawl`: SIGINT/SIGTERM cancel (a second one exits at once), then the summary. */
+export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = false): Promise<void> {
+  let network = flags.network;
+  if (flags.resume !== undefined && networkDefaulted) {
+    const info = await findRun(flags.data, {
+      run: flags.resume === true ? undefined : flags.resume,
+      states: flags.resume === true ? ["running", "cancelled", "failed"] : ["running", "cancelled", "failed", "succeeded"],
+    });
+    network = info.network;
+  }
+  const controller = new AbortController();
+  let signalName: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalName !== undefined) {
+      log("warn", `${sig} again: exiting now; the run stays resumable with --resume`);
+      process.exit(130);
+    }
+    signalName = sig;
+    log("warn", `${sig}: stopping the crawl, keeping everything gathered (send it again to exit at once)`);
+    controller.abort(new Error(sig));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let summary: CrawlSummary;
+  try {
+    summary = await runCrawl({
+      dataDir: flags.data,
+      network,
+      seeds: flags.seed,
+      seedFile: flags.seedFile,
+      dnsSeeds: flags.dnsSeeds,
+      dnsServer: flags.dnsServer,
+      concurrency: flags.concurrency,
+      connectTimeoutMs: flags.connectTimeout,
+      proxyConnectTimeoutMs: flags.proxyConnectTimeout,
+      handshakeTimeoutMs: flags.handshakeTimeout,
+      getaddrTimeoutMs: flags.getaddrTimeout,
+      maxNodes: flags.maxNodes,
+      maxDurationS: flags.maxDuration,
+      dialAllow: flags.dialAllow,
+      dialDeny: flags.dialDeny,
+      proxy: flags.proxy,
+      resume: flags.resume,
+      previousRun: flags.previousRun,
+      signal: controller.signal,
+      progress: true,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${formatSummary(summary)}\n`);
+  if (signalName !== undefined) {
+    throw new CancelledError(`run ${summary.runId} cancelled (${signalName}); data kept in ${summary.runDir}; continue with --resume ${summary.runId}`);
+  }
+}

@@ -1,0 +1,88 @@
+// The `fluxture simnet` action: start, print the seeds, run until SIGINT/SIGTERM, stop every worker cleanly.
+import { UsageError } from "../../pipeline/errors.ts";
+import { log } from "../../pipeline/log.ts";
+import { PROFILE_SHARES, SharesError, parseShares } from "../../tools/simnet/behaviours.ts";
+import type { SimnetFlags } from "../simnet.ts";
+import { startSimnet, type Simnet } from "../../tools/simnet/index.ts";
+import type { SimnetOptions } from "../../tools/simnet/options.ts";
+
+/** Turns parsed flags into SimnetOptions (shares parsed over the profile's). */
+export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
+  let shares: ReturnType<typeof parseShares> | undefined;
+  if (flags.behaviours !== undefined) {
+    try {
+      shares = parseShares(flags.behaviours, PROFILE_SHARES[flags.profile]);
+    } catch (err) {
+      if (err instanceof SharesError) throw new UsageError(`--behaviours: ${err.message}`);
+      throw err;
+    }
+  }
+  return {
+    nodes: flags.nodes,
+    seed: flags.seed,
+    base: flags.base,
+    port: flags.port,
+    profile: flags.profile,
+    slowMs: flags.slowMs,
+    seedCount: flags.seedCount,
+    pingFlood: flags.pingFlood,
+    replyCacheMB: flags.replyCacheMb,
+    ...(flags.out === undefined ? {} : { out: flags.out }),
+    ...(flags.replyDelayMs === undefined ? {} : { replyDelayMs: flags.replyDelayMs }),
+    ...(shares === undefined ? {} : { shares }),
+    ...(flags.epoch === undefined ? {} : { epoch: flags.epoch }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+  };
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      // A second signal while shutting down means "now".
+      const force = () => process.exit(130);
+      process.once("SIGINT", force);
+      process.once("SIGTERM", force);
+      resolve(sig);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Runs the simnet in the foreground until SIGINT/SIGTERM. */
+export async function runSimnet(flags: SimnetFlags): Promise<void> {
+  const opts = optionsFromFlags(flags);
+  const signalled = waitForSignal();
+  const t0 = performance.now();
+  const simnet: Simnet = await startSimnet(opts);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const { config, model } = simnet;
+  log(
+    "info",
+    `simnet: ${config.nodes} peers listening on ${model.layout.describe()} (${simnet.workers === 0 ? "in-process" : `${simnet.workers} worker processes`}, ` +
+      `profile ${config.profile}, seed ${config.seed}) in ${seconds} s${opts.out === undefined ? "" : `; ground truth in ${opts.out}`}; Ctrl-C to stop`,
+  );
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        nodes: config.nodes,
+        seed: config.seed,
+        base: config.base,
+        port: config.port,
+        profile: config.profile,
+        workers: simnet.workers,
+        out: opts.out ?? null,
+        seeds: simnet.seeds,
+      })}\n`,
+    );
+  } else {
+    process.stdout.write(`${simnet.seeds.join("\n")}\n`);
+  }
+  const sig = await signalled;
+  log("info", `simnet: ${sig}: stopping`);
+  const stats = await simnet.stats();
+  await simnet.stop();
+  log("info", `simnet: stopped after ${stats.accepted} connections, ${stats.handshakes} handshakes, ${stats.replies} getaddr replies`);
+}

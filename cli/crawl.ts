@@ -1,0 +1,102 @@
+// The crawl stage's commands: `fluxture crawl` and `fluxture node`. Flags only; the work is loaded lazily.
+import { Command } from "commander";
+import { dataOption, option, parseChoice, parseInteger } from "./options.ts";
+import { UsageError } from "../pipeline/errors.ts";
+import { NETWORK_NAMES } from "../lib/bitcoin/networks.ts";
+import { RUN_ID_PATTERN } from "../pipeline/runs.ts";
+import type { NodeFlags } from "../stages/crawl/node.ts";
+
+/** Flags of `fluxture crawl`, as commander parses them. */
+export interface CrawlFlags {
+  network: (typeof NETWORK_NAMES)[number];
+  data: string;
+  seed: string[];
+  seedFile?: string;
+  dnsSeeds: boolean;
+  dnsServer?: string;
+  concurrency: number;
+  connectTimeout: number;
+  proxyConnectTimeout: number;
+  handshakeTimeout: number;
+  getaddrTimeout: number;
+  maxNodes?: number;
+  maxDuration?: number;
+  dialAllow: string[];
+  dialDeny: string[];
+  proxy?: string;
+  resume?: string | true;
+  previousRun: boolean;
+  json?: boolean;
+}
+
+/** Appends comma/space separated values (so env twins can carry a list). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(/[\s,]+/).filter((v) => v !== "")];
+}
+
+function parseResume(value: string | boolean): string | true {
+  if (value === true || value === "" || value === "true" || value === "1") return true;
+  if (typeof value === "string" && RUN_ID_PATTERN.test(value)) return value;
+  throw new UsageError(`--resume takes an optional run id YYYYMMDDTHHMMSSZ, got '${String(value)}'`);
+}
+
+function protocolArg(value: string | undefined): void {
+  if (value !== undefined && value !== "bitcoin") throw new UsageError(`unknown protocol '${value}' (only 'bitcoin' is supported)`);
+}
+
+const ms = (flag: string) => parseInteger(flag, 1, 3_600_000);
+
+function sessionOptions(command: Command): Command {
+  return command
+    .addOption(option("--network <name>", NETWORK_NAMES.join("|")).argParser(parseChoice("--network", NETWORK_NAMES)).default("mainnet"))
+    .addOption(option("--connect-timeout <ms>", "TCP connect deadline per peer").argParser(ms("--connect-timeout")).default(5000))
+    .addOption(option("--proxy-connect-timeout <ms>", "connect deadline through --proxy (Tor)").argParser(ms("--proxy-connect-timeout")).default(30_000))
+    .addOption(option("--handshake-timeout <ms>", "version/verack deadline after connect").argParser(ms("--handshake-timeout")).default(10_000))
+    .addOption(option("--getaddr-timeout <ms>", "how long to wait for the getaddr reply").argParser(ms("--getaddr-timeout")).default(70_000))
+    .addOption(option("--dial-allow <cidrs>", "only dial these CIDRs (replaces the network's default policy); repeatable").argParser(collect).default([]))
+    .addOption(option("--dial-deny <cidrs>", "never dial these CIDRs; repeatable").argParser(collect).default([]))
+    .addOption(option("--proxy <url>", "SOCKS5 proxy for .onion peers, e.g. socks5://127.0.0.1:9050"))
+    .addOption(option("--dns-server <ip[:port]>", "DNS resolver for seeds and host names (default: the system's)"))
+    .addOption(option("--json", "print the result as JSON on stdout"));
+}
+
+/** `fluxture crawl [bitcoin] …`: crawl a network from its seeds into a new run. */
+export function crawlCommand(): Command {
+  const command = new Command("crawl")
+    .description("crawl a network from its seeds into a new run (visits.parquet, addrs.parquet)")
+    .argument("[protocol]", "bitcoin (the only protocol)")
+    .addOption(dataOption())
+    .addOption(option("--seed <host:port>", "start from this node; repeatable").argParser(collect).default([]))
+    .addOption(option("--seed-file <file>", "one HOST[:PORT] per line, # comments"))
+    .addOption(option("--no-dns-seeds", "do not query the network's DNS seeds", "FLUXTURE_NO_DNS_SEEDS"))
+    .addOption(option("--no-previous-run", "do not seed from the previous succeeded run's reachable nodes", "FLUXTURE_NO_PREVIOUS_RUN"))
+    .addOption(
+      option("--concurrency <n>", "sessions at once (clamped to the open-file limit)")
+        .argParser(parseInteger("--concurrency", 1, 1_000_000))
+        .default(2000),
+    )
+    .addOption(option("--max-nodes <n>", "dial at most N nodes").argParser(parseInteger("--max-nodes", 1, 1_000_000_000)))
+    .addOption(option("--max-duration <s>", "stop after S seconds (run sealed cancelled, resumable)").argParser(parseInteger("--max-duration", 1, 31_536_000)))
+    .addOption(option("--resume [run_id]", "continue an interrupted run (default: the newest unfinished one)").argParser(parseResume));
+  sessionOptions(command);
+  return command.action(async (protocol: string | undefined, flags: CrawlFlags, self: Command) => {
+    protocolArg(protocol);
+    const { runCrawlCommand } = await import("./actions/crawl.ts");
+    // --resume without --network looks for the run in every network (the default network is only a default)
+    await runCrawlCommand(flags, self.getOptionValueSource("network") === "default");
+  });
+}
+
+/** `fluxture node [bitcoin] HOST[:PORT]`: interrogate one node. */
+export function nodeCommand(): Command {
+  const command = new Command("node")
+    .description("interrogate one node: print its version record and the addresses of its getaddr reply")
+    .argument("<target...>", "[bitcoin] HOST[:PORT]");
+  sessionOptions(command);
+  return command.action(async (target: string[], flags: NodeFlags) => {
+    if (target.length === 2) protocolArg(target[0]);
+    if (target.length < 1 || target.length > 2) throw new UsageError("node takes [bitcoin] HOST[:PORT]");
+    const { runNodeCommand } = await import("../stages/crawl/node.ts");
+    await runNodeCommand(target[target.length - 1]!, flags);
+  });
+}

@@ -1,0 +1,102 @@
+// `fluxture simnet`: starts a simulated Bitcoin network on loopback and runs until SIGINT/SIGTERM.
+import { Command } from "commander";
+import { option, parseChoice, parseInteger } from "./options.ts";
+
+const PROFILE_NAMES = ["realistic", "fast", "hostile"] as const;
+
+/** Parsed flags of `fluxture simnet`. */
+export interface SimnetFlags {
+  nodes: number;
+  seed: number;
+  base: string;
+  port: number;
+  out?: string;
+  replyDelayMs?: number;
+  profile: (typeof PROFILE_NAMES)[number];
+  behaviours?: string;
+  slowMs: number;
+  epoch?: number;
+  seedCount: number;
+  pingFlood: number;
+  workers?: number;
+  replyCacheMb: number;
+  json?: boolean;
+}
+
+/** The `simnet` command, registered by the CLI. Its env twins are FLUXTURE_SIMNET_* so that, say, the
+ * crawl's FLUXTURE_SEED never leaks into the simnet's --seed. */
+export function simnetCommand(): Command {
+  return new Command("simnet")
+    .description(
+      "start a simulated Bitcoin network on loopback (regtest magic fabfb5da): N peers on their own 127.x.y.z " +
+        "addresses with realistic version records, address managers and hostile behaviours; prints the seed " +
+        "addresses and runs until SIGINT/SIGTERM",
+    )
+    .addOption(
+      option("--nodes <n>", "number of peers", "FLUXTURE_SIMNET_NODES")
+        .argParser(parseInteger("--nodes", 1, 1_000_000))
+        .default(1000),
+    )
+    .addOption(
+      option("--seed <s>", "PRNG seed: the same seed gives the same network and ground truth", "FLUXTURE_SIMNET_SEED")
+        .argParser(parseInteger("--seed", 0, 0xffffffff))
+        .default(1),
+    )
+    .addOption(option("--base <ip>", "first address, a .0 inside 127.0.0.0/8", "FLUXTURE_SIMNET_BASE").default("127.42.0.0"))
+    .addOption(
+      option("--port <p>", "port the peers listen on (3% use the next one)", "FLUXTURE_SIMNET_PORT")
+        .argParser(parseInteger("--port", 1, 65535))
+        .default(18444),
+    )
+    .addOption(option("--out <dir>", "write ground-truth.json, simnet-city.mmdb, simnet-asn.mmdb, seeds.txt and a ready marker here", "FLUXTURE_SIMNET_OUT"))
+    .addOption(
+      option(
+        "--reply-delay-ms <mean>",
+        "mean getaddr reply delay of honest peers (default: the profile's; 0 = immediate)",
+        "FLUXTURE_SIMNET_REPLY_DELAY_MS",
+      ).argParser(parseInteger("--reply-delay-ms", 0, 600_000)),
+    )
+    .addOption(
+      option("--profile <name>", `behaviour mix: ${PROFILE_NAMES.join("|")}`)
+        .argParser(parseChoice("--profile", PROFILE_NAMES))
+        .default("realistic"),
+    )
+    .addOption(
+      option("--behaviours <shares>", "override shares, e.g. honest=0.9,slow=0.02 (the rest of the profile is rescaled)", "FLUXTURE_SIMNET_BEHAVIOURS"),
+    )
+    .addOption(
+      option("--slow-ms <ms>", "how late slow peers answer getaddr", "FLUXTURE_SIMNET_SLOW_MS")
+        .argParser(parseInteger("--slow-ms", 0, 600_000))
+        .default(3000),
+    )
+    .addOption(
+      option("--epoch <unix_s>", "time advertised timestamps count back from (default: today 00:00 UTC)", "FLUXTURE_SIMNET_EPOCH").argParser(
+        parseInteger("--epoch", 950_400, 0xffffffff),
+      ),
+    )
+    .addOption(
+      option("--seed-count <n>", "how many seed addresses to print", "FLUXTURE_SIMNET_SEED_COUNT")
+        .argParser(parseInteger("--seed-count", 1, 1000))
+        .default(8),
+    )
+    .addOption(
+      option("--ping-flood <n>", "pings a ping_flood peer sends after the handshake", "FLUXTURE_SIMNET_PING_FLOOD")
+        .argParser(parseInteger("--ping-flood", 1, 100_000))
+        .default(2000),
+    )
+    .addOption(
+      option("--reply-cache-mb <n>", "MiB of encoded getaddr replies each serving process keeps (0 = encode every time)", "FLUXTURE_SIMNET_REPLY_CACHE_MB")
+        .argParser(parseInteger("--reply-cache-mb", 0, 4096))
+        .default(64),
+    )
+    .addOption(
+      option("--workers <n>", "worker processes (0 = this process; default 0 up to 4000 peers, else one per 12,500)", "FLUXTURE_SIMNET_WORKERS").argParser(
+        parseInteger("--workers", 0, 64),
+      ),
+    )
+    .addOption(option("--json", "print one JSON summary line instead of one seed per line", "FLUXTURE_SIMNET_JSON"))
+    .action(async (flags: SimnetFlags) => {
+      const { runSimnet } = await import("./actions/simnet.ts");
+      await runSimnet(flags);
+    });
+}

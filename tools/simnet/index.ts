@@ -1,0 +1,193 @@
+// Public entry of the simnet stage: start a simulated Bitcoin network on loopback (in this process for
+// small nets, in worker processes for large ones), optionally write its ground truth, and stop it.
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { FluxtureError } from "../../pipeline/errors.ts";
+import { writeFileAtomic } from "../../pipeline/fsutil.ts";
+import { log } from "../../pipeline/log.ts";
+import { emptyStats, type HostStats } from "./conversation.ts";
+import { SIMNET_MAGIC } from "./frames.ts";
+import { writeGeoDatabases } from "./geo.ts";
+import { writeGroundTruth } from "./ground-truth.ts";
+import { startHost, type Host } from "./host.ts";
+import { SimnetModel, type SimnetConfig } from "./model.ts";
+import { resolveConfig, resolveWorkers, type SimnetOptions } from "./options.ts";
+import { processUsage, type FromWorker, type ProcessUsage, type ToWorker } from "./ipc.ts";
+
+export type { SimnetOptions } from "./options.ts";
+export type { SimnetConfig } from "./model.ts";
+export { SimnetModel } from "./model.ts";
+export { BEHAVIOURS, PROFILES, PROFILE_SHARES, parseShares, type Behaviour, type ProfileName, type Shares } from "./behaviours.ts";
+export { SIMNET_MAGIC, SIMNET_PORT } from "./frames.ts";
+export { readGroundTruth, type GroundTruth, type GroundTruthPeer, type AdvertisedTuple } from "./ground-truth.ts";
+
+/** Files `--out DIR` holds. */
+export const OUT_FILES = {
+  groundTruth: "ground-truth.json",
+  seeds: "seeds.txt",
+  ready: "ready",
+  city: "simnet-city.mmdb",
+  asn: "simnet-asn.mmdb",
+} as const;
+
+/** Counters summed over every serving process, plus each process's resource use. */
+export interface SimnetStats extends HostStats {
+  readonly processes: readonly ProcessUsage[];
+}
+
+/** A running simnet. */
+export interface Simnet {
+  /** Seed addresses (`HOST:PORT`), like a DNS seed's answer: honest peers from which every peer is discoverable. */
+  readonly seeds: readonly string[];
+  /** `<out>/ground-truth.json` when `out` was given. */
+  readonly groundTruthPath?: string;
+  readonly config: SimnetConfig;
+  /** The model every peer answers from (ground truth can be computed from it without the file). */
+  readonly model: SimnetModel;
+  /** Worker processes serving the peers (0: this process). */
+  readonly workers: number;
+  stats(): Promise<SimnetStats>;
+  /** Stops every peer and worker and removes `<out>/ready`; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A worker process that failed to start or died. */
+export class SimnetWorkerError extends FluxtureError {}
+
+const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const STOP_GRACE_MS = 5000;
+
+/** One child process serving a slice. */
+class WorkerHandle {
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  private pendingStats: ((m: Extract<FromWorker, { type: "stats" }>) => void)[] = [];
+  exited = false;
+  private stopping = false;
+  private started = false;
+
+  constructor(config: SimnetConfig, from: number, to: number) {
+    this.child = fork(WORKER_PATH, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const exit = new Promise<never>((_, reject) => {
+      this.child.once("exit", (code, signal) => {
+        this.exited = true;
+        const err = new SimnetWorkerError(`simnet worker for peers ${from}–${to - 1} exited (${signal ?? `code ${code}`})`);
+        if (this.started && !this.stopping) log("error", `${err.message}: its peers no longer answer`);
+        reject(err);
+      });
+    });
+    exit.catch(() => undefined);
+    this.ready = Promise.race([
+      exit,
+      new Promise<void>((resolve, reject) => {
+        this.child.on("message", (m: FromWorker) => {
+          if (m.type === "ready") {
+            this.started = true;
+            resolve();
+          } else if (m.type === "error") reject(new SimnetWorkerError(m.message));
+          else if (m.type === "stats") this.pendingStats.shift()?.(m);
+        });
+      }),
+    ]);
+    this.child.send({ type: "start", config, from, to } satisfies ToWorker);
+  }
+
+  prewarm(): void {
+    if (!this.exited) this.child.send({ type: "prewarm" } satisfies ToWorker);
+  }
+
+  stats(): Promise<Extract<FromWorker, { type: "stats" }> | undefined> {
+    if (this.exited) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.pendingStats.push(resolve);
+      this.child.send({ type: "stats" } satisfies ToWorker);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    try {
+      this.child.send({ type: "stop" } satisfies ToWorker);
+    } catch {
+      /* channel already closed: the kill below still ends it */
+    }
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+function sumStats(parts: readonly HostStats[]): HostStats {
+  const out = emptyStats();
+  for (const p of parts) for (const k of Object.keys(out) as (keyof HostStats)[]) out[k] += p[k];
+  return out;
+}
+
+/** Starts a simnet (see SimnetOptions); resolves once every peer listens and every `out` file is written. */
+export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
+  const config = resolveConfig(opts);
+  const workerCount = resolveWorkers(config.nodes, opts.workers);
+  const model = new SimnetModel(config);
+  let host: Host | undefined;
+  const workers: WorkerHandle[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all([host?.close(), ...workers.map((w) => w.stop())]);
+  };
+  let listening: Promise<unknown>;
+  if (workerCount === 0) {
+    listening = startHost(model, 0, config.nodes).then((h) => (host = h));
+  } else {
+    const per = Math.ceil(config.nodes / workerCount);
+    for (let from = 0; from < config.nodes; from += per) workers.push(new WorkerHandle(config, from, Math.min(config.nodes, from + per)));
+    listening = Promise.all(workers.map((w) => w.ready));
+  }
+  listening.catch(() => undefined);
+  let groundTruthPath: string | undefined;
+  try {
+    if (opts.out !== undefined) {
+      await mkdir(opts.out, { recursive: true });
+      await rm(join(opts.out, OUT_FILES.ready), { force: true });
+      const geo = await writeGeoDatabases(opts.out, model);
+      groundTruthPath = join(opts.out, OUT_FILES.groundTruth);
+      await writeGroundTruth(groundTruthPath, model, SIMNET_MAGIC, geo);
+      await writeFileAtomic(join(opts.out, OUT_FILES.seeds), `${model.seeds().join("\n")}\n`);
+    }
+    await listening;
+    if (opts.out !== undefined) {
+      const marker = { pid: process.pid, started_at: new Date().toISOString(), nodes: config.nodes, seeds: model.seeds() };
+      await writeFileAtomic(join(opts.out, OUT_FILES.ready), `${JSON.stringify(marker)}\n`);
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  // Only now, with every peer up and every file written, do the processes spend CPU on their reply caches.
+  host?.prewarm();
+  for (const w of workers) w.prewarm();
+  let stopped: Promise<void> | undefined;
+  return {
+    seeds: model.seeds(),
+    ...(groundTruthPath === undefined ? {} : { groundTruthPath }),
+    config,
+    model,
+    workers: workerCount,
+    async stats(): Promise<SimnetStats> {
+      if (host) return { ...host.stats, processes: [processUsage()] };
+      const got = (await Promise.all(workers.map((w) => w.stats()))).filter((s) => s !== undefined);
+      return { ...sumStats(got.map((g) => g.stats)), processes: got.map((g) => g.usage) };
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        if (opts.out !== undefined) await rm(join(opts.out, OUT_FILES.ready), { force: true });
+        await stopAll();
+      })();
+      return stopped;
+    },
+  };
+}

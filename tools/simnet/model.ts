@@ -1,0 +1,153 @@
+// The simnet as a pure function of its configuration: behaviours, ports, version records, the backbone
+// that keeps every peer discoverable from the seeds. Every process (parent and workers) rebuilds the same
+// model from the same config, so nothing per-peer is stored or shipped beyond a few typed arrays.
+import { BEHAVIOURS, PROMPT_REPLIERS, assignBehaviours, type Behaviour, type ProfileName, type Shares } from "./behaviours.ts";
+import { Layout } from "./layout.ts";
+import { Rng, hash32, rngFor, STREAM } from "../../lib/random.ts";
+import { drawClockSkew, drawVersion, type VersionRecord } from "./versions.ts";
+
+/** Everything that determines a simnet (plain JSON: it is sent to worker processes as is). */
+export interface SimnetConfig {
+  readonly nodes: number;
+  readonly seed: number;
+  /** First address, x.y.z.0 in 127.0.0.0/8. */
+  readonly base: string;
+  /** Port most peers listen on (3% listen on port+1, or port-1 when port is 65535). */
+  readonly port: number;
+  readonly profile: ProfileName;
+  readonly shares: Shares;
+  /** Mean getaddr reply delay of honest peers in ms (exponential, capped at 3× the mean). */
+  readonly replyDelayMs: number;
+  /** Reply delay of `slow` peers in ms. */
+  readonly slowMs: number;
+  /** Unix seconds advertised timestamps count back from (so the ground truth is reproducible). */
+  readonly epoch: number;
+  /** How many seed addresses to hand out. */
+  readonly seedCount: number;
+  /** Pings a `ping_flood` peer sends after the handshake. */
+  readonly pingFlood: number;
+  /** Budget of each serving process's cache of encoded replies, in MiB (0 = encode every reply). */
+  readonly replyCacheMB: number;
+}
+
+/** Share of peers listening on the neighbouring port instead of the default one. */
+const ALT_PORT_PERCENT = 3;
+
+/** A built simnet: cheap per-peer lookups over a handful of typed arrays. */
+export class SimnetModel {
+  readonly config: SimnetConfig;
+  readonly layout: Layout;
+  private readonly behaviourIdx: Uint8Array;
+  /** Prompt repliers (honest, ping_flood) in seeded ring order. */
+  readonly order: Int32Array;
+  /** Position of each peer in `order`, or -1. */
+  readonly pos: Int32Array;
+  private readonly assignStart: Int32Array;
+  private readonly assigned: Int32Array;
+  private readonly servicesOf: BigUint64Array;
+  private readonly ports: Uint16Array;
+
+  constructor(config: SimnetConfig) {
+    this.config = config;
+    const n = config.nodes;
+    this.layout = new Layout(config.base, n);
+    this.behaviourIdx = assignBehaviours(n, config.shares, config.seed);
+    const altPort = config.port === 65535 ? config.port - 1 : config.port + 1;
+    this.ports = new Uint16Array(n);
+    this.servicesOf = new BigUint64Array(n);
+    const modernOnly = config.profile === "fast";
+    const prompt: number[] = [];
+    for (let i = 0; i < n; i++) {
+      this.ports[i] = hash32(config.seed, STREAM.port, i) % 100 < ALT_PORT_PERCENT ? altPort : config.port;
+      this.servicesOf[i] = drawVersion(config.seed, i, modernOnly).services;
+      if (PROMPT_REPLIERS.has(this.behaviour(i))) prompt.push(i);
+    }
+    const ringRng = new Rng(hash32(config.seed, STREAM.ringOrder));
+    for (let k = prompt.length - 1; k > 0; k--) {
+      const j = ringRng.below(k + 1);
+      const t = prompt[k]!;
+      prompt[k] = prompt[j]!;
+      prompt[j] = t;
+    }
+    this.order = Int32Array.from(prompt);
+    this.pos = new Int32Array(n).fill(-1);
+    this.order.forEach((peer, k) => (this.pos[peer] = k));
+    // Every peer that is not a prompt replier is advertised by one prompt replier (its owner).
+    const m = this.order.length;
+    const owner = new Int32Array(n).fill(-1);
+    const counts = new Int32Array(m + 1);
+    if (m > 0) {
+      for (let i = 0; i < n; i++) {
+        if (this.pos[i]! >= 0) continue;
+        owner[i] = hash32(config.seed, STREAM.assign, i) % m;
+        counts[owner[i]! + 1]!++;
+      }
+    }
+    for (let k = 0; k < m; k++) counts[k + 1]! += counts[k]!;
+    this.assignStart = counts;
+    this.assigned = new Int32Array(counts[m]!);
+    const fill = counts.slice(0, m);
+    for (let i = 0; i < n; i++) if (owner[i]! >= 0) this.assigned[fill[owner[i]!]!++] = i;
+  }
+
+  /** Peer `i`'s behaviour. */
+  behaviour(i: number): Behaviour {
+    return BEHAVIOURS[this.behaviourIdx[i]!]!;
+  }
+
+  /** Port peer `i` listens on. */
+  port(i: number): number {
+    return this.ports[i]!;
+  }
+
+  /** Services peer `i` announces (and others advertise for it). */
+  services(i: number): bigint {
+    return this.servicesOf[i]!;
+  }
+
+  /** Dotted address of peer `i`. */
+  address(i: number): string {
+    return this.layout.peerText(i);
+  }
+
+  /** `HOST:PORT` of peer `i`. */
+  hostPort(i: number): string {
+    return `${this.address(i)}:${this.port(i)}`;
+  }
+
+  /** Peer `i`'s version record. */
+  version(i: number): VersionRecord {
+    return drawVersion(this.config.seed, i, this.config.profile === "fast");
+  }
+
+  /** Seconds peer `i`'s clock is off (its version timestamp is now + skew). */
+  clockSkew(i: number): number {
+    return drawClockSkew(rngFor(this.config.seed, STREAM.nonce, i, 1));
+  }
+
+  /** Whether peer `i` speaks BIP155 (sends sendaddrv2; uses addrv2 when the other side did too). */
+  addrv2Capable(i: number): boolean {
+    return this.version(i).protocolVersion >= 70016;
+  }
+
+  /** Peers that must appear in peer `i`'s reply: its two ring successors and the peers it owns. */
+  mandatory(i: number): number[] {
+    const k = this.pos[i]!;
+    if (k < 0) return [];
+    const m = this.order.length;
+    const out: number[] = [];
+    for (const step of [1, 2]) {
+      const j = this.order[(k + step) % m]!;
+      if (j !== i && !out.includes(j)) out.push(j);
+    }
+    for (let a = this.assignStart[k]!; a < this.assignStart[k + 1]!; a++) out.push(this.assigned[a]!);
+    return out;
+  }
+
+  /** Seed addresses (`HOST:PORT`): the first prompt repliers of the ring, like a DNS seed's answer. */
+  seeds(): string[] {
+    const n = Math.min(this.config.seedCount, this.config.nodes);
+    const pick = this.order.length > 0 ? Array.from(this.order.subarray(0, n)) : Array.from({ length: n }, (_, i) => i);
+    return pick.map((i) => this.hostPort(i));
+  }
+}

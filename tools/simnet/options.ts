@@ -1,0 +1,104 @@
+// SimnetOptions → a validated SimnetConfig: defaults per profile, one clear error per bad value.
+import { UsageError } from "../../pipeline/errors.ts";
+import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, type ProfileName, type Shares } from "./behaviours.ts";
+import { SIMNET_PORT } from "./frames.ts";
+import { Layout, LayoutError } from "./layout.ts";
+import type { SimnetConfig } from "./model.ts";
+
+/** How to start a simnet; everything but `nodes` has a default. */
+export interface SimnetOptions {
+  readonly nodes: number;
+  /** PRNG seed (0 … 2^32-1); default 1. Same seed, same network, same ground truth. */
+  readonly seed?: number;
+  /** First address, a .0 in 127.0.0.0/8; default 127.42.0.0. */
+  readonly base?: string;
+  /** Default 18444 (regtest's). */
+  readonly port?: number;
+  /** Folder for ground-truth.json, the .mmdb files, seeds.txt and the `ready` marker. */
+  readonly out?: string;
+  /** Default "realistic". */
+  readonly profile?: ProfileName;
+  /** Behaviour shares (default: the profile's). */
+  readonly shares?: Shares;
+  /** Mean getaddr reply delay in ms (default: the profile's; 0 = immediate). */
+  readonly replyDelayMs?: number;
+  /** Reply delay of `slow` peers in ms; default 3000 (within any getaddr timeout ≥ 5 s). */
+  readonly slowMs?: number;
+  /** Unix seconds advertised timestamps count back from; default today 00:00 UTC. */
+  readonly epoch?: number;
+  /** Seed addresses handed out; default 8. */
+  readonly seedCount?: number;
+  /** Pings per ping_flood burst; default 2000. */
+  readonly pingFlood?: number;
+  /** MiB of encoded replies each serving process caches (default 64; 0 = none). */
+  readonly replyCacheMB?: number;
+  /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 12,500. */
+  readonly workers?: number;
+}
+
+/** Default first address of a simnet. */
+export const DEFAULT_BASE = "127.42.0.0";
+/** Default reply delay of slow peers (ms). */
+export const DEFAULT_SLOW_MS = 3000;
+/** Largest network served in-process by default. */
+export const IN_PROCESS_MAX = 4000;
+/** Peers per worker process by default: few processes start fastest, and 20,000 − 12,500 still leaves
+ * ~7,000 descriptors per process for concurrent connections. */
+export const PEERS_PER_WORKER = 12_500;
+/** Most peers one process may serve (each is a listening descriptor; 20,000 is the hard cap). */
+export const MAX_PEERS_PER_PROCESS = 15_000;
+
+/** Today 00:00 UTC in unix seconds (the default epoch: reruns on the same day give identical files). */
+export function todayEpoch(now = Date.now()): number {
+  return Math.floor(now / 86_400_000) * 86_400;
+}
+
+function int(name: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+/** Validates options and fills in defaults. */
+export function resolveConfig(opts: SimnetOptions): SimnetConfig {
+  const nodes = int("--nodes", opts.nodes, 1, 1_000_000);
+  const profile = opts.profile ?? "realistic";
+  if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got '${profile}'`);
+  const base = opts.base ?? DEFAULT_BASE;
+  try {
+    new Layout(base, nodes);
+  } catch (err) {
+    if (err instanceof LayoutError) throw new UsageError(err.message);
+    throw err;
+  }
+  const shares = opts.shares ?? PROFILE_SHARES[profile];
+  for (const [b, v] of Object.entries(shares)) {
+    if (!(typeof v === "number" && v >= 0 && v <= 1)) throw new UsageError(`share of ${b} must be within 0..1, got ${String(v)}`);
+  }
+  return {
+    nodes,
+    seed: int("--seed", opts.seed ?? 1, 0, 0xffffffff),
+    base,
+    port: int("--port", opts.port ?? SIMNET_PORT, 1, 65535),
+    profile,
+    shares,
+    replyDelayMs: int("--reply-delay-ms", opts.replyDelayMs ?? PROFILE_REPLY_DELAY_MS[profile], 0, 600_000),
+    slowMs: int("--slow-ms", opts.slowMs ?? DEFAULT_SLOW_MS, 0, 600_000),
+    epoch: int("--epoch", opts.epoch ?? todayEpoch(), 86_400 * 11, 0xffffffff),
+    seedCount: int("--seed-count", opts.seedCount ?? 8, 1, 1000),
+    pingFlood: int("--ping-flood", opts.pingFlood ?? 2000, 1, 100_000),
+    replyCacheMB: int("--reply-cache-mb", opts.replyCacheMB ?? 64, 0, 4096),
+  };
+}
+
+/** Worker processes to use for `nodes` peers (0 = in-process), validated against the descriptor cap. */
+export function resolveWorkers(nodes: number, workers: number | undefined): number {
+  const w = workers ?? (nodes <= IN_PROCESS_MAX ? 0 : Math.ceil(nodes / PEERS_PER_WORKER));
+  int("--workers", w, 0, 64);
+  const perProcess = Math.ceil(nodes / Math.max(1, w));
+  if (perProcess > MAX_PEERS_PER_PROCESS) {
+    throw new UsageError(
+      `${perProcess} peers in one process exceeds ${MAX_PEERS_PER_PROCESS} (open files are capped at 20,000 per process): use more --workers`,
+    );
+  }
+  return w;
+}
