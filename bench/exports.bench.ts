@@ -110,6 +110,7 @@ async function generate(dataDir: string): Promise<void> {
         services: 1033n,
         advertised_at: at,
         message: "addrv2",
+        in_reply: true,
       });
     }
   }

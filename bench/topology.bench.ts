@@ -121,6 +121,7 @@ console.log(`Louvain: ${lastCommunities} communities, directed modularity ${last
           services: 1n,
           advertised_at: at,
           message: "addrv2",
+          in_reply: true,
         };
       }
     };

@@ -14,6 +14,15 @@ function emptyRelation(schema: DatasetSchema): string {
   return `select ${columns} where false`;
 }
 
+/** A dataset file read with every column of the schema: a column the file predates (e.g. addrs.in_reply) is null. */
+export function readDatasetSql(schema: DatasetSchema, path: string): string {
+  return `select * from (${emptyRelation(schema)} union all by name select * from read_parquet(${sqlString(path)}))`;
+}
+
+/** The predicate that keeps the getaddr-reply entries of addrs (the advertised-address graph); runs written
+ * before the column existed have null there and count every row, as they did then. */
+export const IN_REPLY = "coalesce(in_reply, true)";
+
 /** Creates temp views `visits`, `addrs`, `geo`, `node_metrics` over the run folder's Parquet files. */
 export async function createRunViews(connection: DuckDBConnection, runDirPath: string): Promise<RunDatasets> {
   const present = {} as RunDatasets;
@@ -21,7 +30,7 @@ export async function createRunViews(connection: DuckDBConnection, runDirPath: s
     const path = join(runDirPath, schema.file);
     const exists = existsSync(path);
     present[schema.name as keyof RunDatasets] = exists;
-    const body = exists ? `select * from read_parquet(${sqlString(path)})` : emptyRelation(schema);
+    const body = exists ? readDatasetSql(schema, path) : emptyRelation(schema);
     await connection.run(`create or replace temp view ${sqlIdent(schema.name)} as ${body}`);
   }
   return present;

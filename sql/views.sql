@@ -91,6 +91,7 @@ select
     null::ubigint as services,
     null::timestamptz as advertised_at,
     null::varchar as message,
+    null::boolean as in_reply,
     null::varchar as network,
     null::varchar as run_id
 where false;

@@ -45,7 +45,7 @@ limit 1`;
 
 const EDGES_SQL = `
 select * from addrs
-where network = $1 and run_id = $2 and source_address = $3 and source_port = $4
+where network = $1 and run_id = $2 and source_address = $3 and source_port = $4 and coalesce(in_reply, true)
 qualify row_number() over (partition by address, port order by advertised_at desc nulls last, message) = 1
 order by address, port`;
 

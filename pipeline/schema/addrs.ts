@@ -12,6 +12,7 @@ export interface AddrRow {
   services: bigint;
   advertised_at: Date | null;
   message: "addr" | "addrv2";
+  in_reply: boolean;
 }
 
 /** Schema of addrs.parquet. */
@@ -29,5 +30,12 @@ export const ADDRS = defineDataset<AddrRow>({
     { name: "services", type: "UBIGINT", nullable: false, meaning: "advertised service bits (64-bit)" },
     { name: "advertised_at", type: "TIMESTAMPTZ", nullable: true, meaning: "the entry's timestamp (last seen, as claimed by the source)" },
     { name: "message", type: "VARCHAR", nullable: false, meaning: "message that carried it: addr|addrv2" },
+    {
+      name: "in_reply",
+      type: "BOOLEAN",
+      nullable: false,
+      meaning:
+        "true: the entry came in the getaddr reply (an edge of the advertised-address graph); false: a self-announcement or unsolicited addr before/after it (runs written before the column existed read it as null, counted as true)",
+    },
   ],
 });

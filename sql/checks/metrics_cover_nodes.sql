@@ -1,12 +1,13 @@
 -- check metrics_cover_nodes: does every sealed run that has node_metrics have a row for each graph node?
--- The graph's nodes are every (address, port) that appears in the run's addrs, as a source or as an
--- advertised address. Zero rows = pass.
+-- The graph's nodes are every (address, port) that appears in the run's getaddr-reply addrs (in_reply), as a
+-- source or as an advertised address. Zero rows = pass.
 --   network, run_id   the run with node_metrics
 --   address, port     a graph node with no node_metrics row
 --   role              'source', 'advertised' or 'source,advertised'
 with
 addrs_source as (
     select network, run_id, source_address, source_port, address, port from addrs
+    where coalesce(in_reply, true)
 ),
 
 metrics_source as (

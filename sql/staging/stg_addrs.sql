@@ -1,5 +1,6 @@
--- stg_addrs: which addresses did each node advertise in a sealed run (the advertised-address graph)?
--- One row per (network, run_id, source_address, source_port, address, port); a pair advertised twice
+-- stg_addrs: which addresses did each node advertise in its getaddr reply in a sealed run (the advertised-address
+-- graph)? Only `in_reply` entries (null in runs that predate the column: all rows) — self-announcements and
+-- unsolicited gossip stay in the raw `addrs` view. One row per (network, run_id, source_address, source_port, address, port); a pair advertised twice
 -- (addr and addrv2, or two messages) keeps its newest advertised_at.
 --   network, run_id               the run
 --   source_address, source_port   the node that sent the entry (an edge's tail)
@@ -12,6 +13,7 @@ create or replace view stg_addrs as
 with
 addrs_source as (
     select * from addrs
+    where coalesce(in_reply, true)
 ),
 
 deduplicated as (

@@ -2,8 +2,9 @@
 // when it is complete. The first addr message is often not the reply, so this rule, not arrival order, decides.
 //
 // Rule (documented in docs and tested):
-//  1. A message that arrives before we sent getaddr is unsolicited (self-announcement or gossip): recorded, never
-//     the reply.
+//  1. A message any byte of which arrived before our getaddr was written is unsolicited (self-announcement or
+//     gossip): recorded, never the reply. Order on the wire decides, not parse time: an addr that arrives in the
+//     same chunk as the peer's verack was sent before our getaddr existed (session.ts tracks the boundary).
 //  2. After getaddr, a message of at most `smallMax` (10) entries whose every entry is the peer's own address is a
 //     self-announcement: recorded, never the reply (Bitcoin Core announces itself right after the handshake while
 //     its real reply waits ~30 s on the trickle timer).
@@ -37,7 +38,6 @@ export interface ReplyVerdict {
 
 /** Tracks one conversation's addr messages against the rule. */
 export class ReplyTracker {
-  private getaddrSent = false;
   private largeSeen = false;
   /** True once any message counted as (part of) the reply. */
   replyStarted = false;
@@ -47,15 +47,11 @@ export class ReplyTracker {
     private readonly rule: ReplyRuleOptions = DEFAULT_REPLY_RULE,
   ) {}
 
-  /** Call when getaddr has been written. */
-  markGetaddrSent(): void {
-    this.getaddrSent = true;
-  }
-
-  /** Classifies one addr/addrv2 message by its entries' canonical addresses. */
-  onMessage(entries: readonly { readonly address: string }[]): ReplyVerdict {
+  /** Classifies one addr/addrv2 message by its entries' canonical addresses and whether all of its bytes arrived
+   * after our getaddr was written (the caller's wire-order boundary). */
+  onMessage(entries: readonly { readonly address: string }[], afterGetaddr: boolean): ReplyVerdict {
     const n = entries.length;
-    if (!this.getaddrSent) return { kind: "unsolicited", settle: null };
+    if (!afterGetaddr) return { kind: "unsolicited", settle: null };
     if (n > 0 && n <= this.rule.smallMax && entries.every((e) => this.ownAddresses.has(e.address))) {
       return { kind: "self", settle: null };
     }

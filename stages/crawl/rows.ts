@@ -72,6 +72,7 @@ export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
     services: e.services,
     advertised_at: e.time === undefined ? null : new Date(e.time * 1000),
     message: r.entryMessages[i] ?? "addr",
+    in_reply: r.entryInReply[i] ?? false,
   }));
 }
 

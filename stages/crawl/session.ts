@@ -17,7 +17,6 @@ import {
   type VersionAddress,
   type VersionMessage,
 } from "../../lib/bitcoin/index.ts";
-import { EndpointSet } from "./endpoints.ts";
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
 import type { ProxyAddress } from "./socks5.ts";
 
@@ -84,6 +83,8 @@ export interface SessionResult {
   readonly entries: readonly PeerAddress[];
   /** The message that carried each entry (parallel to `entries`). */
   readonly entryMessages: readonly ("addr" | "addrv2")[];
+  /** Whether each entry came in the getaddr reply (parallel to `entries`); false: self-announcement or gossip. */
+  readonly entryInReply: readonly boolean[];
   readonly entriesDropped: number;
   readonly pingsIgnored: number;
   /** The dial failed for a reason of our own (EMFILE, ENOBUFS…): the peer was never reached; the engine retries. */
@@ -135,7 +136,15 @@ class Session {
   private addrsReceived = 0;
   private readonly entries: PeerAddress[] = [];
   private readonly entryMessages: ("addr" | "addrv2")[] = [];
-  private readonly seen = new EndpointSet();
+  private readonly entryInReply: boolean[] = [];
+  /** Index in `entries` of each kept endpoint, so an entry first seen as gossip and then in the reply is marked. */
+  private readonly seen = new Map<string, number>();
+  /** getaddr is queued in the outbox and leaves with the current chunk's answers. */
+  private getaddrQueued = false;
+  /** getaddr has been written: only messages whose first byte arrives after this can be its reply (wire order). */
+  private getaddrWritten = false;
+  /** A frame had begun arriving when getaddr was written: the first message completed afterwards predates it. */
+  private straddling = false;
   private entriesDropped = 0;
   private pongs = 0;
   private pingsIgnored = 0;
@@ -235,16 +244,30 @@ class Session {
     this.outbox = [];
     for (const msg of messages) {
       if (this.finished) break;
-      this.onMessage(msg);
+      // Wire order: a message counts as after our getaddr only if none of its bytes arrived before getaddr was
+      // written, so an addr coalesced with the peer's verack (same chunk) or straddling the write never does.
+      const afterGetaddr = this.getaddrWritten && !this.straddling;
+      this.straddling = false;
+      this.onMessage(msg, afterGetaddr);
     }
     const out = this.outbox;
     this.outbox = undefined;
     if (out.length > 0 && socket !== undefined && !socket.destroyed && socket.writable) {
       socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     }
+    if (this.getaddrQueued && !this.finished) this.onGetaddrWritten();
   }
 
-  private onMessage(msg: Message): void {
+  /** getaddr has left: from now on messages may be its reply; its deadline starts. */
+  private onGetaddrWritten(): void {
+    this.getaddrQueued = false;
+    this.getaddrWritten = true;
+    this.straddling = this.parser.bufferedBytes > 0;
+    this.getaddrAt = performance.now();
+    this.arm("getaddr", this.opts.getaddrTimeoutMs, () => this.onDeadline(new SessionTimeoutError("getaddr")));
+  }
+
+  private onMessage(msg: Message, afterGetaddr: boolean): void {
     switch (msg.command) {
       case "version":
         return this.onVersion(msg);
@@ -261,7 +284,7 @@ class Session {
         return;
       case "addr":
       case "addrv2":
-        return this.onAddr(msg.command, msg.entries);
+        return this.onAddr(msg.command, msg.entries, afterGetaddr);
       default:
         return; // inv, feefilter, sendcmpct, sendheaders, getaddr, unknown commands …: skipped, never fatal
     }
@@ -291,27 +314,32 @@ class Session {
     this.handshakeDone = true;
     this.disarm("handshake");
     this.handshakeMs = Math.round(performance.now() - this.connectedAt);
-    this.send({ command: "getaddr" });
-    this.getaddrAt = performance.now();
-    this.tracker.markGetaddrSent();
-    this.arm("getaddr", this.opts.getaddrTimeoutMs, () => this.onDeadline(new SessionTimeoutError("getaddr")));
+    this.getaddrQueued = true;
+    this.send({ command: "getaddr" }); // always inside onData: it leaves with the chunk's answers (onGetaddrWritten)
   }
 
-  private onAddr(message: "addr" | "addrv2", entries: readonly PeerAddress[]): void {
+  private onAddr(message: "addr" | "addrv2", entries: readonly PeerAddress[], afterGetaddr: boolean): void {
     this.addrMessages++;
     this.addrsReceived += entries.length;
+    const verdict = this.tracker.onMessage(entries, afterGetaddr);
+    const inReply = verdict.kind === "reply";
     for (const e of entries) {
-      if (this.seen.has(e.address, e.port)) continue;
+      const key = `${e.port} ${e.address}`;
+      const at = this.seen.get(key);
+      if (at !== undefined) {
+        if (inReply) this.entryInReply[at] = true;
+        continue;
+      }
       if (this.entries.length >= this.limits.maxEntriesKept) {
         this.entriesDropped++;
         continue;
       }
-      this.seen.add(e.address, e.port);
+      this.seen.set(key, this.entries.length);
       this.entries.push(e);
       this.entryMessages.push(message);
+      this.entryInReply.push(inReply);
     }
-    const verdict = this.tracker.onMessage(entries);
-    if (verdict.kind === "reply" && this.getaddrMs === null) this.getaddrMs = Math.round(performance.now() - this.getaddrAt);
+    if (inReply && this.getaddrMs === null) this.getaddrMs = Math.round(performance.now() - this.getaddrAt);
     if (verdict.settle === "now") return this.complete();
     if (typeof verdict.settle === "number") this.arm("grace", verdict.settle, () => this.complete());
   }
@@ -369,6 +397,7 @@ class Session {
       addrsReceived: this.addrsReceived,
       entries: this.entries,
       entryMessages: this.entryMessages,
+      entryInReply: this.entryInReply,
       entriesDropped: this.entriesDropped,
       pingsIgnored: this.pingsIgnored,
       localFailure: this.localFailure,

@@ -1,7 +1,7 @@
 // Loads one run's nodes and edges for the exports: visits, addrs, geo and node_metrics joined in DuckDB.
 // Nodes get a dense index in DuckDB, so edges come back as two integer columns rather than a million objects.
 import { openDuckDB } from "../../pipeline/duckdb.ts";
-import { createRunViews } from "../../pipeline/run-views.ts";
+import { createRunViews, IN_REPLY } from "../../pipeline/run-views.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import type { RunInfo } from "../../pipeline/runs.ts";
 import type { EdgeList, ExportNode, ExportRun } from "./model.ts";
@@ -19,14 +19,14 @@ export interface LoadOptions {
 /** Builds the run's edge table and dense node index over the views of `createRunViews`. */
 function indexSql(onlyCrawled: boolean): string[] {
   return [
-    `create temp table edges as select distinct source_address, source_port, address, port from addrs`,
+    `create temp table edges as select distinct source_address, source_port, address, port from addrs where ${IN_REPLY}`,
     `create temp table node_index as
       with graph_nodes as (
         select address, port, network_type from visits
         union
-        select address, port, network_type from addrs
+        select address, port, network_type from addrs where ${IN_REPLY}
         union
-        select source_address, source_port, null from addrs
+        select source_address, source_port, null from addrs where ${IN_REPLY}
       ),
       node_types as (
         select address, port, min(network_type) as network_type from graph_nodes group by all

@@ -1,10 +1,12 @@
-// Reads one run's advertised-address graph with DuckDB: nodes = visits ∪ addrs endpoints, edges = distinct
-// (source → advertised) pairs from addrs, plus per-node crawl facts and (when present) geolocation.
+// Reads one run's advertised-address graph with DuckDB: nodes = visits ∪ endpoints of the getaddr-reply entries of
+// addrs (`in_reply`), edges = distinct (source → advertised) pairs of those entries, plus per-node crawl facts and (when present) geolocation.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
+import { IN_REPLY, readDatasetSql } from "../../pipeline/run-views.ts";
+import { ADDRS } from "../../pipeline/schema/index.ts";
 
 /** Geolocation of each node (by address), null where unknown. */
 export interface NodeGeo {
@@ -26,7 +28,7 @@ export interface LoadedGraph {
   readonly reachable: Uint8Array;
   /** The node's getaddr reply is in addrs (outcome ok, or addrs rows with it as source). */
   readonly replied: Uint8Array;
-  /** Entries in the node's reply as received (addrs rows, duplicates and its own address included). */
+  /** Entries in the node's reply as received (in_reply addrs rows, its own address included). */
   readonly replyEntries: Int32Array;
   readonly userAgent: (string | null)[];
   /** Distinct advertised pairs src[k] → dst[k] (self-advertisements included; the graph builder drops them). */
@@ -42,10 +44,10 @@ with visits as (
   select address, port, outcome, user_agent from read_parquet(${sqlString(visits)})
 ),
 addrs as (
-  select source_address, source_port from read_parquet(${sqlString(addrs)})
+  select source_address, source_port, address, port from (${readDatasetSql(ADDRS, addrs)}) where ${IN_REPLY}
 ),
 advertised as (
-  select distinct address, port from read_parquet(${sqlString(addrs)})
+  select distinct address, port from addrs
 ),
 endpoints as (
   select address, port from visits
@@ -85,7 +87,7 @@ left join replies r on r.address = e.address and r.port = e.port`;
 function edgesSql(addrs: string): string {
   return `
 with addrs as (
-  select distinct source_address, source_port, address, port from read_parquet(${sqlString(addrs)})
+  select distinct source_address, source_port, address, port from (${readDatasetSql(ADDRS, addrs)}) where ${IN_REPLY}
 )
 select s.id as src, d.id as dst
 from addrs a

@@ -54,26 +54,23 @@ const many = (n: number) => Array.from({ length: n }, (_, i) => own(`10.0.${Math
 test("reply rule: unsolicited before getaddr, self-announcements never, large replies at once, 1000-entry chunks after a grace", () => {
   const rule = { smallMax: 10, continuationGraceMs: 1000, smallReplyGraceMs: 2000 };
   const t = new ReplyTracker(new Set(["1.2.3.4"]), rule);
-  assert.deepEqual(t.onMessage(many(500)), { kind: "unsolicited", settle: null });
-  t.markGetaddrSent();
-  assert.deepEqual(t.onMessage([own("1.2.3.4")]), { kind: "self", settle: null });
+  assert.deepEqual(t.onMessage(many(500), false), { kind: "unsolicited", settle: null });
+  assert.deepEqual(t.onMessage([], false), { kind: "unsolicited", settle: null }); // an empty unsolicited addr settles nothing
+  assert.deepEqual(t.onMessage([own("1.2.3.4")], true), { kind: "self", settle: null });
   assert.equal(t.replyStarted, false);
-  assert.deepEqual(t.onMessage(many(1000)), { kind: "reply", settle: 1000 });
-  assert.deepEqual(t.onMessage(many(1000)), { kind: "reply", settle: 1000 });
-  assert.deepEqual(t.onMessage(many(3)), { kind: "reply", settle: "now" }); // a last chunk after 1000s
+  assert.deepEqual(t.onMessage(many(1000), true), { kind: "reply", settle: 1000 });
+  assert.deepEqual(t.onMessage(many(1000), true), { kind: "reply", settle: 1000 });
+  assert.deepEqual(t.onMessage(many(3), true), { kind: "reply", settle: "now" }); // a last chunk after 1000s
   assert.equal(t.replyStarted, true);
 
   const u = new ReplyTracker(new Set(["1.2.3.4"]), rule);
-  u.markGetaddrSent();
-  assert.deepEqual(u.onMessage(many(11)), { kind: "reply", settle: "now" });
+  assert.deepEqual(u.onMessage(many(11), true), { kind: "reply", settle: "now" });
   const v = new ReplyTracker(new Set(["1.2.3.4"]), rule);
-  v.markGetaddrSent();
-  assert.deepEqual(v.onMessage([own("1.2.3.4"), own("5.6.7.8")]), { kind: "reply", settle: 2000 }); // small, not only self
-  assert.deepEqual(v.onMessage(many(2)), { kind: "reply", settle: 2000 });
-  assert.deepEqual(v.onMessage(many(40)), { kind: "reply", settle: "now" });
+  assert.deepEqual(v.onMessage([own("1.2.3.4"), own("5.6.7.8")], true), { kind: "reply", settle: 2000 }); // small, not only self
+  assert.deepEqual(v.onMessage(many(2), true), { kind: "reply", settle: 2000 });
+  assert.deepEqual(v.onMessage(many(40), true), { kind: "reply", settle: "now" });
   const w = new ReplyTracker(new Set(["1.2.3.4"]), rule);
-  w.markGetaddrSent();
-  assert.deepEqual(w.onMessage([]), { kind: "reply", settle: "now" }); // an empty address book
+  assert.deepEqual(w.onMessage([], true), { kind: "reply", settle: "now" }); // an empty address book
 });
 
 test("the open-file limit clamps concurrency and says how to raise it", () => {

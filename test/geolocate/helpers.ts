@@ -83,6 +83,7 @@ export async function writeRun(
       services: 1n,
       advertised_at: at,
       message: "addrv2",
+      in_reply: true,
     }));
   await writeParquet(join(run.dir, VISITS.file), VISITS, visits);
   await writeParquet(join(run.dir, ADDRS.file), ADDRS, addrs);

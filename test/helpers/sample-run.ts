@@ -111,6 +111,7 @@ export async function writeSampleRun(dataDir: string, options: SampleRunOptions)
         services: 1033n,
         advertised_at: at,
         message: "addrv2" as const,
+        in_reply: true,
       };
     }),
   );

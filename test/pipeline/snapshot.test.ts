@@ -96,6 +96,7 @@ test("every dataset's Parquet matches its schema (writeParquet for geo, node_met
     services: U64_MAX,
     advertised_at: new Date("2026-01-02T03:04:05.678Z"),
     message: "addrv2",
+    in_reply: true,
   };
   const geo: GeoRow = {
     address: "1.2.3.4",
@@ -452,6 +453,7 @@ test("parts that do not match the schema make seal fail with a DataError naming 
     services: 1n,
     advertised_at: null,
     message: "addr",
+    in_reply: true,
   };
   await writeParquet(join(dir, "parts", "visits", "part-000001.parquet"), ADDRS, [addr]);
   const w = await SnapshotWriter.open(dir, VISITS);

@@ -68,6 +68,7 @@ export function edge(from: NodeName, to: NodeName, at: Date): AddrRow {
     services: 1033n,
     advertised_at: at,
     message: "addrv2",
+    in_reply: true,
   };
 }
 
