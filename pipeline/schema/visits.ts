@@ -18,6 +18,17 @@ export const VISIT_OUTCOMES = [
 /** One of VISIT_OUTCOMES. */
 export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
 
+/**
+ * The outcomes of a reachable node: the version handshake completed (`no_addr_reply`: it then sent no addr reply
+ * in time). The one statement of the rule: isReachable here, the `is_reachable(outcome)` macro in sql/views.sql.
+ */
+export const REACHABLE_OUTCOMES = ["ok", "no_addr_reply"] as const satisfies readonly VisitOutcome[];
+
+/** Whether a visit's outcome means the node is reachable (REACHABLE_OUTCOMES). */
+export function isReachable(outcome: string): boolean {
+  return outcome === "ok" || outcome === "no_addr_reply";
+}
+
 /** How the crawler learned of an address. */
 export const VISIT_SOURCES = ["dns_seed", "seed_arg", "previous_run", "peer"] as const;
 /** One of VISIT_SOURCES. */

@@ -1,10 +1,11 @@
-// A DuckDB session over one data folder: sql/views.sql, then sql/staging and sql/marts, run as-is with
-// DuckDB's file_search_path pointing at the folder that holds `data/` (no templating of the SQL files).
-import { mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
-import { openDuckDB, runSqlFile, splitSqlStatements, type DuckDB, type DuckDBConnection } from "../duckdb.ts";
+// A DuckDB session over one data folder: sql/views.sql, then sql/staging and sql/marts, run as-is with the
+// session variable `fluxture_runs` naming the run folders to read (no templating of the SQL files, no symlinks).
+import { stat } from "node:fs/promises";
+import { quotedIdentifier } from "@duckdb/node-api";
+import { join, resolve } from "node:path";
+import { openDuckDB, runSqlFile, type DuckDB, type DuckDBConnection } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
+import { sessionStatements, setRunsStatement } from "../schema/views-sql.ts";
 import { listSqlFiles, VIEW_FOLDERS, VIEWS_SQL } from "./files.ts";
 
 /** Options of openLake. */
@@ -18,14 +19,16 @@ export interface OpenLakeOptions {
   readonly materializeMartInputs?: boolean;
   /** DuckDB worker threads (default: pipeline/duckdb.ts's). */
   readonly threads?: number;
+  /** Read only this run folder (`<dataDir>/runs/network=N/run_id=R`) instead of every run of the lake. */
+  readonly runDir?: string;
 }
 
 /** An open session over a data folder; every connection from `connect()` sees the same views. */
 export interface Lake {
   /** The data folder as given (e.g. `data`). */
   readonly dataDir: string;
-  /** The folder DuckDB resolves `data/runs/...` against (the data folder's parent, or a symlink folder). */
-  readonly searchPath: string;
+  /** The glob of the run folders the views read (the session variable `fluxture_runs`). */
+  readonly runsGlob: string;
   readonly db: DuckDB;
   /** The session's main connection, views created. */
   readonly connection: DuckDBConnection;
@@ -33,56 +36,33 @@ export interface Lake {
   connect(): Promise<DuckDBConnection>;
   /** Closes a connection from connect() before the session ends. */
   release(connection: DuckDBConnection): void;
-  /** Closes every connection, the database and any symlink folder; idempotent. */
+  /** Closes every connection and the database; idempotent. */
   close(): Promise<void>;
 }
 
-/** What makes `data/runs/...` resolve to `<dataDir>/runs/...`: a folder for file_search_path, and its cleanup. */
-export interface SearchPath {
-  readonly path: string;
-  cleanup(): Promise<void>;
-}
-
 /**
- * The file_search_path for a data folder. A folder named `data` is reached through its parent; any other
- * name through a fresh temp folder holding a symlink `data` → the folder (removed by cleanup()).
+ * The run-folder glob of a data folder (`/abs/data/runs/*\/*`, or one run's folder), after checking the folder
+ * exists. DuckDB expands it at query time, so new runs appear in every query.
  */
-export async function searchPathFor(dataDir: string): Promise<SearchPath> {
+export async function runsGlobFor(dataDir: string, runDir?: string): Promise<string> {
   const absolute = resolve(dataDir);
   const st = await stat(absolute).catch(() => null);
   if (st === null) throw new DataError(`data folder ${dataDir} does not exist`);
   if (!st.isDirectory()) throw new DataError(`data folder ${dataDir} is not a folder`);
-  const parent = dirname(absolute);
-  // file_search_path is a comma-separated list, so a parent with a comma goes through a symlink too.
-  if (basename(absolute) === "data" && !parent.includes(",")) return { path: parent, cleanup: async () => undefined };
-  const shim = await mkdtemp(join(tmpdir(), "fluxture-lake-"));
-  await symlink(absolute, join(shim, "data"), "dir");
-  return { path: shim, cleanup: () => rm(shim, { recursive: true, force: true }) };
+  return runDir !== undefined ? resolve(runDir) : join(absolute, "runs", "*", "*");
 }
 
-/** The `set …` statements of views.sql (session variables), re-run on every extra connection. */
-async function sessionStatements(): Promise<string[]> {
-  const script = await readFile(VIEWS_SQL, "utf8");
-  return splitSqlStatements(script)
-    .map((s) => s.sql)
-    .filter((sql) => /^set\s/i.test(sql));
-}
-
-async function prepareConnection(connection: DuckDBConnection, statements: readonly string[]): Promise<void> {
+/** Sets a connection up as views.sql does (time zone, run glob, dataset-presence variables). */
+async function prepareConnection(connection: DuckDBConnection, runsGlob: string): Promise<void> {
   await connection.run("set TimeZone = 'UTC'");
-  for (const sql of statements) await connection.run(sql);
+  await connection.run(setRunsStatement(runsGlob));
+  for (const sql of sessionStatements()) await connection.run(sql);
 }
 
 /** Opens DuckDB over `dataDir` and creates the views (views.sql, then staging and marts unless turned off). */
 export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Promise<Lake> {
-  const search = await searchPathFor(dataDir);
-  let db: DuckDB;
-  try {
-    db = await openDuckDB({ fileSearchPath: search.path, ...(opts.threads ? { threads: opts.threads } : {}) });
-  } catch (err) {
-    await search.cleanup();
-    throw err;
-  }
+  const runsGlob = await runsGlobFor(dataDir, opts.runDir);
+  const db = await openDuckDB(opts.threads ? { threads: opts.threads } : {});
   const extra: DuckDBConnection[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
@@ -90,10 +70,9 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
     closed = true;
     for (const c of extra) c.closeSync();
     db.close();
-    await search.cleanup();
   };
   try {
-    await db.connection.run("set TimeZone = 'UTC'");
+    await prepareConnection(db.connection, runsGlob);
     await runSqlFile(db.connection, VIEWS_SQL);
     for (const folder of VIEW_FOLDERS) {
       if (folder === "marts" && opts.materializeMartInputs) await materializeMartInputs(db.connection);
@@ -105,17 +84,16 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
     if (err instanceof DataError) throw err;
     throw new DataError(`cannot set up the views over ${dataDir}: ${errorMessage(err)}`, { cause: err });
   }
-  const statements = await sessionStatements();
   return {
     dataDir,
-    searchPath: search.path,
+    runsGlob,
     db,
     connection: db.connection,
     async connect() {
       if (closed) throw new DataError("the lake session is closed");
       const connection = await db.instance.connect();
       extra.push(connection);
-      await prepareConnection(connection, statements);
+      await prepareConnection(connection, runsGlob);
       return connection;
     },
     release(connection) {
@@ -146,7 +124,7 @@ export async function materializeMartInputs(connection: DuckDBConnection): Promi
   const database = String(reader.getRowsJS()[0]?.[0] ?? "memory");
   const names = [...MATERIALIZED_MART_INPUTS];
   for (const name of names) {
-    await connection.run(`create or replace temp table ${name} as select * from "${database.replace(/"/g, '""')}".main.${name}`);
+    await connection.run(`create or replace temp table ${name} as select * from ${quotedIdentifier(database)}.main.${name}`);
   }
   return names;
 }

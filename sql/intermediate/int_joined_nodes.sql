@@ -49,7 +49,7 @@ deduplicated_visits as (
     from visits_source semi join repeated_visit_hashes as d using (key_hash)
     qualify row_number() over (
         partition by network, run_id, address, port
-        order by outcome in ('ok', 'no_addr_reply') desc, attempted_at desc
+        order by is_reachable(outcome) desc, attempted_at desc
     ) = 1
 ),
 

@@ -64,7 +64,7 @@ select
     network_type,
     outcome,
     outcome not in ('not_dialed', 'unsupported_network') as is_dialed,
-    outcome in ('ok', 'no_addr_reply') as is_reachable,
+    is_reachable(outcome) as is_reachable,
     protocol_version,
     user_agent,
     run_is_geolocated,

@@ -8,8 +8,8 @@
 --   run_seq          1 for the network's first sealed run, 2 for the next, ...
 --   previous_run_id  run_id of the network's sealed run just before this one; null for the first
 --   network_runs     number of sealed runs of this network
---   nodes_prepared   the run has a current nodes.parquet (views.sql: runs_with_current_nodes, and the file
---                    exists): int_nodes reads it instead of joining the run's visits and geo
+--   nodes_prepared   the run has a current nodes.parquet (views.sql: runs_with_current_nodes): int_nodes
+--                    reads it instead of joining the run's visits and geo
 create or replace view stg_runs as
 with
 runs_source as (
@@ -17,22 +17,9 @@ runs_source as (
     from runs
 ),
 
-current_nodes_source as (
+prepared_runs as (
     select network, run_id
     from runs_with_current_nodes
-),
-
-nodes_files_source as (
-    select
-        regexp_extract(file, '[/\\]network=([^/\\]+)[/\\]run_id=[^/\\]+[/\\]nodes\.parquet$', 1) as network,
-        regexp_extract(file, '[/\\]run_id=([^/\\]+)[/\\]nodes\.parquet$', 1) as run_id
-    from glob('data/runs/*/*/nodes.parquet')
-),
-
-prepared_runs as (
-    select c.network, c.run_id
-    from current_nodes_source as c
-    semi join nodes_files_source as f on f.network = c.network and f.run_id = c.run_id
 ),
 
 ordered as (

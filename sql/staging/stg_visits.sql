@@ -28,7 +28,7 @@ best_of_repeated as (
     semi join repeated_hashes as d on d.key_hash = v.key_hash
     qualify row_number() over (
         partition by v.network, v.run_id, v.address, v.port
-        order by v.outcome in ('ok', 'no_addr_reply') desc, v.attempted_at desc
+        order by is_reachable(v.outcome) desc, v.attempted_at desc
     ) = 1
 ),
 
@@ -61,5 +61,5 @@ select
     addr_messages,
     addrs_received,
     outcome not in ('not_dialed', 'unsupported_network') as is_dialed,
-    outcome in ('ok', 'no_addr_reply') as is_reachable
+    is_reachable(outcome) as is_reachable
 from deduplicated;

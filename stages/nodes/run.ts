@@ -1,9 +1,8 @@
 // A run's nodes.parquet: int_joined_nodes computed once per run by `fluxture analyze`, so the marts over many runs
 // read one narrow file per run instead of de-duplicating and joining every run's visits and geo each time.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, symlink, unlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { unlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError, errorMessage } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
@@ -33,18 +32,6 @@ export function nodesCurrent(info: RunInfo): boolean {
 }
 
 /**
- * A data folder holding only this run (a symlink to its folder), so the views read nothing else; returns the
- * folder and its cleanup.
- */
-async function singleRunData(info: RunInfo): Promise<{ dataDir: string; cleanup: () => Promise<void> }> {
-  const root = await mkdtemp(join(tmpdir(), "fluxture-nodes-"));
-  const networkDir = join(root, "data", "runs", `network=${info.network}`);
-  await mkdir(networkDir, { recursive: true });
-  await symlink(resolve(info.dir), join(networkDir, `run_id=${info.id}`), "dir");
-  return { dataDir: join(root, "data"), cleanup: () => rm(root, { recursive: true, force: true }) };
-}
-
-/**
  * Writes the run's nodes.parquet (atomically) from int_joined_nodes and records the `nodes` stage with the
  * geolocate stage it derives from; returns the number of nodes. The stage is marked running first, so while
  * the file is rewritten the views ignore it and join visits and geo. A run that is not succeeded (sealed) has
@@ -60,9 +47,8 @@ export async function prepareRunNodes(info: RunInfo): Promise<number> {
   await run.recordStage(NODES_STAGE, { state: "running", started_at: startedAt, finished_at: null, details });
   const target = join(info.dir, NODES.file);
   const tmp = tempPathFor(target);
-  const shim = await singleRunData(info);
   try {
-    const lake = await openLake(shim.dataDir, { marts: false });
+    const lake = await openLake(dirname(dirname(dirname(resolve(info.dir)))), { marts: false, runDir: info.dir });
     let count: number;
     try {
       const select = NODES.columns.map((c) => `cast(${c.name} as ${c.type}) as ${c.name}`).join(", ");
@@ -98,6 +84,5 @@ export async function prepareRunNodes(info: RunInfo): Promise<number> {
     throw err;
   } finally {
     if (existsSync(tmp)) await unlink(tmp).catch(() => undefined);
-    await shim.cleanup();
   }
 }

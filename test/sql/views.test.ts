@@ -1,8 +1,7 @@
 // sql/views.sql: runs as-is from the folder holding data/, reads only sealed runs, copes with datasets that do
-// not exist yet, and follows --data to any folder (named `data` or not) through file_search_path.
+// not exist yet, and follows --data to any folder (named `data` or not) through the fluxture_runs variable.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,14 +171,14 @@ console.log(JSON.stringify({
     }
   });
 
-  test("--data to a folder not named data goes through a symlink folder that close() removes", async () => {
-    const other = join(fx.root, "lake-2024");
+  test("--data to any folder (not named data, a comma in its path) is read through the fluxture_runs variable, no symlink", async () => {
+    const other = join(fx.root, "lake,2024");
     await rename(fx.dataDir, other);
     try {
       const lake = await openLake(other);
-      const shim = lake.searchPath;
-      assert.ok(shim.startsWith(tmpdir()) && shim !== fx.root);
       try {
+        assert.equal(lake.runsGlob, join(other, "runs", "*", "*"));
+        assert.deepEqual(await rows(lake.connection, "select getvariable('fluxture_runs') as g"), [{ g: lake.runsGlob }]);
         assert.deepEqual(await rows(lake.connection, "select count(*)::integer as n from visits"), [{ n: 18 }]);
         const second = await lake.connect();
         const n = (await second.runAndReadAll("select count(*)::integer as n from geo")).getRowObjectsJS();
@@ -188,13 +187,13 @@ console.log(JSON.stringify({
       } finally {
         await lake.close();
       }
-      assert.equal(existsSync(shim), false);
     } finally {
       await rename(other, fx.dataDir);
     }
-    const lake = await openLake(fx.dataDir);
+    const one = join(fx.dataDir, "runs", "network=simnet", `run_id=${fx.ids.A}`);
+    const lake = await openLake(fx.dataDir, { runDir: one });
     try {
-      assert.equal(lake.searchPath, fx.root);
+      assert.deepEqual(await rows(lake.connection, "select run_id, count(*)::integer as n from visits group by all"), [{ run_id: fx.ids.A, n: 6 }]);
     } finally {
       await lake.close();
     }
