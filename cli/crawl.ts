@@ -18,7 +18,7 @@ export interface CrawlFlags {
   connectTimeout: number;
   proxyConnectTimeout: number;
   handshakeTimeout: number;
-  getaddrTimeout: number;
+  getaddrTimeout?: number;
   maxNodes?: number;
   maxDuration?: number;
   dialAllow: string[];
@@ -52,7 +52,11 @@ function sessionOptions(command: Command): Command {
     .addOption(option("--connect-timeout <ms>", "TCP connect deadline per peer").argParser(ms("--connect-timeout")).default(5000))
     .addOption(option("--proxy-connect-timeout <ms>", "connect deadline through --proxy (Tor)").argParser(ms("--proxy-connect-timeout")).default(30_000))
     .addOption(option("--handshake-timeout <ms>", "version/verack deadline after connect").argParser(ms("--handshake-timeout")).default(10_000))
-    .addOption(option("--getaddr-timeout <ms>", "how long to wait for the getaddr reply").argParser(ms("--getaddr-timeout")).default(70_000))
+    .addOption(
+      option("--getaddr-timeout <ms>", "how long to wait for the getaddr reply (default: adaptive, 160–210 s by crawl pressure)").argParser(
+        ms("--getaddr-timeout"),
+      ),
+    )
     .addOption(option("--dial-allow <cidrs>", "only dial these CIDRs (replaces the network's default policy); repeatable").argParser(collect).default([]))
     .addOption(option("--dial-deny <cidrs>", "never dial these CIDRs; repeatable").argParser(collect).default([]))
     .addOption(option("--proxy <url>", "SOCKS5 proxy for .onion peers, e.g. socks5://127.0.0.1:9050"))

@@ -8,6 +8,7 @@ import type { DialPolicy } from "./policy.ts";
 import { addrRows, isReachable, undialledRow, visitRow } from "./rows.ts";
 import { runSession, type SessionOptions, type SessionResult, type SessionTarget } from "./session.ts";
 import type { ProxyAddress } from "./socks5.ts";
+import { adaptiveWait, crawlPressure, type GetaddrWait } from "./wait.ts";
 
 /** Where a visit's rows go (the durable store, or a test's array). */
 export interface VisitSink {
@@ -27,6 +28,9 @@ export interface EngineOptions {
   /** Dial at most this many endpoints (sessions started); undialled records do not count. */
   readonly maxNodes?: number;
   readonly signal?: AbortSignal;
+  /** Wait for getaddr replies adaptively (wait.ts: 210 s free, down to 160 s under pressure) instead of the
+   * session's pinned getaddrTimeoutMs. */
+  readonly adaptiveGetaddr?: boolean;
   /** Replaces runSession (benchmarks of the engine alone); tests use real sessions. */
   readonly sessionRunner?: (target: SessionTarget, opts: SessionOptions) => Promise<SessionResult>;
 }
@@ -84,6 +88,7 @@ export class CrawlEngine {
   /** Items whose dial failed for a local reason (EMFILE…), to be dialled again; and how often each was. */
   private readonly retryQueue: FrontierItem[] = [];
   private readonly retries = new Map<FrontierItem, number>();
+  private readonly getaddrWait: GetaddrWait | undefined;
 
   constructor(
     private readonly frontier: Frontier,
@@ -91,6 +96,7 @@ export class CrawlEngine {
     private readonly opts: EngineOptions,
   ) {
     this.queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+    this.getaddrWait = opts.adaptiveGetaddr === true ? adaptiveWait(() => this.pressure()) : undefined;
     // 'next' fires after p-queue has updated pending/size, so the loop re-checks a consistent state.
     this.queue.on("next", () => this.poke());
   }
@@ -147,6 +153,11 @@ export class CrawlEngine {
     }
   }
 
+  /** The crawl's pressure for the adaptive getaddr wait (wait.ts). */
+  pressure(): number {
+    return crawlPressure(this.stats.inFlight, this.opts.concurrency, this.frontier.waiting + this.retryQueue.length);
+  }
+
   private nextCompletion(): Promise<void> {
     return new Promise((resolve) => (this.wake = resolve));
   }
@@ -172,6 +183,7 @@ export class CrawlEngine {
           connectTimeoutMs: proxy !== undefined ? (o.proxyConnectTimeoutMs ?? 30_000) : o.session.connectTimeoutMs,
           proxy,
           signal: ac.signal,
+          ...(this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait }),
         },
       );
       if (result.localFailure && (this.retries.get(item) ?? 0) < LOCAL_RETRIES && !ac.signal.aborted) {

@@ -14,6 +14,7 @@ import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { clampConcurrency, readFdLimits } from "./fdlimit.ts";
 import { Frontier, type FrontierItem } from "./frontier.ts";
 import { DialPolicy } from "./policy.ts";
+import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { chainOf, gatherSeeds } from "./seeds.ts";
 import { parseProxy } from "./socks5.ts";
 import { CrawlStore } from "./store.ts";
@@ -31,7 +32,8 @@ export interface CrawlOptions {
   concurrency: number;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
-  getaddrTimeoutMs: number;
+  /** Pins the getaddr wait; undefined: adaptive (stages/crawl/wait.ts, 160–210 s by pressure). */
+  getaddrTimeoutMs?: number;
   maxNodes?: number;
   maxDurationS?: number;
   /** CIDRs; empty means the network's default policy. */
@@ -80,7 +82,8 @@ interface StoredParams {
   connect_timeout_ms: number;
   proxy_connect_timeout_ms: number;
   handshake_timeout_ms: number;
-  getaddr_timeout_ms: number;
+  /** null: the adaptive wait. */
+  getaddr_timeout_ms: number | null;
   max_nodes: number | null;
 }
 
@@ -112,7 +115,7 @@ function storedParams(o: CrawlOptions, policy: DialPolicy): StoredParams {
     connect_timeout_ms: o.connectTimeoutMs,
     proxy_connect_timeout_ms: o.proxyConnectTimeoutMs ?? 30_000,
     handshake_timeout_ms: o.handshakeTimeoutMs,
-    getaddr_timeout_ms: o.getaddrTimeoutMs,
+    getaddr_timeout_ms: o.getaddrTimeoutMs ?? null,
     max_nodes: o.maxNodes ?? null,
   };
 }
@@ -221,8 +224,9 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
         magic: chain.magic,
         connectTimeoutMs: params.connect_timeout_ms,
         handshakeTimeoutMs: params.handshake_timeout_ms,
-        getaddrTimeoutMs: params.getaddr_timeout_ms,
+        getaddrTimeoutMs: params.getaddr_timeout_ms ?? ADAPTIVE_MAX_MS,
       },
+      adaptiveGetaddr: params.getaddr_timeout_ms === null,
     });
     const done0 = durable.done.length;
     if (opts.progress !== false) {

@@ -1,5 +1,6 @@
 // `fluxture node HOST[:PORT]`: one session with one node (under the same dial policy as a crawl), printed as text
 // or JSON: its version record and the addresses of its getaddr reply.
+import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { resolveHosts } from "./dns.ts";
@@ -16,7 +17,8 @@ export interface NodeFlags {
   connectTimeout: number;
   proxyConnectTimeout: number;
   handshakeTimeout: number;
-  getaddrTimeout: number;
+  /** Pinned getaddr wait; default the adaptive wait's longest (one session, no pressure). */
+  getaddrTimeout?: number;
   dialAllow: string[];
   dialDeny: string[];
   proxy?: string;
@@ -65,7 +67,7 @@ export async function interrogateNode(text: string, o: NodeFlags & { network: Ne
     magic: chain.magic,
     connectTimeoutMs: route.proxy !== undefined ? o.proxyConnectTimeout : o.connectTimeout,
     handshakeTimeoutMs: o.handshakeTimeout,
-    getaddrTimeoutMs: o.getaddrTimeout,
+    getaddrTimeoutMs: o.getaddrTimeout ?? ADAPTIVE_MAX_MS,
     proxy: route.proxy,
   });
   return { address: target.address, port: target.port, networkType: target.networkType, result };

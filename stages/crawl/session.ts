@@ -19,6 +19,7 @@ import {
 } from "../../lib/bitcoin/index.ts";
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
 import type { ProxyAddress } from "./socks5.ts";
+import { type GetaddrWait, pinnedWait, RECHECK_MS } from "./wait.ts";
 
 /** The BIP14 user agent Fluxture announces. */
 export const USER_AGENT = `/fluxture:${TOOL_VERSION}/`;
@@ -41,8 +42,11 @@ export interface SessionOptions {
   readonly magic: number;
   readonly connectTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
+  /** The getaddr wait when `getaddrWait` is not given (a pinned --getaddr-timeout). */
   readonly getaddrTimeoutMs: number;
-  /** Whole-conversation deadline; default connect + handshake + getaddr + 5 s. */
+  /** The getaddr wait policy (wait.ts: adaptive to the crawl's pressure); default pinnedWait(getaddrTimeoutMs). */
+  readonly getaddrWait?: GetaddrWait;
+  /** Whole-conversation deadline; default connect + handshake + the longest getaddr wait + 5 s. */
   readonly overallTimeoutMs?: number;
   readonly proxy?: ProxyAddress;
   readonly signal?: AbortSignal;
@@ -129,6 +133,7 @@ class Session {
   private getaddrMs: number | null = null;
   private connectedAt = 0;
   private getaddrAt = 0;
+  private getaddrWaitedMs = 0;
   private version: VersionRecord | null = null;
   private theirVerack = false;
   private handshakeDone = false;
@@ -165,7 +170,8 @@ class Session {
   run(): Promise<SessionResult> {
     const done = new Promise<SessionResult>((resolve) => (this.resolve = resolve));
     const o = this.opts;
-    const overall = o.overallTimeoutMs ?? o.connectTimeoutMs + o.handshakeTimeoutMs + o.getaddrTimeoutMs + 5000;
+    const getaddrMax = o.getaddrWait?.maxMs ?? o.getaddrTimeoutMs;
+    const overall = o.overallTimeoutMs ?? o.connectTimeoutMs + o.handshakeTimeoutMs + getaddrMax + 5000;
     this.arm("overall", overall, () => this.onDeadline(new SessionTimeoutError("overall")));
     o.signal?.addEventListener("abort", this.onAbort, { once: true });
     dial({ host: this.target.address, port: this.target.port, proxy: o.proxy }, { timeoutMs: o.connectTimeoutMs, signal: o.signal }).then(
@@ -264,7 +270,19 @@ class Session {
     this.getaddrWritten = true;
     this.straddling = this.parser.bufferedBytes > 0;
     this.getaddrAt = performance.now();
-    this.arm("getaddr", this.opts.getaddrTimeoutMs, () => this.onDeadline(new SessionTimeoutError("getaddr")));
+    const wait = this.opts.getaddrWait ?? pinnedWait(this.opts.getaddrTimeoutMs);
+    this.armGetaddr(wait, wait.firstMs);
+  }
+
+  /** Arms the getaddr timer; when it fires, the wait policy says whether to keep waiting (re-read every RECHECK_MS). */
+  private armGetaddr(wait: GetaddrWait, ms: number): void {
+    this.arm("getaddr", ms, () => {
+      const elapsed = performance.now() - this.getaddrAt;
+      const rem = wait.remaining(elapsed);
+      if (rem > 1) return this.armGetaddr(wait, Math.min(rem, RECHECK_MS));
+      this.getaddrWaitedMs = Math.round(elapsed + rem); // the wait it was given (W(p), or the pinned timeout)
+      this.onDeadline(new SessionTimeoutError("getaddr"));
+    });
   }
 
   private onMessage(msg: Message, afterGetaddr: boolean): void {
@@ -352,7 +370,8 @@ class Session {
   /** A deadline passed: with a reply in hand that is ok, after the handshake it is no_addr_reply, else timeout. */
   private onDeadline(err: SessionTimeoutError): void {
     if (this.tracker.replyStarted) return this.complete();
-    if (this.handshakeDone) return this.finish("no_addr_reply", `no getaddr reply within ${this.opts.getaddrTimeoutMs} ms (${err.message})`);
+    if (this.handshakeDone)
+      return this.finish("no_addr_reply", `no getaddr reply within ${this.getaddrWaitedMs || this.opts.getaddrTimeoutMs} ms (${err.message})`);
     this.fail(err);
   }
 
