@@ -5,13 +5,16 @@ import { dataOption, option, parseChoice, parseInteger, runOption } from "./opti
 const GROUPS = ["ip", "city", "country", "continent", "asn"] as const;
 const FORMATS = ["csv", "arff", "jsonl", "bitnodes"] as const;
 
+const EDGES = ["city", "country", "all", "none"] as const;
+
 interface MapFlags {
   data: string;
   run?: string;
   groupBy: (typeof GROUPS)[number];
-  maxEdges: number;
+  edges: (typeof EDGES)[number] | false;
+  maxEdges?: number;
   pagerank?: boolean;
-  edges?: boolean;
+  kmz?: boolean;
 }
 
 function mapCommand(kind: "kml" | "geojson"): Command {
@@ -25,19 +28,23 @@ function mapCommand(kind: "kml" | "geojson"): Command {
         .default("ip"),
     )
     .addOption(
-      option("--max-edges <n>", "draw at most N edges, strongest first")
-        .argParser(parseInteger("--max-edges", 0, 10_000_000))
-        .default(50_000),
-    );
+      option("--edges <mode>", "city|country: arcs summing the node edges between cities (countries), the strongest first; all: every node edge (large); none")
+        .argParser(parseChoice("--edges", EDGES))
+        .default("city"),
+    )
+    .addOption(option("--no-edges", "same as --edges none"))
+    .addOption(
+      option("--max-edges <n>", "draw at most N arcs, strongest first (default 1000 aggregated, every edge with --edges all)").argParser(
+        parseInteger("--max-edges", 0, 10_000_000),
+      ),
+    )
+    .addOption(option("--no-pagerank", "do not size points by pagerank"));
   if (kind === "kml") {
     command
-      .description("export a run as a KML 2.2 document: node placemarks sized by pagerank and great-circle edge arcs")
-      .addOption(option("--no-pagerank", "do not scale icons by pagerank"))
-      .addOption(option("--no-edges", "leave out the edges folder"));
+      .description("export a run as a KML 2.2 document: node placemarks sized by pagerank and great-circle arcs between cities")
+      .addOption(option("--kmz", "write a zipped KMZ (doc.kml inside) instead of plain KML"));
   } else {
-    command
-      .description("export a run as an RFC 7946 GeoJSON FeatureCollection (points; with --edges, great-circle lines)")
-      .addOption(option("--edges", "include edges as LineStrings split at the antimeridian"));
+    command.description("export a run as an RFC 7946 GeoJSON FeatureCollection: node points and great-circle lines between cities");
   }
   return command.action(async (output: string, flags: MapFlags) => {
     const { runMapExport } = await import("../stages/export/run.ts");
@@ -45,9 +52,10 @@ function mapCommand(kind: "kml" | "geojson"): Command {
       data: flags.data,
       ...(flags.run === undefined ? {} : { run: flags.run }),
       groupBy: flags.groupBy,
-      maxEdges: flags.maxEdges,
+      edges: flags.edges === false ? "none" : flags.edges,
+      ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
       pagerank: flags.pagerank !== false,
-      edges: kind === "kml" ? flags.edges !== false : flags.edges === true,
+      kmz: flags.kmz === true,
     });
   });
 }

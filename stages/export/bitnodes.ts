@@ -4,6 +4,9 @@
 // - hostname: always null; Fluxture does no reverse DNS (bitnodes did).
 // - height: the start height the node announced in its version message, as bitnodes reported it.
 // - asn: "AS<number>" as bitnodes wrote it; null when not geolocated or unknown.
+// As bitnodes wrote them (checked against real snapshot rows in test/fixtures/bitnodes/): latitude and longitude
+// are JSON floats even when whole (51.0, not 51) and 0.0 when unknown; overlay nodes carry their network in the
+// ASN and organization fields ("TOR" / "Tor network"; I2P and CJDNS likewise).
 import { nodeKey, type ExportNode, type ExportRun } from "./model.ts";
 
 /** One bitnodes node entry, in bitnodes' field order. */
@@ -16,15 +19,24 @@ export type BitnodesEntry = readonly [
   hostname: null,
   city: string | null,
   country: string | null,
-  latitude: number | null,
-  longitude: number | null,
+  latitude: number,
+  longitude: number,
   timezone: string | null,
   asn: string | null,
   organization: string | null,
 ];
 
+/** ASN and organization of an overlay node, as bitnodes named Tor ("TOR", "Tor network"). */
+export const OVERLAY_AS: Readonly<Record<string, readonly [asn: string, organization: string]>> = {
+  onion_v2: ["TOR", "Tor network"],
+  onion_v3: ["TOR", "Tor network"],
+  i2p: ["I2P", "I2P network"],
+  cjdns: ["CJDNS", "CJDNS network"],
+};
+
 /** The entry of one reachable node. */
 export function bitnodesEntry(n: ExportNode): BitnodesEntry {
+  const overlay = OVERLAY_AS[n.networkType];
   return [
     n.protocolVersion,
     n.userAgent,
@@ -34,16 +46,26 @@ export function bitnodesEntry(n: ExportNode): BitnodesEntry {
     null,
     n.city,
     n.countryCode,
-    n.latitude,
-    n.longitude,
+    n.latitude ?? 0,
+    n.longitude ?? 0,
     n.timeZone,
-    n.asn === null ? null : `AS${n.asn}`,
-    n.asOrg,
+    overlay !== undefined ? overlay[0] : n.asn === null ? null : `AS${n.asn}`,
+    overlay !== undefined ? overlay[1] : n.asOrg,
   ];
 }
 
-function json(value: BitnodesEntry[number]): string {
-  return typeof value === "bigint" ? value.toString() : JSON.stringify(value);
+/** A number as a JSON float, as Python's json writes one: `51.0`, not `51`. */
+export function jsonFloat(x: number): string {
+  return Number.isInteger(x) ? `${x}.0` : JSON.stringify(x);
+}
+
+const LATITUDE = 8;
+const LONGITUDE = 9;
+
+function json(value: BitnodesEntry[number], index: number): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && (index === LATITUDE || index === LONGITUDE)) return jsonFloat(value);
+  return JSON.stringify(value);
 }
 
 /** The snapshot document: reachable nodes only, keyed "addr:port", services as full 64-bit JSON integers. */

@@ -3,10 +3,12 @@
 import { featureCollection, lineString, multiLineString, point } from "@turf/helpers";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { arcPaths } from "./arcs.ts";
-import type { MapLayer, MapPoint } from "./layer.ts";
+import { rankScales, type MapLayer, type MapPoint } from "./layer.ts";
 import type { ExportNode, GroupBy } from "./model.ts";
 
-/** GeoJSON has no 64-bit integers: services travel as a decimal string, timestamps as ISO 8601. */
+/** What a map shows of a node (the full per-node table, at full precision, is `fluxture export --format
+ * jsonl|csv`): position is the geometry, so latitude and longitude are not repeated; pagerank, which only
+ * sizes the point, keeps 6 significant digits. */
 export function nodeProperties(n: ExportNode): Record<string, string | number | boolean | null> {
   return {
     address: n.address,
@@ -14,31 +16,23 @@ export function nodeProperties(n: ExportNode): Record<string, string | number | 
     network_type: n.networkType,
     outcome: n.outcome,
     is_reachable: n.isReachable,
-    protocol_version: n.protocolVersion,
     user_agent: n.userAgent,
-    services: n.services === null ? null : n.services.toString(),
-    start_height: n.startHeight,
-    attempted_at: n.attemptedAt === null ? null : n.attemptedAt.toISOString(),
-    continent_code: n.continentCode,
     country_code: n.countryCode,
     city: n.city,
-    latitude: n.latitude,
-    longitude: n.longitude,
-    time_zone: n.timeZone,
     asn: n.asn,
     as_org: n.asOrg,
-    in_degree: n.inDegree,
-    out_degree: n.outDegree,
-    mutual_neighbours: n.mutualNeighbours,
-    pagerank: n.pagerank,
-    weighted_pagerank: n.weightedPagerank,
+    pagerank: n.pagerank === null ? null : Number(n.pagerank.toPrecision(6)),
   };
 }
 
-function pointFeature(p: MapPoint, groupBy: GroupBy): Feature {
+/** Arc vertices are interpolated, not data: 6 decimals (about 0.1 m) keep a thousand arcs small. */
+const micro = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+function pointFeature(p: MapPoint, groupBy: GroupBy, rankScale: number): Feature {
+  // the point's own numbers, never recomputed: a node's position equals its geo.parquet row bit for bit
   const position = [p.longitude, p.latitude];
   if (groupBy === "ip" && p.members.length === 1) {
-    return point(position, { kind: "node", ...nodeProperties(p.members[0]!) }, { id: p.id });
+    return point(position, { kind: "node", rank_scale: rankScale, ...nodeProperties(p.members[0]!) }, { id: p.id });
   }
   return point(
     position,
@@ -48,18 +42,29 @@ function pointFeature(p: MapPoint, groupBy: GroupBy): Feature {
       name: p.name,
       size: p.members.length,
       rank: p.rank,
+      rank_scale: rankScale,
       members: p.members.map((m) => `${m.address.includes(":") ? `[${m.address}]` : m.address}:${m.port}`),
     },
     { id: p.id },
   );
 }
 
-/** The FeatureCollection for a map layer (edges included when the layer has them). */
-export function buildGeoJson(layer: MapLayer, groupBy: GroupBy): FeatureCollection<Geometry> {
-  const features: Feature[] = layer.points.map((p) => pointFeature(p, groupBy));
+/** The FeatureCollection for a map layer (edges included when the layer has them); `rank_scale` (1–5, by
+ * pagerank) is the same size class the KML export draws. */
+export function buildGeoJson(layer: MapLayer, groupBy: GroupBy, scaleByPagerank = true): FeatureCollection<Geometry> {
+  const scales = rankScales(layer.points, scaleByPagerank);
+  const features: Feature[] = layer.points.map((p) => pointFeature(p, groupBy, scales.get(p) ?? 1));
   layer.edges.forEach((edge, i) => {
-    const paths = arcPaths(edge.from, edge.to);
-    const properties = { kind: "edge", from: edge.from.name, to: edge.to.name, from_id: edge.from.id, to_id: edge.to.id, weight: edge.weight };
+    const paths = arcPaths(edge.from, edge.to).map((path) => path.map(([lon, lat]) => [micro(lon!), micro(lat!)]));
+    const properties = {
+      kind: "edge",
+      edges: layer.edgeMode,
+      from: edge.from.name,
+      to: edge.to.name,
+      from_id: edge.from.id,
+      to_id: edge.to.id,
+      weight: edge.weight,
+    };
     const id = `e${i + 1}`;
     features.push(paths.length === 1 ? lineString(paths[0]!, properties, { id }) : multiLineString(paths, properties, { id }));
   });

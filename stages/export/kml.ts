@@ -1,7 +1,7 @@
 // KML 2.2 export, written by hand because tokml has no styles, altitude or altitude modes: a folder of node
 // (or group) placemarks sized 1–5 by pagerank, and a folder of great-circle edge arcs lifted with altitude.
 import { liftedArc } from "./arcs.ts";
-import type { MapLayer, MapPoint } from "./layer.ts";
+import { rankScales, type MapEdge, type MapLayer, type MapPoint } from "./layer.ts";
 import type { ExportNode, ExportRun, GroupBy } from "./model.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -16,18 +16,18 @@ export interface KmlOptions {
   readonly scaleByPagerank: boolean;
 }
 
-/** Icon scale 1–5 for each point: log-scaled rank between the smallest and largest rank present. */
-export function iconScales(points: readonly MapPoint[], byPagerank: boolean): Map<MapPoint, number> {
-  const out = new Map<MapPoint, number>();
-  const ranks = points.map((p) => p.rank).filter((r) => r > 0);
-  const lo = Math.log(Math.min(...ranks));
-  const hi = Math.log(Math.max(...ranks));
-  for (const p of points) {
-    if (!byPagerank || ranks.length === 0 || p.rank <= 0) out.set(p, 1);
-    else if (hi - lo < 1e-12) out.set(p, 3);
-    else out.set(p, 1 + Math.round((4 * (Math.log(p.rank) - lo)) / (hi - lo)));
+/** Line widths of edges, 1 to this, by weight (an aggregated edge stands for many node edges). */
+const EDGE_WIDTHS = 5;
+
+/** Line width 1–5 per edge: log-scaled weight between the lightest and heaviest drawn edge. */
+export function edgeWidths(edges: readonly MapEdge[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const e of edges) {
+    lo = Math.min(lo, Math.log(e.weight));
+    hi = Math.max(hi, Math.log(e.weight));
   }
-  return out;
+  return edges.map((e) => (hi - lo < 1e-12 ? 1 : 1 + Math.round(((EDGE_WIDTHS - 1) * (Math.log(e.weight) - lo)) / (hi - lo))));
 }
 
 function field(label: string, value: string | number | null): string {
@@ -36,8 +36,6 @@ function field(label: string, value: string | number | null): string {
 
 function nodeLines(n: ExportNode): string[] {
   return [
-    field("address", n.address),
-    field("port", n.port),
     field("user agent", n.userAgent),
     field("city", n.city),
     field("country", n.countryCode),
@@ -66,23 +64,32 @@ function styles(): string[] {
         `<LabelStyle><scale>0</scale></LabelStyle></Style>`,
     );
   }
-  out.push(`<Style id="edge"><LineStyle><color>9900a5ff</color><width>1.5</width></LineStyle></Style>`);
+  for (let width = 1; width <= EDGE_WIDTHS; width++) {
+    out.push(`<Style id="edge-${width}"><LineStyle><color>9900a5ff</color><width>${width}</width></LineStyle></Style>`);
+  }
   return out;
 }
+
+const EDGE_NOTE: Readonly<Record<MapLayer["edgeMode"], string>> = {
+  none: "No edges drawn.",
+  city: "Each arc sums the node edges from one city to another (width by count, strongest first).",
+  country: "Each arc sums the node edges from one country to another (width by count, strongest first).",
+  all: "Every node edge is drawn (strongest first).",
+};
 
 const coord = (n: number): string => String(Math.round(n * 1e6) / 1e6);
 
 /** The whole KML document for a run's map layer. */
 export function buildKml(run: ExportRun, layer: MapLayer, options: KmlOptions): string {
   const parts: string[] = [];
-  const scales = iconScales(layer.points, options.scaleByPagerank);
+  const scales = rankScales(layer.points, options.scaleByPagerank);
   parts.push(`<?xml version="1.0" encoding="UTF-8"?>`);
   parts.push(`<kml xmlns="http://www.opengis.net/kml/2.2">`);
   parts.push(`<Document id="fluxture-${escapeXml(run.runId)}">`);
   parts.push(`<name>${escapeXml(`Fluxture ${run.network} run ${run.runId}`)}</name>`);
   parts.push(
     `<description>${escapeXml(
-      `Nodes seen in the crawl, grouped by ${options.groupBy}. Edges are the advertised-address graph: A→B means B ` +
+      `Nodes seen in the crawl, grouped by ${options.groupBy}. ${EDGE_NOTE[layer.edgeMode]} Edges are the advertised-address graph: A→B means B ` +
         `was in A's getaddr reply. This is who advertises whom, not who is connected to whom (Bitcoin hides that).`,
     )}</description>`,
   );
@@ -98,14 +105,16 @@ export function buildKml(run: ExportRun, layer: MapLayer, options: KmlOptions): 
   }
   parts.push(`</Folder>`);
   if (layer.edges.length > 0) {
-    parts.push(`<Folder id="edges"><name>Edges (${layer.edges.length})</name>`);
+    const what = layer.edgeMode === "all" ? "Edges" : `Edges between ${layer.edgeMode === "city" ? "cities" : "countries"}`;
+    parts.push(`<Folder id="edges"><name>${what} (${layer.edges.length})</name>`);
+    const widths = edgeWidths(layer.edges);
     layer.edges.forEach((edge, i) => {
       const coords = liftedArc(edge.from, edge.to)
         .map(([lon, lat, alt]) => `${coord(lon)},${coord(lat)},${alt}`)
         .join(" ");
       const label = `${edge.from.name} → ${edge.to.name}${edge.weight > 1 ? ` (${edge.weight})` : ""}`;
       parts.push(
-        `<Placemark id="e${i + 1}"><name>${escapeXml(label)}</name><styleUrl>#edge</styleUrl>` +
+        `<Placemark id="e${i + 1}"><name>${escapeXml(label)}</name><styleUrl>#edge-${widths[i]}</styleUrl>` +
           `<LineString><altitudeMode>relativeToGround</altitudeMode><coordinates>${coords}</coordinates></LineString></Placemark>`,
       );
     });

@@ -19,7 +19,8 @@ export interface LoadOptions {
 /** Builds the run's edge table and dense node index over the views of `createRunViews`. */
 function indexSql(onlyCrawled: boolean): string[] {
   return [
-    `create temp table edges as select distinct source_address, source_port, address, port from addrs where ${IN_REPLY}`,
+    // a view: only the degree and mutual-neighbour queries read it; the edge list below dedupes integer pairs instead
+    `create temp view edges as select distinct source_address, source_port, address, port from addrs where ${IN_REPLY}`,
     `create temp table node_index as
       with graph_nodes as (
         select address, port, network_type from visits
@@ -84,10 +85,11 @@ order by n.i`;
 }
 
 const EDGES_SQL = `
-select a.i as from_index, b.i as to_index
-from edges e
+select distinct a.i as from_index, b.i as to_index
+from addrs e
 join node_index a on a.address = e.source_address and a.port = e.source_port
-join node_index b on b.address = e.address and b.port = e.port`;
+join node_index b on b.address = e.address and b.port = e.port
+where ${IN_REPLY}`;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -8,26 +8,32 @@ import { findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { renderBitnodes } from "./bitnodes.ts";
 import { buildGeoJson } from "./geojson.ts";
 import { buildKml } from "./kml.ts";
-import { buildLayer, type MapLayer } from "./layer.ts";
+import { kmz } from "./kmz.ts";
+import { buildLayer, type EdgeMode, type MapLayer } from "./layer.ts";
 import { loadRun } from "./load.ts";
 import type { ExportRun, GroupBy } from "./model.ts";
 import { renderTable, type TableFormat } from "./table.ts";
 
-/** Default cap on drawn edges: keeps a large run's KML openable in Google Earth. */
-export const DEFAULT_MAX_EDGES = 50_000;
+/** Arcs drawn by default between cities or countries: the strongest, which is what a map can show. */
+export const DEFAULT_AGGREGATED_EDGES = 1_000;
+/** Above this many arcs (`--edges all`), the writer warns: files reach tens of MB and viewers struggle. */
+export const LARGE_EDGE_COUNT = 20_000;
 
 /** Selection flags shared by the map exports. */
 export interface MapExportOptions {
   readonly data: string;
   readonly run?: string;
   readonly groupBy: GroupBy;
-  readonly edges: boolean;
-  readonly maxEdges: number;
+  readonly edges: EdgeMode;
+  /** Cap on drawn arcs, strongest first; default DEFAULT_AGGREGATED_EDGES when aggregated, none for `all`. */
+  readonly maxEdges?: number;
   readonly pagerank: boolean;
+  /** KML only: write a zipped KMZ (doc.kml inside), as Google Earth users exchange them. */
+  readonly kmz?: boolean;
 }
 
 /** Writes `text` to `output`, or to stdout when it is `-`. */
-export async function writeOutput(output: string, text: string): Promise<void> {
+export async function writeOutput(output: string, text: string | Uint8Array): Promise<void> {
   if (output === "-") {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
     return;
@@ -44,12 +50,23 @@ function requireGeo(run: ExportRun): void {
 /** Map selection options, without the run selection. */
 export type MapOptions = Omit<MapExportOptions, "data" | "run">;
 
+/** The arc cap in effect for the options. */
+export function edgeCap(options: MapOptions): number {
+  return options.maxEdges ?? (options.edges === "all" ? Number.MAX_SAFE_INTEGER : DEFAULT_AGGREGATED_EDGES);
+}
+
 /** The map layer of a loaded run (points and capped edges); a run without geography is a clear error. */
 export function layerOf(run: ExportRun, options: MapOptions): MapLayer {
   requireGeo(run);
-  const layer = buildLayer(run, { groupBy: options.groupBy, withEdges: options.edges, maxEdges: options.maxEdges });
+  const layer = buildLayer(run, { groupBy: options.groupBy, edges: options.edges, maxEdges: edgeCap(options) });
   if (layer.edgesDropped > 0)
     log("info", `exports: drawing the ${layer.edges.length} strongest edges of ${layer.edges.length + layer.edgesDropped} (--max-edges)`);
+  if (layer.edgeMode === "all" && layer.edges.length > LARGE_EDGE_COUNT)
+    log(
+      "warn",
+      `exports: --edges all draws ${layer.edges.length} arcs (about ${Math.round((layer.edges.length * 600) / 1e6)} MB); ` +
+        `Google Earth, QGIS and browsers struggle with that: --edges city (the default) sums them between cities`,
+    );
   return layer;
 }
 
@@ -60,7 +77,7 @@ export function kmlOf(run: ExportRun, options: MapOptions, layer: MapLayer = lay
 
 /** The GeoJSON document of a loaded run (from its layer, when the caller already built it). */
 export function geojsonOf(run: ExportRun, options: MapOptions, layer: MapLayer = layerOf(run, options)): string {
-  return `${JSON.stringify(buildGeoJson(layer, options.groupBy))}\n`;
+  return `${JSON.stringify(buildGeoJson(layer, options.groupBy, options.pagerank && run.hasMetrics))}\n`;
 }
 
 /** Every per-node export format of `fluxture export`. */
@@ -77,8 +94,10 @@ async function selectRun(data: string, run?: string): Promise<RunInfo> {
 
 /** `fluxture kml` / `fluxture geojson`. */
 export async function runMapExport(kind: "kml" | "geojson", output: string, options: MapExportOptions): Promise<void> {
-  const run = await loadRun(await selectRun(options.data, options.run), { withEdges: options.edges });
-  await writeOutput(output, kind === "kml" ? kmlOf(run, options) : geojsonOf(run, options));
+  const run = await loadRun(await selectRun(options.data, options.run), { withEdges: options.edges !== "none" });
+  if (kind === "geojson") await writeOutput(output, geojsonOf(run, options));
+  else if (options.kmz === true) await writeOutput(output, kmz(kmlOf(run, options)));
+  else await writeOutput(output, kmlOf(run, options));
 }
 
 /** `fluxture export --format …`. */
@@ -100,7 +119,7 @@ export async function writeAllExports(info: RunInfo): Promise<string[]> {
     await writeFileAtomic(join(dir, name), text);
     written.push(name);
   };
-  const mapOptions = { groupBy: "ip" as const, edges: true, maxEdges: DEFAULT_MAX_EDGES, pagerank: true };
+  const mapOptions: MapOptions = { groupBy: "ip", edges: "city", pagerank: true };
   if (run.hasGeo) {
     const layer = layerOf(run, mapOptions);
     await put("nodes.kml", kmlOf(run, mapOptions, layer));

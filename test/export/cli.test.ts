@@ -5,27 +5,45 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
 import { fluxture } from "../helpers/cli.ts";
-import { assertWellFormedXml, ogrLayerCounts } from "./readers.ts";
+import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { assertWellFormedXml, ogrFileLayerCounts, ogrLayerCounts } from "./readers.ts";
 
 const data = mkdtempSync(join(tmpdir(), "fluxture-export-"));
 let runId = "";
+let runDir = "";
 
 before(async () => {
   const run = await writeSampleRun(data, { nodes: tenNodes() });
   runId = run.id;
+  runDir = run.dir;
 });
 
-test("fluxture kml writes a KML that GDAL opens, with every located node and drawable edge", () => {
+test("fluxture kml writes a KML that GDAL opens: every located node, and arcs summing the edges between cities", () => {
   const out = join(data, "nodes.kml");
   const r = fluxture(["kml", "--data", data, out]);
   assert.equal(r.status, 0, r.stderr);
   const kml = readFileSync(out, "utf8");
   assertWellFormedXml(kml);
   const counts = ogrLayerCounts(kml, "kml");
-  // 8 located nodes (7 reachable + 1 timeout); 14 edges, of which 13 join located nodes (one goes to the onion)
+  // 8 located nodes (7 reachable + 1 timeout); 14 edges, 13 join located nodes (one goes to the onion), 2 of those
+  // inside Falkenstein; the other 11 make 8 city pairs (Falkenstein → Ashburn three times, Ashburn → Falkenstein twice)
   assert.equal(counts.get("Nodes (8)"), 8);
-  assert.equal(counts.get("Edges (13)"), 13);
+  assert.equal(counts.get("Edges between cities (8)"), 8);
+  assert.match(kml, /<name>Falkenstein, DE → Ashburn, US \(3\)<\/name><styleUrl>#edge-5<\/styleUrl>/);
   assert.ok(kml.includes("/Evil&lt;b&gt;&amp;&quot;&apos;/"));
+  const all = fluxture(["kml", "--data", data, "--edges", "all", "-"]);
+  assert.equal(all.status, 0, all.stderr);
+  assert.equal(ogrLayerCounts(all.stdout, "kml").get("Edges (13)"), 13);
+});
+
+test("fluxture kml --kmz writes a zipped KML that GDAL opens with the same layers", () => {
+  const out = join(data, "nodes.kmz");
+  const r = fluxture(["kml", "--data", data, "--kmz", out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(out).subarray(0, 4).toString("latin1"), "PK\u0003\u0004", "a zip archive");
+  const counts = ogrFileLayerCounts(out);
+  assert.equal(counts.get("Nodes (8)"), 8);
+  assert.equal(counts.get("Edges between cities (8)"), 8);
 });
 
 test("fluxture kml --group-by country --no-edges writes one placemark per country to stdout", () => {
@@ -36,9 +54,31 @@ test("fluxture kml --group-by country --no-edges writes one placemark per countr
   assert.equal(counts.size, 1);
 });
 
-test("fluxture geojson --edges writes a FeatureCollection GDAL reads", () => {
+test("fluxture geojson's points equal geo.parquet bit for bit, per node and per city", async () => {
+  const db = await openDuckDB();
+  try {
+    const geo = join(runDir, "geo.parquet");
+    const rows = await queryRows(db.connection, `select address, latitude, longitude from read_parquet(${sqlString(geo)}) where latitude is not null`);
+    const want = new Map(rows.map((r) => [String(r.address), [Number(r.longitude), Number(r.latitude)]]));
+    const r = fluxture(["geojson", "--data", data, "--edges", "none", "-"]);
+    assert.equal(r.status, 0, r.stderr);
+    const fc = JSON.parse(r.stdout) as { features: { geometry: { coordinates: number[] }; properties: { address: string } }[] };
+    assert.equal(fc.features.length, 8);
+    for (const f of fc.features) {
+      const [lon, lat] = want.get(f.properties.address)!;
+      assert.ok(Object.is(f.geometry.coordinates[0], lon) && Object.is(f.geometry.coordinates[1], lat), `${f.properties.address}`);
+    }
+    const byCity = fluxture(["geojson", "--data", data, "--group-by", "city", "--edges", "none", "-"]);
+    const places = new Set([...want.values()].map((p) => p.join(",")));
+    for (const f of (JSON.parse(byCity.stdout) as typeof fc).features) assert.ok(places.has(f.geometry.coordinates.join(",")));
+  } finally {
+    db.close();
+  }
+});
+
+test("fluxture geojson --edges all --max-edges 4 writes a FeatureCollection GDAL reads", () => {
   const out = join(data, "nodes.geojson");
-  const r = fluxture(["geojson", "--data", data, "--edges", "--max-edges", "4", out]);
+  const r = fluxture(["geojson", "--data", data, "--edges", "all", "--max-edges", "4", out]);
   assert.equal(r.status, 0, r.stderr);
   const fc = JSON.parse(readFileSync(out, "utf8")) as { type: string; features: { geometry: { type: string } }[] };
   assert.equal(fc.type, "FeatureCollection");

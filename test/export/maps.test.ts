@@ -4,14 +4,14 @@ import { buildLayer, sphericalCentroid } from "../../stages/export/layer.ts";
 import { buildKml, NODE_ICON_HREF } from "../../stages/export/kml.ts";
 import { buildGeoJson } from "../../stages/export/geojson.ts";
 import { ARC_POINTS, liftedArc } from "../../stages/export/arcs.ts";
-import { sampleRun } from "./fixtures.ts";
+import { node, sampleRun } from "./fixtures.ts";
 import { assertWellFormedXml, ogrLayerCounts } from "./readers.ts";
 
 const run = sampleRun();
 const located = run.nodes.filter((n) => n.latitude !== null).length;
 
 test("KML is well-formed, escapes hostile user agents, and GDAL counts every node and edge", () => {
-  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const layer = buildLayer(run, { groupBy: "ip", edges: "all", maxEdges: 50_000 });
   const kml = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
   assertWellFormedXml(kml);
   assert.ok(kml.includes("/Evil&lt;script&gt;&amp;&quot;quote&apos;/"));
@@ -25,7 +25,7 @@ test("KML is well-formed, escapes hostile user agents, and GDAL counts every nod
 });
 
 test("KML placemark ids are unique and every styleUrl resolves to a Style in the document", () => {
-  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const layer = buildLayer(run, { groupBy: "ip", edges: "all", maxEdges: 50_000 });
   const kml = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
   const ids = [...kml.matchAll(/<Placemark id="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(new Set(ids).size, ids.length);
@@ -35,7 +35,7 @@ test("KML placemark ids are unique and every styleUrl resolves to a Style in the
 });
 
 test("icon scale runs 1–5 with pagerank, and is uniform with --no-pagerank", () => {
-  const layer = buildLayer(run, { groupBy: "ip", withEdges: false, maxEdges: 0 });
+  const layer = buildLayer(run, { groupBy: "ip", edges: "none", maxEdges: 0 });
   const scaled = buildKml(run, layer, { groupBy: "ip", scaleByPagerank: true });
   const used = new Set([...scaled.matchAll(/<styleUrl>#node-(\d)<\/styleUrl>/g)].map((m) => Number(m[1])));
   assert.ok(used.has(1) && used.has(5), `scales used: ${[...used]}`);
@@ -60,7 +60,7 @@ test("edges are great-circle arcs of 20 points lifted with altitude proportional
 });
 
 test("grouping by country puts one placemark per country at its members' centroid and lists them", () => {
-  const layer = buildLayer(run, { groupBy: "country", withEdges: true, maxEdges: 50_000 });
+  const layer = buildLayer(run, { groupBy: "country", edges: "all", maxEdges: 50_000 });
   const names = layer.points.map((p) => p.name).sort();
   assert.deepEqual(names, ["DE", "JP", "US"]);
   const us = layer.points.find((p) => p.name === "US")!;
@@ -76,8 +76,8 @@ test("grouping by country puts one placemark per country at its members' centroi
 });
 
 test("--max-edges keeps the strongest edges first", () => {
-  const all = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
-  const capped = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 2 });
+  const all = buildLayer(run, { groupBy: "ip", edges: "all", maxEdges: 50_000 });
+  const capped = buildLayer(run, { groupBy: "ip", edges: "all", maxEdges: 2 });
   assert.equal(capped.edges.length, 2);
   assert.equal(capped.edgesDropped, all.edges.length - 2);
   assert.deepEqual(capped.edges, all.edges.slice(0, 2));
@@ -85,7 +85,7 @@ test("--max-edges keeps the strongest edges first", () => {
 });
 
 test("GeoJSON is an RFC 7946 FeatureCollection GDAL reads, with edges split at the antimeridian", () => {
-  const layer = buildLayer(run, { groupBy: "ip", withEdges: true, maxEdges: 50_000 });
+  const layer = buildLayer(run, { groupBy: "ip", edges: "all", maxEdges: 50_000 });
   const fc = buildGeoJson(layer, "ip");
   assert.equal(fc.type, "FeatureCollection");
   const points = fc.features.filter((f) => f.geometry.type === "Point");
@@ -93,7 +93,8 @@ test("GeoJSON is an RFC 7946 FeatureCollection GDAL reads, with edges split at t
   const withEvil = points.find((f) => f.properties?.address === "1.2.3.4")!;
   assert.equal(withEvil.properties?.user_agent, `/Evil<script>&"quote'/`);
   const sf = points.find((f) => f.properties?.address === "5.6.7.8")!;
-  assert.equal(sf.properties?.services, (2n ** 63n + 9n).toString());
+  assert.equal(sf.properties?.pagerank, 0.15);
+  assert.ok([1, 2, 3, 4, 5].includes(sf.properties?.rank_scale as number), "styled by rank like the KML");
   const lines = fc.features.filter((f) => f.geometry.type !== "Point");
   assert.equal(lines.length, 5);
   const pacific = lines.find((f) => f.properties?.from === "[2001:db8::1]:8333")!;
@@ -140,4 +141,63 @@ test("our great-circle points agree with turf's within 0.01° (turf is the refer
     }
   }
   assert.ok(compared > 200, `compared ${compared} arcs`);
+});
+
+test("default edges sum the node edges between cities (internal ones dropped), heaviest first; countries likewise", () => {
+  // extra node edges: the timeout node in Falkenstein → Nuremberg, Nuremberg → Falkenstein, and one inside Falkenstein
+  const extra = [
+    [6, 1],
+    [1, 0],
+    [0, 6],
+  ];
+  const from = Int32Array.from([...run.edges.from, ...extra.map((e) => e[0]!)]);
+  const to = Int32Array.from([...run.edges.to, ...extra.map((e) => e[1]!)]);
+  const wider = { ...run, edges: { from, to } };
+  const cities = buildLayer(wider, { groupBy: "ip", edges: "city", maxEdges: 1000 });
+  assert.equal(cities.points.length, located, "points stay one per node");
+  const arcs = cities.edges.map((e) => `${e.from.name}>${e.to.name}:${e.weight}`);
+  assert.equal(arcs[0], "Falkenstein, DE>Nuremberg, DE:2");
+  assert.deepEqual(
+    new Set(arcs.slice(1)),
+    new Set([
+      "Nuremberg, DE>Falkenstein, DE:1",
+      "Falkenstein, DE>Tokyo, JP:1",
+      "Tokyo, JP>San Francisco, US:1",
+      "San Francisco, US>Ashburn, US:1",
+      "Ashburn, US>Falkenstein, DE:1",
+    ]),
+  );
+  assert.equal(cities.edgesUnlocated, 1);
+  const countries = buildLayer(wider, { groupBy: "ip", edges: "country", maxEdges: 1000 });
+  assert.deepEqual(new Set(countries.edges.map((e) => `${e.from.name}>${e.to.name}:${e.weight}`)), new Set(["DE>JP:1", "JP>US:1", "US>DE:1"]));
+  const top = buildLayer(wider, { groupBy: "ip", edges: "city", maxEdges: 1 });
+  assert.equal(top.edges.length, 1);
+  assert.equal(top.edges[0]!.weight, 2);
+  const kml = buildKml(wider, cities, { groupBy: "ip", scaleByPagerank: true });
+  assertWellFormedXml(kml);
+  assert.equal(ogrLayerCounts(kml, "kml").get("Edges between cities (6)"), 6);
+  assert.ok(kml.includes("<styleUrl>#edge-5</styleUrl>") && kml.includes("<styleUrl>#edge-1</styleUrl>"), "width by weight");
+});
+
+test("a point is drawn at its node's own coordinates bit for bit; a group's centroid only when members differ", () => {
+  const odd = { latitude: 50.4779, longitude: 12.3713 }; // its spherical centroid is 50.47789999999999
+  const nodes = [
+    node({ address: "7.7.7.7", ...odd }),
+    node({ address: "7.7.7.8", ...odd }),
+    node({ address: "8.8.8.8", city: "Elsewhere", latitude: 10.1, longitude: 20.2 }),
+  ];
+  const single = { ...run, nodes, edges: { from: new Int32Array(0), to: new Int32Array(0) } };
+  const layer = buildLayer(single, { groupBy: "ip", edges: "none", maxEdges: 0 });
+  const fc = buildGeoJson(layer, "ip");
+  const position = (fc.features[0]!.geometry as { coordinates: number[] }).coordinates;
+  assert.ok(Object.is(position[0], odd.longitude) && Object.is(position[1], odd.latitude));
+  // the spherical centroid of one point is not the point: that is what used to move them by up to 4e-14°
+  const c = sphericalCentroid([odd]);
+  assert.ok(c.latitude !== odd.latitude || c.longitude !== odd.longitude, "the trigonometric round trip changes this point");
+  const byCity = buildLayer(single, { groupBy: "city", edges: "none", maxEdges: 0 });
+  const falkenstein = byCity.points.find((p) => p.members.length === 2)!;
+  assert.equal(falkenstein.latitude, odd.latitude);
+  assert.equal(falkenstein.longitude, odd.longitude);
+  const byCountry = buildLayer(single, { groupBy: "country", edges: "none", maxEdges: 0 });
+  assert.deepEqual(byCountry.points[0]!.latitude, sphericalCentroid(nodes.map((n) => ({ latitude: n.latitude!, longitude: n.longitude! }))).latitude);
 });

@@ -14,6 +14,11 @@ export function ogrLayerCounts(text: string, extension: "kml" | "geojson"): Map<
   const dir = mkdtempSync(join(tmpdir(), "fluxture-ogr-"));
   const path = join(dir, `export.${extension}`);
   writeFileSync(path, text);
+  return ogrFileLayerCounts(path);
+}
+
+/** Feature counts per layer of a file as ogrinfo reports them (a .kmz goes through GDAL's LIBKML driver). */
+export function ogrFileLayerCounts(path: string): Map<string, number> {
   const out = execFileSync("ogrinfo", ["-ro", "-al", "-so", path], { encoding: "utf8" });
   const counts = new Map<string, number>();
   let layer = "";
