@@ -14,7 +14,7 @@ export interface CrawlFlags {
   seedFile?: string;
   dnsSeeds: boolean;
   dnsServer?: string;
-  concurrency: number;
+  concurrency?: number;
   connectTimeout: number;
   proxyConnectTimeout: number;
   handshakeTimeout: number;
@@ -75,9 +75,9 @@ export function crawlCommand(): Command {
     .addOption(option("--no-dns-seeds", "do not query the network's DNS seeds", "FLUXTURE_NO_DNS_SEEDS"))
     .addOption(option("--no-previous-run", "do not seed from the previous succeeded run's reachable nodes", "FLUXTURE_NO_PREVIOUS_RUN"))
     .addOption(
-      option("--concurrency <n>", "sessions at once (clamped to the open-file limit)")
-        .argParser(parseInteger("--concurrency", 1, 1_000_000))
-        .default(2000),
+      option("--concurrency <n>", "sessions at once (default: sized from the open-file limit and memory; clamped to the limit)").argParser(
+        parseInteger("--concurrency", 1, 1_000_000),
+      ),
     )
     .addOption(option("--max-nodes <n>", "dial at most N nodes").argParser(parseInteger("--max-nodes", 1, 1_000_000_000)))
     .addOption(option("--max-duration <s>", "stop after S seconds (run sealed cancelled, resumable)").argParser(parseInteger("--max-duration", 1, 31_536_000)))

@@ -1,6 +1,7 @@
 // The crawl stage's entry point: runCrawl creates (or, with resume, reopens) a run, crawls from its seeds into
 // durable visits/addrs parts, and seals the run. Everything it needs from the CLI arrives as CrawlOptions.
 import { readFile } from "node:fs/promises";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
@@ -11,7 +12,7 @@ import { Progress } from "../../pipeline/progress.ts";
 import { Run, type RunState } from "../../pipeline/runs.ts";
 import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
-import { clampConcurrency, readFdLimits } from "./fdlimit.ts";
+import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
 import { Frontier, type FrontierItem } from "./frontier.ts";
 import { DialPolicy } from "./policy.ts";
 import { ADAPTIVE_MAX_MS } from "./wait.ts";
@@ -29,7 +30,8 @@ export interface CrawlOptions {
   seeds: readonly string[];
   dnsSeeds: boolean;
   dnsServer?: string;
-  concurrency: number;
+  /** Pins the concurrency; undefined: sized from the open-file limit and the memory budget (fdlimit.ts). */
+  concurrency?: number;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   /** Pins the getaddr wait; undefined: adaptive (stages/crawl/wait.ts, 160–210 s by pressure). */
@@ -183,9 +185,11 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     const policy = DialPolicy.of(params.dial_allow, params.dial_deny);
     const runProxy = params.proxy === null ? undefined : parseProxy(params.proxy);
-    const { concurrency, note } = clampConcurrency(opts.concurrency, readFdLimits());
+    const limits = readFdLimits();
+    log("info", fdLimitLine(limits));
+    const { concurrency, note, basis } = sizeConcurrency(opts.concurrency, limits, memoryBudgetBytes(totalmem()));
     if (note !== undefined) log("warn", note);
-    log("info", `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency}${runProxy ? `; onion via ${params.proxy}` : ""}`);
+    log("info", `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis})${runProxy ? `; onion via ${params.proxy}` : ""}`);
 
     const store = await CrawlStore.open(run.dir);
     const durable = await store.loadDurable();

@@ -5,7 +5,16 @@ import { classifyError, OUTCOMES } from "../../stages/crawl/classify.ts";
 import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError, SocksError } from "../../stages/crawl/errors.ts";
 import { ProtocolError } from "../../lib/bitcoin/index.ts";
 import { ReplyTracker } from "../../stages/crawl/reply.ts";
-import { clampConcurrency, readFdLimits } from "../../stages/crawl/fdlimit.ts";
+import {
+  clampConcurrency,
+  FD_RESERVE,
+  fdLimitLine,
+  MAX_AUTO_CONCURRENCY,
+  memoryBudgetBytes,
+  readFdLimits,
+  SESSION_BYTES,
+  sizeConcurrency,
+} from "../../stages/crawl/fdlimit.ts";
 import { EndpointSet } from "../../stages/crawl/endpoints.ts";
 import { VISIT_OUTCOMES } from "../../pipeline/schema/visits.ts";
 
@@ -83,6 +92,22 @@ test("the open-file limit clamps concurrency and says how to raise it", () => {
   assert.match(clampConcurrency(30_000, { soft: 20_000, hard: 20_000 }).note ?? "", /hard limit is 20000/);
   assert.deepEqual(clampConcurrency(5, { soft: undefined, hard: undefined }), { concurrency: 5 });
   assert.ok(readFdLimits().soft !== undefined); // this Linux machine has /proc/self/limits
+});
+
+test("default concurrency is sized from the open-file limit and the memory budget; --concurrency pins it", () => {
+  const GiB = 1024 ** 3;
+  assert.equal(memoryBudgetBytes(24 * GiB), GiB);
+  assert.equal(memoryBudgetBytes(2 * GiB), GiB / 2);
+  const fds = sizeConcurrency(undefined, { soft: 4096, hard: 4096 }, GiB);
+  assert.equal(fds.concurrency, Math.floor((4096 - FD_RESERVE) / 1.1));
+  assert.match(fds.basis, /open-file limit 4096/);
+  const mem = sizeConcurrency(undefined, { soft: 1_048_576, hard: 1_048_576 }, 256 * 1024 ** 2);
+  assert.equal(mem.concurrency, Math.floor((256 * 1024 ** 2) / SESSION_BYTES));
+  assert.match(mem.basis, /memory budget 256 MiB/);
+  assert.equal(sizeConcurrency(undefined, { soft: undefined, hard: undefined }, 64 * GiB).concurrency, MAX_AUTO_CONCURRENCY);
+  assert.deepEqual(sizeConcurrency(300, { soft: 4096, hard: 4096 }, GiB), { concurrency: 300, basis: "--concurrency" });
+  assert.equal(sizeConcurrency(9000, { soft: 4096, hard: 4096 }, GiB).concurrency, Math.floor((4096 - FD_RESERVE) / 1.1)); // a pin is still clamped
+  assert.match(fdLimitLine({ soft: 20_000, hard: 20_000 }), /^open-file limit 20000 \(the hard limit/);
 });
 
 test("EndpointSet holds (address, port) pairs, several ports per address", () => {
