@@ -13,6 +13,7 @@ import { reportCommand } from "./report.ts";
 import { topologyCommand } from "./topology.ts";
 import { simnetCommand } from "./simnet.ts";
 import { geolocateCommand, updateGeoDbCommand } from "./geolocate.ts";
+import { importCommand } from "./import.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     queryCommand(),
     analyzeCommand(analyzeSteps),
     reportCommand(),
+    importCommand(),
   ];
   for (const command of commands) program.addCommand(command.exitOverride());
   return program;

@@ -73,11 +73,14 @@ export class Run {
     this.manifest = manifest;
   }
 
-  /** Creates a new run folder with a unique id (bumped a second at a time on collision) and a `running` manifest. */
-  static async create(dataDir: string, network: NetworkName, options: Record<string, unknown> = {}): Promise<Run> {
+  /**
+   * Creates a new run folder with a unique id (bumped a second at a time on collision) and a `running` manifest.
+   * `startedAt` (default now) dates the run: an import of an old crawl passes the crawl's own time.
+   */
+  static async create(dataDir: string, network: NetworkName, options: Record<string, unknown> = {}, startedAt?: Date): Promise<Run> {
     if (!isNetworkName(network)) throw new UsageError(`unknown network '${String(network)}' (expected ${NETWORK_NAMES.join("|")})`);
     const taken = new Set((await listRunFolders(dataDir)).map((f) => f.id));
-    let at = new Date();
+    let at = startedAt ?? new Date();
     for (let attempt = 0; ; attempt++) {
       const id = newRunId(at);
       if (!taken.has(id)) {
@@ -90,7 +93,7 @@ export class Run {
             run_id: id,
             network,
             state: "running",
-            started_at: nowIso(),
+            started_at: (startedAt ?? new Date()).toISOString(),
             finished_at: null,
             options: options_,
             counts: {},

@@ -1,13 +1,18 @@
 // visits.parquet: one row per address the crawler attempted (or chose not to dial) in a run.
 import { defineDataset } from "./types.ts";
 
-/** Closed set of visit outcomes; every failure the crawler can meet maps to exactly one of these. */
+/**
+ * Closed set of visit outcomes; every failure the crawler can meet maps to exactly one of these. `connect_failed`
+ * is never written by our crawler: it is the imported original fluxture's CONNECTION_FAILED, which lumped refused,
+ * timed-out and unreachable dials together, so which of the three it was cannot be known (stages/import/README.md).
+ */
 export const VISIT_OUTCOMES = [
   "ok",
   "no_addr_reply",
   "refused",
   "timeout",
   "unreachable",
+  "connect_failed",
   "reset",
   "protocol_error",
   "proxy_error",
@@ -79,7 +84,8 @@ export const VISITS = defineDataset<VisitRow>({
       name: "outcome",
       type: "VARCHAR",
       nullable: false,
-      meaning: "closed set: ok|no_addr_reply|refused|timeout|unreachable|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled",
+      meaning:
+        "closed set: ok|no_addr_reply|refused|timeout|unreachable|connect_failed|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled",
     },
     { name: "error_detail", type: "VARCHAR", nullable: true, meaning: "the underlying error message when outcome is not ok" },
     { name: "connect_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from dial to TCP connected; null if never connected" },

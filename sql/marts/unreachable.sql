@@ -10,7 +10,8 @@
 --   dialed_nodes                         discovered_nodes minus the two above
 --   reachable_nodes                      dialed and the version handshake completed (ok, no_addr_reply)
 --   failed_nodes                         dialed_nodes - reachable_nodes
---   refused_nodes, timeout_nodes, no_route_nodes (outcome 'unreachable'), reset_nodes,
+--   refused_nodes, timeout_nodes, no_route_nodes (outcome 'unreachable'), connect_failed_nodes (refused,
+--   timeout or no route, not told apart: runs imported from the original fluxture), reset_nodes,
 --   protocol_error_nodes, proxy_error_nodes, cancelled_nodes
 --                                        failed_nodes split by outcome (they sum to failed_nodes)
 --   failed_share_of_dialed               failed_nodes / dialed_nodes: the dial failure rate
@@ -47,6 +48,7 @@ per_run as (
         coalesce(sum(nodes) filter (where outcome = 'refused'), 0)::bigint as refused_nodes,
         coalesce(sum(nodes) filter (where outcome = 'timeout'), 0)::bigint as timeout_nodes,
         coalesce(sum(nodes) filter (where outcome = 'unreachable'), 0)::bigint as no_route_nodes,
+        coalesce(sum(nodes) filter (where outcome = 'connect_failed'), 0)::bigint as connect_failed_nodes,
         coalesce(sum(nodes) filter (where outcome = 'reset'), 0)::bigint as reset_nodes,
         coalesce(sum(nodes) filter (where outcome = 'protocol_error'), 0)::bigint as protocol_error_nodes,
         coalesce(sum(nodes) filter (where outcome = 'proxy_error'), 0)::bigint as proxy_error_nodes,
@@ -68,6 +70,7 @@ select
     coalesce(p.refused_nodes, 0) as refused_nodes,
     coalesce(p.timeout_nodes, 0) as timeout_nodes,
     coalesce(p.no_route_nodes, 0) as no_route_nodes,
+    coalesce(p.connect_failed_nodes, 0) as connect_failed_nodes,
     coalesce(p.reset_nodes, 0) as reset_nodes,
     coalesce(p.protocol_error_nodes, 0) as protocol_error_nodes,
     coalesce(p.proxy_error_nodes, 0) as proxy_error_nodes,

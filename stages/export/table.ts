@@ -19,6 +19,7 @@ export const OUTCOMES = [
   "refused",
   "timeout",
   "unreachable",
+  "connect_failed",
   "reset",
   "protocol_error",
   "proxy_error",
