@@ -75,7 +75,7 @@ export function crawlCommand(): Command {
     .addOption(option("--no-dns-seeds", "do not query the network's DNS seeds", "FLUXTURE_NO_DNS_SEEDS"))
     .addOption(option("--no-previous-run", "do not seed from the previous succeeded run's reachable nodes", "FLUXTURE_NO_PREVIOUS_RUN"))
     .addOption(
-      option("--concurrency <n>", "sessions at once (default: sized from the open-file limit and memory; clamped to the limit)").argParser(
+      option("-m, --concurrency <n>", "sessions at once (default: sized from the open-file limit and memory; clamped to the limit)").argParser(
         parseInteger("--concurrency", 1, 1_000_000),
       ),
     )

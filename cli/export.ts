@@ -23,7 +23,7 @@ function mapCommand(kind: "kml" | "geojson"): Command {
     .addOption(dataOption())
     .addOption(runOption())
     .addOption(
-      option("--group-by <key>", `group nodes by ${GROUPS.join("|")}`)
+      option("-g, --group-by <key>", `group nodes by ${GROUPS.join("|")}`)
         .argParser(parseChoice("--group-by", GROUPS))
         .default("ip"),
     )
@@ -65,7 +65,7 @@ export function exportCommands(): Command[] {
   const table = new Command("export")
     .description("export a run's per-node table (csv, arff, jsonl) or the bitnodes.io snapshot JSON (bitnodes)")
     .argument("[output]", "output file, or - for stdout", "-")
-    .addOption(option("--format <format>", FORMATS.join("|")).argParser(parseChoice("--format", FORMATS)).makeOptionMandatory())
+    .addOption(option("-f, --format <format>", FORMATS.join("|")).argParser(parseChoice("--format", FORMATS)).makeOptionMandatory())
     .addOption(dataOption())
     .addOption(runOption())
     .addOption(option("--only-crawled-nodes", "only nodes the crawler attempted (not those merely advertised)"))

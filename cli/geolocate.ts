@@ -23,9 +23,9 @@ export function geolocateCommand(): Command {
     .addOption(runOption())
     .addOption(option("--all", "every succeeded run in --data (of --network if given)"))
     .addOption(option("--network <network>", "narrow the run choice to one network").argParser(parseChoice("--network", NETWORK_NAMES)))
-    .addOption(option("--city-db <path>", "MaxMind City database (default <data>/geo/GeoLite2-City.mmdb)", "FLUXTURE_CITY_DB"))
+    .addOption(option("-c, --city-db <path>", "MaxMind City database (default <data>/geo/GeoLite2-City.mmdb)", "FLUXTURE_CITY_DB"))
     .addOption(option("--asn-db <path>", "MaxMind ASN database, optional (default <data>/geo/GeoLite2-ASN.mmdb)", "FLUXTURE_ASN_DB"))
-    .addOption(option("--process-all", "redo runs already geolocated with the same database builds"))
+    .addOption(option("-a, --process-all", "redo runs already geolocated with the same database builds"))
     .addOption(option("--json", "print the summary as JSON on stdout"))
     .action(async (flags: GeolocateFlags) => {
       const m = await import("../stages/geolocate/run.ts");

@@ -14,6 +14,7 @@ import { topologyCommand } from "./topology.ts";
 import { simnetCommand } from "./simnet.ts";
 import { geolocateCommand, updateGeoDbCommand } from "./geolocate.ts";
 import { importCommand } from "./import.ts";
+import { rewriteLegacyArgv } from "./legacy.ts";
 
 /** Builds the full `fluxture` program with every command registered. */
 export function buildProgram(): Command {
@@ -171,7 +172,7 @@ async function analyzeSteps(): Promise<AnalyzeStep[]> {
 /** Runs the CLI; prints one line and sets a non-zero exit code on any failure. */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram().parseAsync(await rewriteLegacyArgv(argv));
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;

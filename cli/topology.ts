@@ -25,9 +25,9 @@ export function topologyCommand(): Command {
     .addOption(dataOption())
     .addOption(runOption())
     .addOption(
-      option("--group-by <key>", `rank groups: ${GROUP_BYS.join("|")} (rank = sum of members' pagerank)`).argParser(parseChoice("--group-by", GROUP_BYS)),
+      option("-g, --group-by <key>", `rank groups: ${GROUP_BYS.join("|")} (rank = sum of members' pagerank)`).argParser(parseChoice("--group-by", GROUP_BYS)),
     )
-    .addOption(option("--conglomerate", "with --group-by: rank the graph of groups itself (edge weight = member edges)"))
+    .addOption(option("-c, --conglomerate", "with --group-by: rank the graph of groups itself (edge weight = member edges)"))
     .addOption(option("--only-crawled-nodes", "restrict the graph to the nodes the crawler dialled"))
     .addOption(
       option("--betweenness-samples <k>", "Brandes sources for betweenness/closeness (exact when ≥ nodes)")

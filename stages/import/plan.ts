@@ -1,7 +1,6 @@
 // From an original crawl database in memory to the rows of one run per crawl: visits, addrs and geo. Pure (no I/O),
 // so every rule is tested on its own; the rules are written out in stages/import/README.md.
 import type { AddrRow } from "../../pipeline/schema/addrs.ts";
-import { ADDRS } from "../../pipeline/schema/addrs.ts";
 import type { GeoRow } from "../../pipeline/schema/geo.ts";
 import type { NetworkTypeName, VisitOutcome, VisitRow, VisitSource } from "../../pipeline/schema/visits.ts";
 import { importedAddress } from "./address.ts";
@@ -68,7 +67,6 @@ interface Reply {
 const SOURCE_RANK: Readonly<Record<string, number>> = { seed: 3, shodan: 2, peer: 1 };
 const SOURCE_MAP: Readonly<Record<string, VisitSource>> = { seed: "dns_seed", shodan: "seed_arg", peer: "peer" };
 const IS_SEED = (source: string) => source === "seed" || source === "shodan";
-const HAS_IN_REPLY = ADDRS.columns.some((c) => c.name === "in_reply");
 
 /** Builds the rows of every crawl in `db` (see the README for each rule). */
 export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
@@ -175,7 +173,7 @@ export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
       });
       for (const d of m.reply?.targets ?? []) {
         const to = endpoints[d]!;
-        const row = {
+        addrs.push({
           source_address: ep.address,
           source_port: ep.port,
           address: to.address,
@@ -183,9 +181,9 @@ export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
           network_type: to.networkType,
           services: 0n,
           advertised_at: null,
-          message: "addr" as const,
-        };
-        addrs.push((HAS_IN_REPLY ? { ...row, in_reply: true } : row) as AddrRow);
+          message: "addr",
+          in_reply: true,
+        });
       }
     }
     visits.sort((a, b) => a.attempted_at.getTime() - b.attempted_at.getTime() || cmp(a.address, b.address) || a.port - b.port);

@@ -124,7 +124,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       const crawl = planned.index + 1;
       const kept = earlier.get(crawl);
       if (kept !== undefined) {
-        log("info", `${o.source}: crawl ${crawl} already imported as run ${kept.runId}`);
+        log("debug", `${o.source}: crawl ${crawl} already imported as run ${kept.runId}`);
         runs.push(kept);
         continue;
       }

@@ -1,8 +1,9 @@
 // Reads an original fluxture crawl database (SQLite, written by trailofbits/fluxture's crawl_schema.py) through
 // better-sqlite3, checking first that it is one: any problem is a DataError naming the file, before anything is written.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DataError, errorMessage } from "../../pipeline/errors.ts";
+import { isSqliteFile } from "./detect.ts";
 
 /** A `nodes` row: `ip` is 16 bytes in network order, `state` the CrawlState bitmask. */
 export interface OldNode {
@@ -55,24 +56,6 @@ export const FLUXTURE_TABLES: Readonly<Record<string, readonly string[]>> = {
   locations: ["ip", "city", "country_code", "continent_code", "lat", "lon", "timestamp"],
   hosts: ["ip", "isp", "os", "timestamp"],
 };
-
-const SQLITE_MAGIC = "SQLite format 3\0";
-
-/** Whether `path` is an existing regular file that starts with the SQLite header (how the old CLI forms are told apart). */
-export function isSqliteFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    const fd = openSync(path, "r");
-    try {
-      const head = Buffer.alloc(16);
-      return readSync(fd, head, 0, 16, 0) === 16 && head.toString("latin1") === SQLITE_MAGIC;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
 
 /** A problem with the file itself: not SQLite, corrupt, or not the original's schema. */
 export class CrawlDbError extends DataError {}

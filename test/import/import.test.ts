@@ -106,10 +106,10 @@ test("two crawls in one file become two sealed runs dated by their first reply, 
 
   const addrSql = (f: string) =>
     `select source_address || ' ' || source_port || ' > ' || address || ' ' || port || ' ' || network_type || ' ' || services || ' ' || message ||
-            ' ' || coalesce(advertised_at::varchar, '-') as e
+            ' ' || coalesce(advertised_at::varchar, '-') || ' ' || in_reply as e
      from read_parquet(${f}) order by all`;
   const edges = async (dir: string) => (await rows(join(dir, "addrs.parquet"), addrSql)).map((r) => String(r.e));
-  const e = (s: string, d: string, type = "ipv4") => `${s} 8333 > ${d} 8333 ${type} 0 addr -`;
+  const e = (s: string, d: string, type = "ipv4") => `${s} 8333 > ${d} 8333 ${type} 0 addr - true`;
   assert.deepEqual(
     await edges(r1.runDir),
     [
