@@ -32,7 +32,7 @@ const RENAMED_COMMANDS: Readonly<Record<string, readonly string[]>> = {
 const flagName = (arg: string) => arg.split("=")[0]!;
 
 /** The value of `--flag V` or `--flag=V` in args, or undefined. */
-function valueOf(args: readonly string[], flag: string): string | undefined {
+function flagValue(args: readonly string[], flag: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === flag) return args[i + 1];
     if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
@@ -72,7 +72,7 @@ function stopForRemovedFlags(cmd: string, args: readonly string[]): void {
     );
   }
   if (cmd !== "crawl") return;
-  const database = valueOf(args, "--database") ?? valueOf(args, "-db");
+  const database = flagValue(args, "--database") ?? flagValue(args, "-db");
   if (database !== undefined || args.includes("--database") || args.includes("-db")) {
     const data = database === undefined ? "DIR" : join(dirname(database), basename(database, extname(database)) || "data");
     const rest = without(args, ["--database", "-db"]).map((a) => (a === "--max-connections" ? "--concurrency" : a));
@@ -82,7 +82,7 @@ function stopForRemovedFlags(cmd: string, args: readonly string[]): void {
     );
   }
   if (args.some((a) => flagName(a) === "--city-db-path")) {
-    const city = valueOf(args, "--city-db-path") ?? "FILE";
+    const city = flagValue(args, "--city-db-path") ?? "FILE";
     throw new UsageError(
       `crawl does not geolocate while crawling: run ${command([cmd, ...without(args, ["--city-db-path"])])}, then ${command(["analyze", "--city-db", city])}`,
     );
@@ -116,15 +116,15 @@ export async function rewriteLegacyArgv(argv: readonly string[]): Promise<string
   if (crawlDbs.length === 0) return [...head, ...name, ...args];
   const crawlDb = crawlDbs[0]!;
   args = args.filter((a) => a !== crawlDb);
-  const explicitData = valueOf(args, "--data") ?? (process.env.FLUXTURE_DATA || undefined);
+  const explicitData = flagValue(args, "--data") ?? (process.env.FLUXTURE_DATA || undefined);
   const dataDir = explicitData ?? cacheDataDir(crawlDb);
   const { runImport } = await import("../stages/import/run.ts");
   const summary = await runImport({ source: crawlDb, dataDir });
   const newest = summary.runs.at(-1)!;
   const added: string[] = explicitData === undefined ? ["--data", dataDir] : [];
-  if (mode === "run" && valueOf(args, "--run") === undefined) added.push("--run", newest.runId);
+  if (mode === "run" && flagValue(args, "--run") === undefined) added.push("--run", newest.runId);
   if (mode === "all" && explicitData === undefined && !args.includes("--run")) added.push("--all");
-  if (cmd === "export" && valueOf(args, "--format") === undefined && valueOf(args, "-f") === undefined) added.push("--format", "arff"); // the original's default
+  if (cmd === "export" && flagValue(args, "--format") === undefined && flagValue(args, "-f") === undefined) added.push("--format", "arff"); // the original's default
   const rewritten = [...name, ...added, ...args];
   const fresh = summary.runs.some((r) => r.imported);
   log(
