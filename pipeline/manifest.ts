@@ -31,6 +31,11 @@ export interface Manifest {
   stages: Record<string, StageRecord>;
   /** One-line reason when the run was sealed failed or cancelled. */
   error?: string;
+  /**
+   * Datasets whose sealed file was published and now supersedes its part files: written after the sealed files
+   * are durable and before any part is deleted, cleared when a resume turns them back into parts (seal journal).
+   */
+  published?: string[];
 }
 
 /** File name of the manifest inside a run folder. */
@@ -60,6 +65,9 @@ export function manifestProblem(value: unknown): string | null {
   if (!isCounts(value.counts)) return "counts must map names to numbers";
   if (typeof value.tool_version !== "string") return "tool_version missing";
   if (!isRecord(value.stages)) return "stages must be an object";
+  if (value.published !== undefined && !(Array.isArray(value.published) && value.published.every((n) => typeof n === "string"))) {
+    return "published must be a list of dataset names";
+  }
   for (const [name, stage] of Object.entries(value.stages)) {
     if (!isRecord(stage) || !isState(stage.state) || typeof stage.started_at !== "string") return `stage '${name}' is malformed`;
     if (stage.counts !== undefined && !isCounts(stage.counts)) return `stage '${name}' counts must map names to numbers`;

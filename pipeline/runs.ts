@@ -151,6 +151,13 @@ export class Run {
     await this.write();
   }
 
+  /** Records which datasets' sealed files supersede their parts (the seal journal; empty clears it) and rewrites the manifest. */
+  async setPublished(datasets: readonly string[]): Promise<void> {
+    if (datasets.length === 0) delete this.manifest.published;
+    else this.manifest.published = [...datasets];
+    await this.write();
+  }
+
   /** Sets the final state (and finished_at, counts, error text) and rewrites the manifest. */
   async seal(state: RunState, counts?: Record<string, number>, error?: string): Promise<void> {
     this.applySeal(state, counts, error);

@@ -2,4 +2,4 @@
 export { SnapshotWriter, type SnapshotWriterOptions } from "./writer.ts";
 export { readParts } from "./read.ts";
 export { writeParquet } from "./parquet.ts";
-export { listParts, partsDir, type PartFile } from "./parts.ts";
+export { listParts, partsDir, settleSeal, type PartFile } from "./parts.ts";

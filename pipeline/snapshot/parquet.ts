@@ -2,10 +2,12 @@
 //
 // A sink has two lanes (connection + staging table each), so the appender can fill one lane on the JS thread
 // while DuckDB is still copying the other lane's rows to a part file: part writes are pipelined, not serialised.
-import { unlink } from "node:fs/promises";
+import { rename, unlink } from "node:fs/promises";
+import { basename, dirname } from "node:path";
 import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { openDuckDB, sqlString, type DuckDB } from "../duckdb.ts";
-import { publishFile, tempPathFor } from "../fsutil.ts";
+import { fsyncDir, fsyncFile, publishFile, tempPathFor } from "../fsutil.ts";
+import { faultPoint } from "../fault.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer, type Batch } from "./buffer.ts";
 import { appendBatches } from "./chunks.ts";
@@ -74,7 +76,7 @@ export class ParquetSink {
     const conn = this.lane(lane);
     const tmp = tempPathFor(path);
     try {
-      await conn.run(`copy (select ${this.compiled.finalSelect} from ${table(lane)}) to ${sqlString(tmp)} (format parquet, compression ${compression})`);
+      await conn.run(`copy (select ${this.compiled.castSelect} from ${table(lane)}) to ${sqlString(tmp)} (format parquet, compression ${compression})`);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
@@ -94,15 +96,20 @@ export class ParquetSink {
     }
   }
 
-  /** Merges Parquet files (already in declared types) into `path` atomically, in file order. */
-  async mergeFiles(files: readonly string[], path: string): Promise<void> {
-    const list = `[${files.map(sqlString).join(", ")}]`;
+  /**
+   * Writes the rows of `select` to `path` atomically (temp file, fsync, rename, fsync folder) as ZSTD Parquet in
+   * full row groups; each durable step is a fault point (pipeline/fault.ts) for the crash-window tests.
+   */
+  async copyTo(select: string, path: string): Promise<void> {
     const tmp = tempPathFor(path);
     try {
-      await this.db.connection.run(
-        `copy (select ${this.compiled.castSelect} from read_parquet(${list})) to ${sqlString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`,
-      );
-      await publishFile(tmp, path);
+      faultPoint(`write ${basename(path)}`);
+      await this.db.connection.run(`copy (${select}) to ${sqlString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`);
+      await fsyncFile(tmp);
+      faultPoint(`rename ${basename(path)}`);
+      await rename(tmp, path);
+      faultPoint(`fsync folder of ${basename(path)}`);
+      await fsyncDir(dirname(path));
     } finally {
       await unlink(tmp).catch(() => undefined);
     }

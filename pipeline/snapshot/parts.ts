@@ -1,5 +1,6 @@
 // Part files of a dataset being written: `<run>/parts/<dataset>/part-NNNNNN.parquet`, found, numbered, cleaned.
-import { readdir, unlink } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { DatasetSchema } from "../schema/types.ts";
 
@@ -54,4 +55,24 @@ export async function removeTempFiles(dir: string): Promise<number> {
     }
   }
   return removed;
+}
+
+/**
+ * Settles a seal that a crash interrupted, before a writer reopens the dataset. Both a sealed `<run>/<file>` and
+ * parts exist only inside the seal window. `published` is the run's durable word (manifest) on which generation
+ * is authoritative: true — the sealed file supersedes the parts, which are deleted (the interrupted cleanup is
+ * finished); false — the sealed file was never confirmed, the parts are still complete, and the file is deleted.
+ * Returns what it did, for a log line, or null when there was nothing to settle.
+ */
+export async function settleSeal(runDirPath: string, schema: DatasetSchema, published: boolean): Promise<string | null> {
+  const sealed = join(runDirPath, schema.file);
+  const parts = await listParts(runDirPath, schema);
+  if (parts.length === 0 || !existsSync(sealed)) return null;
+  if (!published) {
+    await unlink(sealed);
+    return `${schema.name}: removed ${schema.file}, published by a seal that did not complete; its ${parts.length} part(s) are kept`;
+  }
+  for (const p of parts) await unlink(p.path);
+  await rmdir(partsDir(runDirPath, schema)).catch(() => undefined);
+  return `${schema.name}: removed ${parts.length} part(s) left by an interrupted seal; ${schema.file} holds their rows`;
 }

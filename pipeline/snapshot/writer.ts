@@ -1,13 +1,14 @@
 // SnapshotWriter: rows → durable Parquet part files every few seconds → one atomically published Parquet at seal.
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, rmdir, unlink } from "node:fs/promises";
+import { mkdir, rename, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, errorMessage } from "../errors.ts";
 import { fsyncDir, publishFile, tempPathFor } from "../fsutil.ts";
 import { log } from "../log.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer } from "./buffer.ts";
-import { concatenable, concatParquet, readFooter, type PartFooter } from "./concat.ts";
+import { faultPoint } from "../fault.ts";
+import { sqlString } from "../duckdb.ts";
 import { compileSchema } from "./columns.ts";
 import { LANES, ParquetSink } from "./parquet.ts";
 import { listParts, partName, partsDir, removeTempFiles } from "./parts.ts";
@@ -18,26 +19,10 @@ export interface SnapshotWriterOptions {
   flushRows?: number;
   /** Write a part at least this often while rows are buffered, in ms (default 2000). */
   flushMs?: number;
-  /** Parquet compression of part files (default zstd, the published files' codec, so one part seals by rename). */
+  /** Parquet compression of part files (default zstd). */
   partCompression?: "zstd" | "snappy" | "uncompressed";
   /** DuckDB threads for this writer (default 1: part writes overlap with the appending JS thread). */
   threads?: number;
-  /**
-   * At seal, parts averaging at least this many rows are joined by copying their row groups (no re-encoding);
-   * smaller ones are re-encoded by DuckDB into full row groups. Default 50,000; 0 always copies.
-   */
-  concatMinRows?: number;
-}
-
-/** Concatenates part files into `target` atomically (temp file, fsync, rename). */
-async function concatToFile(footers: readonly PartFooter[], target: string): Promise<void> {
-  const tmp = tempPathFor(target);
-  try {
-    await concatParquet(footers, tmp);
-    await publishFile(tmp, target);
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
 }
 
 /** Rows → durable part files `<run>/parts/<dataset>/part-NNNNNN.parquet` → `<run>/<dataset file>` at seal. */
@@ -48,7 +33,7 @@ export class SnapshotWriter<Row = unknown> {
   private readonly buffer: ColumnBuffer;
   private readonly flushRows: number;
   private readonly partCompression: string;
-  private readonly concatMinRows: number;
+  private finished: string[] | null = null;
   private readonly timer: NodeJS.Timeout;
   private nextPart: number;
   private published: Promise<void> = Promise.resolve();
@@ -64,7 +49,6 @@ export class SnapshotWriter<Row = unknown> {
     this.buffer = new ColumnBuffer(sink.compiled);
     this.flushRows = opts.flushRows ?? 100_000;
     this.partCompression = opts.partCompression ?? "zstd";
-    this.concatMinRows = opts.concatMinRows ?? 50_000;
     this.nextPart = nextPart;
     this.timer = setInterval(() => {
       if (this.buffer.length > 0 && !this.closed) void this.flush().catch(() => undefined);
@@ -146,53 +130,88 @@ export class SnapshotWriter<Row = unknown> {
     return published;
   }
 
-  /** Flushes, merges all parts into `<run>/<file>` atomically (ZSTD, declared types), removes the parts; returns the row count. */
-  async seal(): Promise<number> {
+  /**
+   * Makes every appended row durable and closes the writer to appends; returns the part files, in order.
+   * Sealing is then publish() (the sealed file appears next to the parts) and removeParts(): an owner of several
+   * datasets records "published" durably between the two, so a crash in between never trusts the parts again.
+   */
+  async finish(): Promise<string[]> {
+    if (this.finished !== null) return this.finished;
     if (this.closed) throw new Error(`${this.schema.name}: seal after seal/close`);
     try {
       await this.flush();
+    } finally {
       this.stop();
-      const parts = await listParts(this.runDir, this.schema);
-      const target = join(this.runDir, this.schema.file);
-      if (parts.length === 0) {
-        await this.sink.copyStagingTo(target); // an empty file that still carries the schema
-      } else {
-        const footers = await Promise.all(parts.map((p) => readFooter(p.path))).catch(() => null);
-        const ready =
-          footers !== null &&
-          concatenable(
-            footers,
-            this.schema.columns.map((c) => c.name),
-          ); // same schema, ZSTD: already in the published format
-        const rows = footers?.reduce((sum, f) => sum + f.numRows, 0) ?? 0;
-        if (ready && parts.length === 1) {
-          await rename(parts[0]!.path, target);
-          await fsyncDir(this.runDir);
-        } else if (ready && rows / parts.length >= this.concatMinRows) {
-          await concatToFile(footers, target); // big parts: copy their row groups as they are
-        } else {
-          await this.sink.mergeFiles(
-            parts.map((p) => p.path),
-            target,
-          ); // small or foreign parts: re-encode into full row groups, ZSTD, declared types
-        }
-      }
-      await rm(join(this.runDir, "parts", this.schema.name), { recursive: true, force: true });
-      await rmdir(join(this.runDir, "parts")).catch(() => undefined); // only when no other dataset has parts
-      await fsyncDir(this.runDir);
+    }
+    this.finished = (await listParts(this.runDir, this.schema)).map((p) => p.path);
+    return this.finished;
+  }
+
+  /** SQL relation of every finished part's rows in the declared types (an empty typed relation when there are none). */
+  relation(): string {
+    const files = this.finishedParts();
+    if (files.length === 0) return `(select ${this.schema.columns.map((c) => `cast(null as ${c.type}) as "${c.name}"`).join(", ")} limit 0)`;
+    return `(select ${this.sink.compiled.castSelect} from read_parquet([${files.map(sqlString).join(", ")}]))`;
+  }
+
+  /**
+   * Writes `<run>/<file>` atomically (temp, fsync, rename, fsync folder), re-encoded by DuckDB as ZSTD in full row
+   * groups from `select` (default: the parts in order, see relation()); the parts stay. Returns the row count.
+   */
+  async publish(select = `select * from ${this.relation()}`): Promise<number> {
+    this.finishedParts();
+    const target = join(this.runDir, this.schema.file);
+    try {
+      await this.sink.copyTo(select, target);
       return await this.sink.countRows([target]);
     } catch (err) {
-      this.stop();
       if (err instanceof DataError) throw err;
-      throw new DataError(`${this.schema.name}: cannot seal ${join(this.runDir, this.schema.file)}: ${errorMessage(err).split("\n")[0]}`, { cause: err });
+      throw new DataError(`${this.schema.name}: cannot seal ${target}: ${errorMessage(err).split("\n")[0]}`, { cause: err });
+    }
+  }
+
+  /** Deletes the finished parts one by one, then their folder (and `parts/` when no other dataset has any); releases DuckDB. */
+  async removeParts(): Promise<void> {
+    try {
+      for (const part of this.finishedParts()) {
+        faultPoint(`unlink ${this.schema.name} ${part.slice(this.runDir.length + 1)}`);
+        await unlink(part).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOENT") throw err;
+        });
+      }
+      faultPoint(`rmdir parts/${this.schema.name}`);
+      await rmdir(partsDir(this.runDir, this.schema)).catch(() => undefined);
+      await rmdir(join(this.runDir, "parts")).catch(() => undefined); // only when no other dataset has parts
+      await fsyncDir(this.runDir);
     } finally {
       this.sink.close();
     }
   }
 
+  /** finish, publish, removeParts: for a lone dataset, whose sealed file then supersedes its parts (see resolveSealed). */
+  async seal(): Promise<number> {
+    if (this.finished !== null || this.closed) throw new Error(`${this.schema.name}: seal after seal/close`);
+    try {
+      await this.finish();
+      const rows = await this.publish();
+      await this.removeParts();
+      return rows;
+    } finally {
+      this.sink.close();
+    }
+  }
+
+  private finishedParts(): string[] {
+    if (this.finished === null) throw new Error(`${this.schema.name}: publish before finish`);
+    return this.finished;
+  }
+
   /** Flushes buffered rows to a part and releases DuckDB without sealing (the parts stay for a later seal). */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) {
+      this.sink.close();
+      return;
+    }
     try {
       await this.flush();
     } finally {

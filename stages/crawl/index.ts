@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { totalmem } from "node:os";
 import { join } from "node:path";
 import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
+import { faultPoint } from "../../pipeline/fault.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { acquireLock } from "../../pipeline/lock.ts";
 import { log } from "../../pipeline/log.ts";
@@ -191,7 +192,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     if (note !== undefined) log("warn", note);
     log("info", `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis})${runProxy ? `; onion via ${params.proxy}` : ""}`);
 
-    const store = await CrawlStore.open(run.dir);
+    const store = await CrawlStore.open(run);
     const durable = await store.loadDurable();
     const frontier = new Frontier();
     for (const d of durable.done) frontier.markSeen(d.address, d.port);
@@ -268,6 +269,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const attempted = sealed.visits - outcomes.not_dialed - outcomes.unsupported_network;
     const reachableTotal = Object.values(sealed.reachableByNetwork).reduce((a, b) => a + b, 0);
     const counts = { discovered: frontier.discovered, visits: sealed.visits, addrs: sealed.addrs, attempted, reachable: reachableTotal };
+    faultPoint("manifest: crawl stage record");
     await run.recordStage("crawl", {
       state,
       started_at: stageStart,
@@ -275,7 +277,9 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       counts,
       details: { stopped_by: stoppedBy, resumed, concurrency, outcomes, reachable: sealed.reachableByNetwork },
     });
+    faultPoint("manifest: run state");
     await run.seal(state, counts, state === "cancelled" ? `cancelled (${stoppedBy})` : undefined);
+    faultPoint("sealed");
     return {
       runId: run.id,
       runDir: run.dir,

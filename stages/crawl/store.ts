@@ -5,13 +5,21 @@
 // `intervalMs` the pending visits are taken, the addrs writer is flushed (which covers every edge of those visits),
 // and only then are the visits appended and flushed. A kill between the two flushes leaves edges of visits that
 // are not durable ("orphans"); --resume revisits those endpoints, and the final seal drops orphans and duplicates.
+//
+// Seal protocol (one atomic transition): both sealed files are written from the parts and published (temp, fsync,
+// rename); then the manifest records `published: [visits, addrs]`; only then are parts deleted. Reopening the run
+// settles an interrupted seal by that record (settleSeal): published → the sealed files win and leftover parts go;
+// not published → the parts are complete and a sealed file beside them is dropped. A kill at any step of the seal
+// therefore loses nothing (test/crawl/seal-window.test.ts kills the crawler at every one).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
-import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
+import { faultPoint } from "../../pipeline/fault.ts";
+import { log } from "../../pipeline/log.ts";
+import type { Run } from "../../pipeline/runs.ts";
 import { ADDRS, type AddrRow } from "../../pipeline/schema/addrs.ts";
 import { VISITS, type VisitRow } from "../../pipeline/schema/visits.ts";
-import { SnapshotWriter, listParts } from "../../pipeline/snapshot/index.ts";
+import { SnapshotWriter, listParts, settleSeal } from "../../pipeline/snapshot/index.ts";
 import type { VisitSink } from "./engine.ts";
 import type { NetworkType } from "../../lib/bitcoin/index.ts";
 
@@ -60,17 +68,32 @@ export class CrawlStore implements VisitSink {
   private failure: unknown = null;
 
   private constructor(
-    readonly runDir: string,
+    private readonly run: Run,
     private readonly visits: SnapshotWriter<VisitRow>,
     private readonly addrs: SnapshotWriter<AddrRow>,
   ) {}
 
-  /** Opens both writers on the run folder (a sealed dataset of an earlier process becomes part 1). */
-  static async open(runDir: string): Promise<CrawlStore> {
+  /** The run folder. */
+  get runDir(): string {
+    return this.run.dir;
+  }
+
+  /**
+   * Opens both writers on the run folder: first settles a seal a crash interrupted (by the manifest's `published`
+   * record, see the file comment), then a sealed dataset of an earlier process becomes part 1.
+   */
+  static async open(run: Run): Promise<CrawlStore> {
+    const runDir = run.dir;
+    const published = run.manifest.published ?? [];
+    for (const schema of [VISITS, ADDRS]) {
+      const note = await settleSeal(runDir, schema, published.includes(schema.name));
+      if (note !== null) log("warn", `run ${run.id}: ${note}`);
+    }
+    if (published.length > 0) await run.setPublished([]); // the sealed files are about to become parts again
     // The visits writer never flushes on its own: only checkpoint() may make a visit durable.
     const visits = await SnapshotWriter.open(runDir, VISITS, { flushRows: Number.MAX_SAFE_INTEGER, flushMs: 2 ** 31 - 1 });
     const addrs = await SnapshotWriter.open(runDir, ADDRS, { flushRows: 200_000, flushMs: 2000 });
-    return new CrawlStore(runDir, visits, addrs);
+    return new CrawlStore(run, visits, addrs);
   }
 
   /** Reads what earlier processes of this run made durable (call right after open). */
@@ -164,40 +187,43 @@ export class CrawlStore implements VisitSink {
   }
 
   /**
-   * Checkpoints, seals both datasets, and, when `compact` (the run was resumed), rewrites them so each key appears
-   * once: a done visit wins over a cancelled one, and edges whose source has no done visit are dropped.
+   * Checkpoints and seals both datasets by the protocol in the file comment. When `compact` (the run was resumed),
+   * each key appears once: a done visit wins over a cancelled one, and edges whose source has no done visit are dropped.
    */
   async seal(compact: boolean): Promise<SealedCounts> {
     this.stopTimer();
     await this.checkpoint();
-    await this.visits.seal();
-    await this.addrs.seal();
+    await this.visits.finish();
+    await this.addrs.finish();
+    const v = this.visits.relation();
+    const a = this.addrs.relation();
+    await this.visits.publish(
+      compact
+        ? `select * from ${v}
+           qualify row_number() over (partition by address, port order by (outcome = 'cancelled'), attempted_at desc) = 1
+           order by attempted_at, address, port`
+        : undefined,
+    );
+    await this.addrs.publish(
+      compact
+        ? `with v as (select address, port from ${v} where outcome <> 'cancelled')
+           select a.* from ${a} a
+           where exists (select 1 from v where v.address = a.source_address and v.port = a.source_port)
+           qualify row_number() over (partition by a.source_address, a.source_port, a.address, a.port order by a.advertised_at nulls last) = 1
+           order by a.source_address, a.source_port, a.address, a.port`
+        : undefined,
+    );
+    faultPoint("manifest: published");
+    await this.run.setPublished([VISITS.name, ADDRS.name]);
+    await this.visits.removeParts();
+    await this.addrs.removeParts();
     const vPath = join(this.runDir, VISITS.file);
-    const aPath = join(this.runDir, ADDRS.file);
     const db = await openDuckDB({ threads: 2 });
     try {
       const c = db.connection;
-      if (compact) {
-        await rewrite(
-          c,
-          vPath,
-          `select * from read_parquet(${sqlString(vPath)})
-           qualify row_number() over (partition by address, port order by (outcome = 'cancelled'), attempted_at desc) = 1
-           order by attempted_at, address, port`,
-        );
-        await rewrite(
-          c,
-          aPath,
-          `with v as (select address, port from read_parquet(${sqlString(vPath)}) where outcome <> 'cancelled')
-           select a.* from read_parquet(${sqlString(aPath)}) a
-           where exists (select 1 from v where v.address = a.source_address and v.port = a.source_port)
-           qualify row_number() over (partition by a.source_address, a.source_port, a.address, a.port order by a.advertised_at nulls last) = 1
-           order by a.source_address, a.source_port, a.address, a.port`,
-        );
-      }
       const one = async (sql: string) => (await c.runAndReadAll(sql)).getRowsJS();
       const visits = Number((await one(`select count(*)::bigint from read_parquet(${sqlString(vPath)})`))[0]?.[0] ?? 0);
-      const addrs = Number((await one(`select count(*)::bigint from read_parquet(${sqlString(aPath)})`))[0]?.[0] ?? 0);
+      const addrs = Number((await one(`select count(*)::bigint from read_parquet(${sqlString(join(this.runDir, ADDRS.file))})`))[0]?.[0] ?? 0);
       const outcomes: Record<string, number> = {};
       for (const [o, n] of await one(`select outcome, count(*)::bigint from read_parquet(${sqlString(vPath)}) group by all`)) {
         outcomes[String(o)] = Number(n);
@@ -213,11 +239,4 @@ export class CrawlStore implements VisitSink {
       db.close();
     }
   }
-}
-
-/** Replaces a Parquet file by the result of `select` over it, atomically (temp file, fsync, rename). */
-async function rewrite(c: Awaited<ReturnType<typeof openDuckDB>>["connection"], path: string, select: string): Promise<void> {
-  const tmp = tempPathFor(path);
-  await c.run(`copy (${select}) to ${sqlString(tmp)} (format parquet, compression zstd)`);
-  await publishFile(tmp, path);
 }
