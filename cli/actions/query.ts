@@ -8,6 +8,7 @@ import { ChecksFailedError, QueryError } from "../../pipeline/sql/errors.ts";
 import { listSqlFiles, martViewName } from "../../pipeline/sql/files.ts";
 import { csvLines, formatTable, jsonValue, type QueryFormat } from "../../pipeline/sql/format.ts";
 import { openLake } from "../../pipeline/sql/lake.ts";
+import { pushAll } from "../../lib/arrays.ts";
 
 /** Parsed flags of `fluxture query`. Exactly one of sql, file, mart, checks. */
 export interface QueryCommandOptions {
@@ -116,7 +117,7 @@ async function runScript(connection: DuckDBConnection, script: string, label: st
     for await (const batch of result.yieldRowObjectJs()) {
       const rows = batch as RowObject[];
       if (format === "table") {
-        all.push(...rows);
+        pushAll(all, rows);
       } else if (format === "csv") {
         await write(csvLines(columns, rows, first));
         first = false;

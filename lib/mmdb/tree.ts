@@ -114,7 +114,7 @@ export class SearchTreeBuilder {
     (bitAt(bytes as Uint8Array, prefix - 1) === 1 ? this.right : this.left)[node] = code;
   }
 
-  /** Post-order: a node whose two records are the same data (or both empty) becomes that record. */
+  /** Post-order: a node whose two records are the same data (or both empty) becomes that record. Bounded recursion: one level per address bit (≤ 128). */
   private merge(node: number): void {
     for (const side of [0, 1]) {
       const child = (side === 0 ? this.left : this.right)[node] as number;

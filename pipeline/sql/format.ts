@@ -1,12 +1,16 @@
 // Renders query results for people and programs: an aligned text table, RFC 4180 CSV, or JSON.
 import type { RowObject } from "../duckdb.ts";
+import { maxOf } from "../../lib/arrays.ts";
 
 /** Output formats of `fluxture query`. */
 export const QUERY_FORMATS = ["table", "csv", "json"] as const;
 /** One of QUERY_FORMATS. */
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-/** A JSON-safe copy of a DuckDB value: bigint → number when exact (else string), Date → ISO 8601, bytes → hex. */
+/**
+ * A JSON-safe copy of a DuckDB value: bigint → number when exact (else string), Date → ISO 8601, bytes → hex.
+ * Bounded recursion: one level per LIST/STRUCT/MAP nesting of the column type, which the SQL text spells out.
+ */
 export function jsonValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
@@ -51,7 +55,7 @@ export function csvLines(columns: readonly string[], rows: readonly RowObject[],
 export function formatTable(columns: readonly string[], rows: readonly RowObject[]): string {
   const cells = rows.map((row) => columns.map((c) => cellText(row[c], "table").replace(/[\r\n\t]/g, " ")));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === "number" || typeof r[c] === "bigint"));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const widths = columns.map((c, i) => maxOf(cells.map((r) => r[i]!.length), c.length));
   const pad = (text: string, i: number): string => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const lines = [
     columns

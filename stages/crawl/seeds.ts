@@ -11,6 +11,7 @@ import { VISITS } from "../../pipeline/schema/visits.ts";
 import { resolveHosts } from "./dns.ts";
 import type { FrontierItem } from "./frontier.ts";
 import { AddressError, CHAINS, canonicalAddress, parseHostPort, type ChainParams } from "../../lib/bitcoin/index.ts";
+import { pushAll } from "../../lib/arrays.ts";
 
 /** Wire parameters of a run's network; simnet speaks regtest's (magic fabfb5da, port 18444, no DNS seeds). */
 export function chainOf(network: NetworkName): ChainParams {
@@ -111,7 +112,7 @@ export async function gatherSeeds(opts: SeedOptions): Promise<SeedList> {
   const items: FrontierItem[] = [];
   const names: { host: string; port: number }[] = [];
   const texts = opts.seeds.map((text) => ({ text, where: "--seed" }));
-  if (opts.seedFile !== undefined) texts.push(...(await readSeedFile(opts.seedFile)));
+  if (opts.seedFile !== undefined) pushAll(texts, await readSeedFile(opts.seedFile));
   for (const { text, where } of texts) {
     const p = parseSeed(text, chain.defaultPort, where);
     if (p.endpoint) items.push(p.endpoint);
@@ -136,7 +137,7 @@ export async function gatherSeeds(opts: SeedOptions): Promise<SeedList> {
   }
   const dns = items.length - seedArgs;
   const previous = opts.previousRun === false ? [] : await previousRunSeeds(opts.dataDir, opts.network, opts.excludeRun);
-  items.push(...previous);
+  pushAll(items, previous);
   return { items, counts: { seed_arg: seedArgs, dns_seed: dns, previous_run: previous.length } };
 }
 

@@ -4,6 +4,7 @@ import { liftedArc } from "./arcs.ts";
 import { rankScales, type MapEdge, type MapLayer, type MapPoint } from "./layer.ts";
 import type { ExportNode, ExportRun, GroupBy } from "./model.ts";
 import { escapeXml } from "./xml.ts";
+import { pushAll } from "../../lib/arrays.ts";
 
 /** Google Earth's own palette icon: a stable URL that Earth and Maps resolve. */
 export const NODE_ICON_HREF = "http://maps.google.com/mapfiles/kml/shapes/shaded_dot.png";
@@ -93,7 +94,7 @@ export function buildKml(run: ExportRun, layer: MapLayer, options: KmlOptions): 
         `was in A's getaddr reply. This is who advertises whom, not who is connected to whom (Bitcoin hides that).`,
     )}</description>`,
   );
-  parts.push(...styles());
+  pushAll(parts, styles());
   parts.push(`<Folder id="nodes"><name>Nodes (${layer.points.length})</name>`);
   for (const point of layer.points) {
     parts.push(

@@ -22,6 +22,9 @@ const T_FLOAT = 15;
 /** A malformed data section (bad type, pointer out of range, a pointer to a pointer). */
 export class RecordFormatError extends Error {}
 
+/** Deepest map/array nesting a record may have (libmaxminddb's MAXIMUM_DATA_STRUCTURE_DEPTH). */
+const MAX_DEPTH = 512;
+
 /** Map keys leading to one value, with what they found in maps reached through a pointer (by offset and depth). */
 class KeyPath {
   /** (map payload offset × 4 + depth) → found value offset, or -1. */
@@ -63,7 +66,7 @@ export class FieldReader {
     this.dataEnd = dataEnd;
   }
 
-  /** Reads the control byte(s) at `offset`, following one pointer; sets type/size/payload and `next` (after the value at `offset`). */
+  /** Reads the control byte(s) at `offset`, following one pointer; sets type/size/payload and `next` (after the value at `offset`). Bounded recursion: one pointer, never a pointer to a pointer. */
   private header(offset: number, followed = false): void {
     const db = this.db;
     if (offset < this.dataStart || offset >= this.dataEnd) throw new RecordFormatError(`data offset ${offset} out of range`);
@@ -100,13 +103,17 @@ export class FieldReader {
     this.next = type === T_MAP || type === T_ARRAY ? -1 : type === T_BOOLEAN ? p : p + size;
   }
 
-  /** Offset just after the value at `offset` (maps and arrays are walked, nothing is decoded). */
-  private skip(offset: number): number {
+  /**
+   * Offset just after the value at `offset` (maps and arrays are walked, nothing is decoded). Bounded recursion:
+   * nesting deeper than MAX_DEPTH (libmaxminddb's limit) is a RecordFormatError, not a stack overflow.
+   */
+  private skip(offset: number, depth = 0): number {
+    if (depth > MAX_DEPTH) throw new RecordFormatError(`data nested deeper than ${MAX_DEPTH} at ${offset}`);
     this.header(offset);
     if (this.next >= 0) return this.next;
     const count = this.type === T_MAP ? this.size * 2 : this.size;
     let p = this.payload;
-    for (let i = 0; i < count; i++) p = this.skip(p);
+    for (let i = 0; i < count; i++) p = this.skip(p, depth + 1);
     return p;
   }
 

@@ -3,6 +3,7 @@
 import { renderWorldMap } from "./map.ts";
 import type { Concentration, ReportData, Share } from "./model.ts";
 import { escapeHtml as esc } from "./escape.ts";
+import { maxOf } from "../../lib/arrays.ts";
 
 const int = (n: number): string => n.toLocaleString("en-US");
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -12,7 +13,7 @@ function figure(name: string, label: string, value: string): string {
 }
 
 function bars(id: string, title: string, rows: readonly Share[], note = ""): string {
-  const max = Math.max(1, ...rows.map((r) => r.count));
+  const max = maxOf(rows.map((r) => r.count), 1);
   const body = rows
     .map(
       (r) =>

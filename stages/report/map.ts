@@ -6,6 +6,7 @@ import { feature } from "topojson-client";
 import type { FeatureCollection, Geometry } from "geojson";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import { escapeHtml } from "./escape.ts";
+import { maxOf } from "../../lib/arrays.ts";
 
 /** A dot on the map; `reachable` picks its colour. */
 export interface MapDot {
@@ -43,7 +44,7 @@ export function renderWorldMap(dots: readonly MapDot[]): string {
     if (d) parts.push(`<path d="${d}"/>`);
   }
   parts.push(`</g><g class="dots">`);
-  const maxCount = Math.max(1, ...dots.map((d) => d.count));
+  const maxCount = maxOf(dots.map((d) => d.count), 1);
   // unreachable first, so reachable nodes are drawn on top
   const ordered = [...dots].sort((a, b) => Number(a.reachable) - Number(b.reachable) || b.count - a.count);
   for (const dot of ordered) {

@@ -1,5 +1,6 @@
 // The out-degree histogram of a graph as CSV and as a hand-written SVG plot (linear degree axis, log₁₀ count axis).
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
+import { maxOf } from "../../lib/arrays.ts";
 
 /** One histogram bin: how many nodes have exactly this out-degree. */
 export interface DegreeBin {
@@ -41,8 +42,8 @@ export function histogramSvg(bins: readonly DegreeBin[], title: string): string 
   const R = 24;
   const T = 48;
   const B = 64;
-  const maxDeg = Math.max(1, ...bins.map((b) => b.degree));
-  const maxCount = Math.max(1, ...bins.map((b) => b.nodes));
+  const maxDeg = maxOf(bins.map((b) => b.degree), 1);
+  const maxCount = maxOf(bins.map((b) => b.nodes), 1);
   const top = Math.max(1, Math.ceil(Math.log10(maxCount)));
   const x = (d: number) => L + (d / maxDeg) * (W - L - R);
   const y = (c: number) => H - B - (Math.log10(c) / top) * (H - T - B);

@@ -2,6 +2,7 @@
 import type { ConnectivityResult } from "./connectivity.ts";
 import type { GraphSummary } from "./metrics.ts";
 import type { ConglomerateInfo, RankRow } from "./groups.ts";
+import { maxOf } from "../../lib/arrays.ts";
 
 /** What the graph is and is not; printed above every table and carried in the JSON. */
 export const GRAPH_NOTE =
@@ -60,7 +61,7 @@ export function summaryLines(s: GraphSummary): string[] {
 export function formatText(r: TopologyReport): string {
   const header = ["name", "rank", "size", "share"];
   const cells = r.rows.map((row) => [row.name, row.rank.toPrecision(6), String(row.size), pct(row.share)]);
-  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((line) => line[c]!.length)));
+  const widths = header.map((h, c) => maxOf(cells.map((line) => line[c]!.length), h.length));
   const line = (cols: string[]) =>
     cols
       .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
@@ -81,6 +82,7 @@ export function formatText(r: TopologyReport): string {
   return `${out.join("\n")}\n`;
 }
 
+/** camelCase keys → snake_case, deep. Bounded recursion: the report's own fixed shape (a few levels). */
 function snake(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snake);
   if (value !== null && typeof value === "object") {
