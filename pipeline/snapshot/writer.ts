@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError, errorMessage } from "../errors.ts";
-import { fsyncDir, publishFile, tempPathFor } from "../fsutil.ts";
+import { fsyncDir, publishFile } from "../fsutil.ts";
 import { log } from "../log.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer } from "./buffer.ts";

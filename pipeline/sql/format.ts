@@ -55,7 +55,12 @@ export function csvLines(columns: readonly string[], rows: readonly RowObject[],
 export function formatTable(columns: readonly string[], rows: readonly RowObject[]): string {
   const cells = rows.map((row) => columns.map((c) => cellText(row[c], "table").replace(/[\r\n\t]/g, " ")));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === "number" || typeof r[c] === "bigint"));
-  const widths = columns.map((c, i) => maxOf(cells.map((r) => r[i]!.length), c.length));
+  const widths = columns.map((c, i) =>
+    maxOf(
+      cells.map((r) => r[i]!.length),
+      c.length,
+    ),
+  );
   const pad = (text: string, i: number): string => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
   const lines = [
     columns

@@ -13,7 +13,10 @@ function figure(name: string, label: string, value: string): string {
 }
 
 function bars(id: string, title: string, rows: readonly Share[], note = ""): string {
-  const max = maxOf(rows.map((r) => r.count), 1);
+  const max = maxOf(
+    rows.map((r) => r.count),
+    1,
+  );
   const body = rows
     .map(
       (r) =>

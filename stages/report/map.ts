@@ -44,7 +44,10 @@ export function renderWorldMap(dots: readonly MapDot[]): string {
     if (d) parts.push(`<path d="${d}"/>`);
   }
   parts.push(`</g><g class="dots">`);
-  const maxCount = maxOf(dots.map((d) => d.count), 1);
+  const maxCount = maxOf(
+    dots.map((d) => d.count),
+    1,
+  );
   // unreachable first, so reachable nodes are drawn on top
   const ordered = [...dots].sort((a, b) => Number(a.reachable) - Number(b.reachable) || b.count - a.count);
   for (const dot of ordered) {

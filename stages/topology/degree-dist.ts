@@ -42,8 +42,14 @@ export function histogramSvg(bins: readonly DegreeBin[], title: string): string 
   const R = 24;
   const T = 48;
   const B = 64;
-  const maxDeg = maxOf(bins.map((b) => b.degree), 1);
-  const maxCount = maxOf(bins.map((b) => b.nodes), 1);
+  const maxDeg = maxOf(
+    bins.map((b) => b.degree),
+    1,
+  );
+  const maxCount = maxOf(
+    bins.map((b) => b.nodes),
+    1,
+  );
   const top = Math.max(1, Math.ceil(Math.log10(maxCount)));
   const x = (d: number) => L + (d / maxDeg) * (W - L - R);
   const y = (c: number) => H - B - (Math.log10(c) / top) * (H - T - B);

@@ -61,7 +61,12 @@ export function summaryLines(s: GraphSummary): string[] {
 export function formatText(r: TopologyReport): string {
   const header = ["name", "rank", "size", "share"];
   const cells = r.rows.map((row) => [row.name, row.rank.toPrecision(6), String(row.size), pct(row.share)]);
-  const widths = header.map((h, c) => maxOf(cells.map((line) => line[c]!.length), h.length));
+  const widths = header.map((h, c) =>
+    maxOf(
+      cells.map((line) => line[c]!.length),
+      h.length,
+    ),
+  );
   const line = (cols: string[]) =>
     cols
       .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
