@@ -39,6 +39,12 @@ function scan(file: string, source: string): { spreads: Finding[]; recursions: F
     if (ts.isVariableDeclaration(n) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer))) {
       current = { name: n.name.getText(), node: n };
     }
+    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && !ts.isVariableDeclaration(n.parent)) {
+      // a callback run later (timer, event, promise) starts a fresh stack; one run now (xs.map(…)) does not
+      const call = n.parent;
+      const now = ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && SYNC_CALLBACKS.has(call.expression.name.text);
+      if (!now) current = null;
+    }
     if (ts.isCallExpression(n) && fn !== null) {
       const callee = n.expression.getText();
       const self = ts.isMethodDeclaration(fn.node) ? `this.${fn.name}` : fn.name;
@@ -64,6 +70,8 @@ test("the scanner finds spread arguments and undocumented self-recursion (so the
     "function walk(n: N): void { for (const c of n.children) walk(c); }",
     "/** Bounded recursion: depth ≤ 128. */\nfunction fine(d: number): void { if (d < 128) fine(d + 1); }",
     "function deep(v: unknown): unknown { return Array.isArray(v) ? v.map(deep) : v; }",
+    "function nested(v: N): number { return v.kids.reduce((s, k) => s + nested(k), 0); }",
+    "function later(ms: number): void { setTimeout(() => later(ms), ms); }",
   ].join("\n");
   const { spreads, recursions } = scan("sample.ts", sample);
   assert.deepEqual(
@@ -72,7 +80,7 @@ test("the scanner finds spread arguments and undocumented self-recursion (so the
   );
   assert.deepEqual(
     recursions.map((r) => r.text),
-    ["walk calls itself", "deep passes itself as a callback"],
+    ["walk calls itself", "deep passes itself as a callback", "nested calls itself"],
   );
 });
 
