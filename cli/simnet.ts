@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { option, parseChoice, parseInteger } from "./options.ts";
 
-const PROFILE_NAMES = ["realistic", "fast", "hostile"] as const;
+const PROFILE_NAMES = ["realistic", "fast", "hostile", "mainnet"] as const;
 
 /** Parsed flags of `fluxture simnet`. */
 export interface SimnetFlags {
@@ -20,6 +20,7 @@ export interface SimnetFlags {
   pingFlood: number;
   workers?: number;
   replyCacheMb: number;
+  blackhole?: boolean;
   json?: boolean;
 }
 
@@ -92,6 +93,13 @@ export function simnetCommand(): Command {
     .addOption(
       option("--workers <n>", "worker processes (0 = this process; default 0 up to 4000 peers, else one per 12,500)", "FLUXTURE_SIMNET_WORKERS").argParser(
         parseInteger("--workers", 0, 64),
+      ),
+    )
+    .addOption(
+      option(
+        "--blackhole",
+        "drop SYNs to the nothing-listens addresses with iptables so connects time out (only inside unshare -rn)",
+        "FLUXTURE_SIMNET_BLACKHOLE",
       ),
     )
     .addOption(option("--json", "print one JSON summary line instead of one seed per line", "FLUXTURE_SIMNET_JSON"))

@@ -32,6 +32,7 @@ export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
     ...(shares === undefined ? {} : { shares }),
     ...(flags.epoch === undefined ? {} : { epoch: flags.epoch }),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(flags.blackhole === true ? { blackhole: true } : {}),
   };
 }
 

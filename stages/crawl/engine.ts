@@ -41,6 +41,9 @@ export interface EngineStats {
   inFlight: number;
   recorded: number;
   reachable: number;
+  /** Dialled sessions that ended, and their summed duration (the progress line's ETA). */
+  sessionsEnded: number;
+  sessionMsTotal: number;
   stoppedBy: "done" | "max_nodes" | "cancelled";
 }
 
@@ -77,7 +80,7 @@ export function routeOf(item: FrontierItem, policy: DialPolicy, proxy: ProxyAddr
 
 /** Runs the crawl until the frontier is exhausted, --max-nodes is reached, or the signal aborts. */
 export class CrawlEngine {
-  readonly stats: EngineStats = { dialled: 0, inFlight: 0, recorded: 0, reachable: 0, stoppedBy: "done" };
+  readonly stats: EngineStats = { dialled: 0, inFlight: 0, recorded: 0, reachable: 0, sessionsEnded: 0, sessionMsTotal: 0, stoppedBy: "done" };
   private readonly queue: PQueue;
   private wake: (() => void) | undefined;
   private sinceYield = 0;
@@ -170,6 +173,7 @@ export class CrawlEngine {
 
   private async visit(item: FrontierItem, proxy: ProxyAddress | undefined): Promise<void> {
     const attemptedAt = new Date();
+    const t0 = performance.now();
     const o = this.opts;
     const run = o.sessionRunner ?? runSession;
     const ac = new AbortController();
@@ -195,6 +199,8 @@ export class CrawlEngine {
         return;
       }
       this.retries.delete(item);
+      this.stats.sessionsEnded++;
+      this.stats.sessionMsTotal += performance.now() - t0;
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
       if (result.outcome === "ok") {
         // Only edges widen the frontier, so a resume (which rebuilds it from durable edges) sees the same frontier.

@@ -13,6 +13,7 @@ import { Progress } from "../../pipeline/progress.ts";
 import { Run, type RunState } from "../../pipeline/runs.ts";
 import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
+import { crawlEtaS, formatEta } from "./eta.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
 import { Frontier, type FrontierItem } from "./frontier.ts";
 import { DialPolicy } from "./policy.ts";
@@ -131,12 +132,6 @@ async function readSeedsFile(runDir: string): Promise<FrontierItem[]> {
   }
 }
 
-function fmtEta(s: number): string {
-  if (!Number.isFinite(s) || s <= 0) return "-";
-  const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m` : `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
-}
-
 /** Crawls `opts.network` into a new (or resumed) run under the data lock; seals it and returns the summary. */
 export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
   validate(opts);
@@ -240,7 +235,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
           const s = engine.stats;
           const elapsed = (performance.now() - started) / 1000;
           const rate = s.recorded / Math.max(elapsed, 0.001);
-          return `crawl ${run.id}: discovered ${frontier.discovered} · in flight ${s.inFlight} · done ${done0 + s.recorded} · reachable ${s.reachable} · ${rate.toFixed(0)}/s · ETA ${fmtEta(frontier.waiting / rate)}`;
+          return `crawl ${run.id}: discovered ${frontier.discovered} · in flight ${s.inFlight} · done ${done0 + s.recorded} · reachable ${s.reachable} · ${rate.toFixed(0)}/s · ETA ${formatEta(crawlEtaS({ elapsedS: elapsed, dialled: s.dialled, waiting: frontier.waiting, inFlight: s.inFlight, sessionsEnded: s.sessionsEnded, sessionMsTotal: s.sessionMsTotal }))}`;
         },
       });
     }

@@ -76,7 +76,7 @@ export function replyEntries(model: SimnetModel, i: number): PeerAddress[] {
   const total = replySize(model, i);
   let overlay = model.addrv2Capable(i) ? Math.floor((total * 8) / 100) : 0;
   let v6 = Math.floor((total * 4) / 100);
-  let dead = Math.floor((total * 12) / 100);
+  let dead = Math.floor((total * (model.config.deadPercent ?? 12)) / 100);
   let peers = total - overlay - v6 - dead;
   const mandatory = model.mandatory(i).slice(0, total);
   if (peers > nodes - 1) {

@@ -9,10 +9,10 @@ export const BEHAVIOURS = ["honest", "slow", "silent", "full", "garbage", "wrong
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 /** Named mixes of behaviours (shares sum to 1) with their default reply delay. */
-export type ProfileName = "realistic" | "fast" | "hostile";
+export type ProfileName = "realistic" | "fast" | "hostile" | "mainnet";
 
 /** Every profile name, for flag validation. */
-export const PROFILES: readonly ProfileName[] = ["realistic", "fast", "hostile"];
+export const PROFILES: readonly ProfileName[] = ["realistic", "fast", "hostile", "mainnet"];
 
 /** Fraction of peers per behaviour; missing behaviours have share 0. */
 export type Shares = Readonly<Partial<Record<Behaviour, number>>>;
@@ -34,6 +34,8 @@ export const PROFILE_SHARES: Readonly<Record<ProfileName, Shares>> = {
     close_mid_message: 0.01,
   },
   fast: { honest: 1 },
+  // Reachable peers as a census meets them: almost all answer (on Core's timer), a few are full or mute.
+  mainnet: { honest: 0.95, full: 0.02, silent: 0.02, close_mid_message: 0.01 },
   hostile: {
     honest: 0.3,
     slow: HOSTILE_EACH,
@@ -53,6 +55,17 @@ export const PROFILE_REPLY_DELAY_MS: Readonly<Record<ProfileName, number>> = {
   realistic: 250,
   fast: 0,
   hostile: 250,
+  mainnet: 30_000,
+};
+
+/** Shape of each profile's world beyond its behaviours: the reply-delay cap (× mean, 0 = uncapped), the
+ * nothing-listens addresses per peer (0 = a small pool) and their percent of each reply. */
+export const PROFILE_WORLD: Readonly<Record<ProfileName, { replyDelayCap: number; deadPerPeer: number; deadPercent: number }>> = {
+  realistic: { replyDelayCap: 3, deadPerPeer: 0, deadPercent: 12 },
+  fast: { replyDelayCap: 3, deadPerPeer: 0, deadPercent: 12 },
+  hostile: { replyDelayCap: 3, deadPerPeer: 0, deadPercent: 12 },
+  // Core's address-send timer is uncapped; mainnet crawls meet ~3 unreachable addresses per reachable node.
+  mainnet: { replyDelayCap: 0, deadPerPeer: 3, deadPercent: 30 },
 };
 
 /** Behaviours whose peer answers getaddr promptly with a legitimate reply (the connectivity backbone). */

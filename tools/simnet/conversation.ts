@@ -46,11 +46,12 @@ export const IDLE_TIMEOUT_MS = 120_000;
 
 let connectionCounter = 0;
 
-/** Reply delay of an honest peer: exponential with the configured mean, capped at 3× the mean so a
- * crawler whose getaddr timeout exceeds that cap always gets the reply. */
-export function replyDelay(meanMs: number, u: number): number {
+/** Reply delay of an honest peer: exponential with the configured mean, capped at `cap`× the mean (default 3, so
+ * a crawler whose getaddr timeout exceeds that cap always gets the reply); cap 0 = uncapped, as Core's timer. */
+export function replyDelay(meanMs: number, u: number, cap = 3): number {
   if (meanMs <= 0) return 0;
-  return Math.min(3 * meanMs, -meanMs * Math.log(1 - u));
+  const d = -meanMs * Math.log(1 - u);
+  return cap > 0 ? Math.min(cap * meanMs, d) : d;
 }
 
 function remoteOf(socket: Socket): Remote {
@@ -285,7 +286,7 @@ class Conversation {
         this.later(model.config.slowMs, () => this.sendReply());
         return;
       default: {
-        const delay = replyDelay(model.config.replyDelayMs, Math.random());
+        const delay = replyDelay(model.config.replyDelayMs, Math.random(), model.config.replyDelayCap ?? 3);
         if (delay <= 0) this.sendReply();
         else this.later(delay, () => this.sendReply());
       }

@@ -15,6 +15,7 @@ import { writeGroundTruth } from "./ground-truth.ts";
 import { startHost, type Host } from "./host.ts";
 import { SimnetModel, type SimnetConfig } from "./model.ts";
 import { resolveConfig, resolveWorkers, type SimnetOptions } from "./options.ts";
+import { blackhole } from "./blackhole.ts";
 import { processUsage, type FromWorker, type ProcessUsage, type ToWorker } from "./ipc.ts";
 
 export type { SimnetOptions } from "./options.ts";
@@ -136,8 +137,10 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
   const model = new SimnetModel(config);
   let host: Host | undefined;
   const workers: WorkerHandle[] = [];
+  const unblock = opts.blackhole === true ? await blackhole(model.layout.deadRange()) : undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.all([host?.close(), ...workers.map((w) => w.stop())]);
+    await unblock?.();
   };
   let listening: Promise<unknown>;
   if (workerCount === 0) {

@@ -39,14 +39,18 @@ export class Layout {
   /** One past the last address the simnet uses. */
   readonly end: number;
 
-  constructor(baseText: string, nodes: number) {
+  /** `deadPerPeer` > 0 sizes the nothing-listens pool at that many addresses per peer (the mainnet profile's 3). */
+  constructor(baseText: string, nodes: number, deadPerPeer = 0) {
     const base = parseIPv4(baseText);
     if (base === undefined || base >>> 24 !== 127) throw new LayoutError(`--base must be an IPv4 address in 127.0.0.0/8, got '${baseText}'`);
     if ((base & 0xff) !== 0) throw new LayoutError(`--base must end in .0 (a /24 boundary), got '${baseText}'`);
     this.base = base;
     this.nodes = nodes;
     this.peerBlocks = Math.ceil(nodes / HOSTS_PER_BLOCK);
-    this.deadCount = HOSTS_PER_BLOCK * (8 + Math.ceil(nodes / (HOSTS_PER_BLOCK * 10)));
+    this.deadCount =
+      deadPerPeer > 0
+        ? HOSTS_PER_BLOCK * Math.max(1, Math.ceil((nodes * deadPerPeer) / HOSTS_PER_BLOCK))
+        : HOSTS_PER_BLOCK * (8 + Math.ceil(nodes / (HOSTS_PER_BLOCK * 10)));
     this.deadBase = base + (this.peerBlocks + 1) * 256;
     this.end = this.deadBase + (this.deadCount / HOSTS_PER_BLOCK) * 256;
     if (this.end > 0x80000000) {
@@ -86,6 +90,11 @@ export class Layout {
     if (v === undefined || v < this.deadBase || v >= this.end) return false;
     const host = v & 0xff;
     return host !== 0 && host !== 255;
+  }
+
+  /** First and last address of the nothing-listens pool (for an iptables `--dst-range` that blackholes it). */
+  deadRange(): [string, string] {
+    return [ipv4Text(this.deadBase), ipv4Text(this.end - 1)];
   }
 
   /** Last address the simnet uses (the final .254 of the nothing-listens pool). */

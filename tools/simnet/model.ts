@@ -16,8 +16,14 @@ export interface SimnetConfig {
   readonly port: number;
   readonly profile: ProfileName;
   readonly shares: Shares;
-  /** Mean getaddr reply delay of honest peers in ms (exponential, capped at 3× the mean). */
+  /** Mean getaddr reply delay of honest peers in ms (exponential, capped at `replyDelayCap`× the mean). */
   readonly replyDelayMs: number;
+  /** Cap of the reply delay in multiples of the mean; 0 = uncapped, as Core's timer (default 3). */
+  readonly replyDelayCap?: number;
+  /** Nothing-listens addresses per peer (0 = the default small pool; the mainnet profile has 3). */
+  readonly deadPerPeer?: number;
+  /** Percent of each reply that is nothing-listens addresses (default 12). */
+  readonly deadPercent?: number;
   /** Reply delay of `slow` peers in ms. */
   readonly slowMs: number;
   /** Unix seconds advertised timestamps count back from (so the ground truth is reproducible). */
@@ -50,7 +56,7 @@ export class SimnetModel {
   constructor(config: SimnetConfig) {
     this.config = config;
     const n = config.nodes;
-    this.layout = new Layout(config.base, n);
+    this.layout = new Layout(config.base, n, config.deadPerPeer ?? 0);
     this.behaviourIdx = assignBehaviours(n, config.shares, config.seed);
     const altPort = config.port === 65535 ? config.port - 1 : config.port + 1;
     this.ports = new Uint16Array(n);

@@ -1,6 +1,6 @@
 // SimnetOptions → a validated SimnetConfig: defaults per profile, one clear error per bad value.
 import { UsageError } from "../../pipeline/errors.ts";
-import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, type ProfileName, type Shares } from "./behaviours.ts";
+import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, PROFILE_WORLD, type ProfileName, type Shares } from "./behaviours.ts";
 import { SIMNET_PORT } from "./frames.ts";
 import { Layout, LayoutError } from "./layout.ts";
 import type { SimnetConfig } from "./model.ts";
@@ -32,6 +32,11 @@ export interface SimnetOptions {
   readonly pingFlood?: number;
   /** MiB of encoded replies each serving process caches (default 64; 0 = none). */
   readonly replyCacheMB?: number;
+  /** Reply-delay cap in multiples of the mean (default: the profile's; 0 = uncapped). */
+  readonly replyDelayCap?: number;
+  /** Drop SYNs to the nothing-listens pool with iptables so connects time out as on mainnet (only inside a private
+   * network namespace: `unshare -rn`; refused elsewhere). */
+  readonly blackhole?: boolean;
   /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 12,500. */
   readonly workers?: number;
 }
@@ -65,7 +70,7 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
   if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got '${profile}'`);
   const base = opts.base ?? DEFAULT_BASE;
   try {
-    new Layout(base, nodes);
+    new Layout(base, nodes, PROFILE_WORLD[profile].deadPerPeer);
   } catch (err) {
     if (err instanceof LayoutError) throw new UsageError(err.message);
     throw err;
@@ -82,6 +87,9 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
     profile,
     shares,
     replyDelayMs: int("--reply-delay-ms", opts.replyDelayMs ?? PROFILE_REPLY_DELAY_MS[profile], 0, 600_000),
+    replyDelayCap: int("--reply-delay-cap", opts.replyDelayCap ?? PROFILE_WORLD[profile].replyDelayCap, 0, 1000),
+    deadPerPeer: PROFILE_WORLD[profile].deadPerPeer,
+    deadPercent: PROFILE_WORLD[profile].deadPercent,
     slowMs: int("--slow-ms", opts.slowMs ?? DEFAULT_SLOW_MS, 0, 600_000),
     epoch: int("--epoch", opts.epoch ?? todayEpoch(), 86_400 * 11, 0xffffffff),
     seedCount: int("--seed-count", opts.seedCount ?? 8, 1, 1000),
