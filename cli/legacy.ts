@@ -13,6 +13,7 @@ const TAKES_CRAWL_DB: Readonly<Record<string, "run" | "all" | "lake">> = {
   topology: "run",
   export: "run",
   report: "run",
+  removal: "run",
   geolocate: "all",
   unreachable: "lake",
 };
@@ -24,8 +25,9 @@ const RENAMED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   crawl: { "--max-connections": "--concurrency" },
 };
 
-/** Original commands that are ours under another name: `unreachable` is a mart. */
+/** Original commands that are ours under another name: `removal` is a topology analysis, `unreachable` a mart. */
 const RENAMED_COMMANDS: Readonly<Record<string, readonly string[]>> = {
+  removal: ["topology", "--removal", "country"],
   unreachable: ["query", "--mart", "unreachable"],
 };
 

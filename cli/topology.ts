@@ -1,7 +1,7 @@
 // The `fluxture topology` command: flags (each with a FLUXTURE_* twin); the implementation loads lazily.
 import { Command } from "commander";
 import { dataOption, option, parseChoice, parseInteger, runOption } from "./options.ts";
-import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, GROUP_BYS, type GroupBy } from "../stages/topology/options.ts";
+import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, GROUP_BYS, REMOVAL_DIMENSIONS, type GroupBy, type RemovalDimension } from "../stages/topology/options.ts";
 
 interface TopologyFlags {
   data: string;
@@ -13,6 +13,7 @@ interface TopologyFlags {
   seed: number;
   json?: boolean;
   degreeDist?: string;
+  removal?: RemovalDimension;
 }
 
 /** `fluxture topology`, registered by the CLI. */
@@ -40,8 +41,21 @@ export function topologyCommand(): Command {
         .default(DEFAULT_SEED),
     )
     .addOption(option("--json", "print the ranking and summary as JSON"))
+    .addOption(
+      option(
+        "--removal <by>",
+        `remove each ${REMOVAL_DIMENSIONS.join("|")}'s reachable nodes in turn: KL divergence of the rest's weighted pagerank, nodes cut off from the largest component (the original's \`removal\`)`,
+      ).argParser(parseChoice("--removal", REMOVAL_DIMENSIONS)),
+    )
     .addOption(option("--degree-dist <file>", "write the out-degree histogram as CSV to FILE and an SVG plot to FILE.svg (x.csv → x.svg)"))
     .action(async (flags: TopologyFlags) => {
+      if (flags.removal !== undefined) {
+        const { runRemoval, formatRemoval } = await import("../stages/topology/removal-run.ts");
+        const report = await runRemoval({ data: flags.data, ...(flags.run === undefined ? {} : { run: flags.run }), dimension: flags.removal });
+        const out = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatRemoval(report);
+        await new Promise<void>((resolve, reject) => process.stdout.write(out, (err) => (err ? reject(err) : resolve())));
+        return;
+      }
       const { runTopology } = await import("../stages/topology/run.ts");
       const { formatJson, formatText } = await import("../stages/topology/report.ts");
       const report = await runTopology({

@@ -8,3 +8,7 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 export const DEFAULT_BETWEENNESS_SAMPLES = 512;
 /** Default seed of source sampling and Louvain. */
 export const DEFAULT_SEED = 1;
+/** What a group is in the removal analysis (`--removal`). */
+export const REMOVAL_DIMENSIONS = ["country", "asn"] as const;
+/** One of REMOVAL_DIMENSIONS. */
+export type RemovalDimension = (typeof REMOVAL_DIMENSIONS)[number];

@@ -1,0 +1,126 @@
+// `fluxture topology --removal country|asn` and analyze's removal step: load a geolocated run, keep the nodes the
+// crawler reached (the original analysed only crawled nodes, state ≥ CONNECTED), group them, run removal.ts, and
+// print the rows as a table, JSON or CSV.
+import { DataError } from "../../pipeline/errors.ts";
+import { log } from "../../pipeline/log.ts";
+import { findRun, type RunInfo } from "../../pipeline/runs.ts";
+import { buildCsr, inducedSubgraph } from "./graph.ts";
+import { isGeolocated, loadGraph } from "./load.ts";
+import { GRAPH_NOTE } from "./report.ts";
+import type { RemovalDimension } from "./options.ts";
+import { removalAnalysis, type RemovalGroup, type RemovalRow } from "./removal.ts";
+
+
+/** The analysis of one run along one dimension. */
+export interface RemovalReport {
+  readonly runId: string;
+  readonly network: string;
+  readonly dimension: RemovalDimension;
+  /** Reachable nodes analysed and the advertisements among them. */
+  readonly nodes: number;
+  readonly edges: number;
+  readonly converged: boolean;
+  /** Sorted by KL divergence, largest first (no node left: last). */
+  readonly rows: RemovalRow[];
+}
+
+const UNKNOWN = "(unknown)";
+
+/** Runs the analysis on a run already resolved (analyze) along one dimension. */
+export async function removalOfRun(info: RunInfo, dimension: RemovalDimension): Promise<RemovalReport> {
+  if (!isGeolocated(info.dir)) throw new DataError(`run ${info.id} is not geolocated: run \`fluxture geolocate --run ${info.id}\` first`);
+  const loaded = await loadGraph(info.dir, info.id, true);
+  const full = buildCsr(loaded.n, loaded.src, loaded.dst).graph;
+  const { graph, ids } = inducedSubgraph(full, (i) => loaded.reachable[i] === 1);
+  if (graph.n < 2) throw new DataError(`run ${info.id} has ${graph.n} reachable node(s): the removal analysis needs at least two`);
+  const geo = loaded.geo!;
+  const byKey = new Map<string, { label: string | null; members: number[] }>();
+  ids.forEach((i, k) => {
+    let key: string;
+    let label: string | null = null;
+    if (dimension === "country") key = geo.countryCode[i] ?? UNKNOWN;
+    else {
+      const asn = geo.asn[i];
+      key = asn === null || asn === undefined ? UNKNOWN : `AS${asn}`;
+      label = asn === null || asn === undefined ? null : (geo.asOrg[i] ?? null);
+    }
+    let g = byKey.get(key);
+    if (g === undefined) byKey.set(key, (g = { label, members: [] }));
+    g.members.push(k);
+  });
+  const groups: RemovalGroup[] = [...byKey].map(([key, g]) => ({ key, label: g.label, members: g.members }));
+  log("info", `removal: run ${info.id}: ${graph.n} reachable nodes, ${graph.m} edges, ${groups.length} ${dimension} groups`);
+  const entries = Array.from(ids, (i) => loaded.replyEntries[i]!);
+  const result = removalAnalysis(graph, entries, groups);
+  if (!result.converged || result.rows.some((r) => !r.converged)) log("warn", "removal: a pagerank did not converge; divergences are approximate");
+  const rows = result.rows.sort(
+    (a, b) => (b.klDivergence ?? -1) - (a.klDivergence ?? -1) || b.removed - a.removed || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  return { runId: info.id, network: info.network, dimension, nodes: graph.n, edges: graph.m, converged: result.converged, rows };
+}
+
+/** `fluxture topology --removal`: the run given (or the newest succeeded one) of the data folder. */
+export async function runRemoval(o: { data: string; run?: string; dimension: RemovalDimension }): Promise<RemovalReport> {
+  return removalOfRun(await findRun(o.data, o.run === undefined ? {} : { run: o.run }), o.dimension);
+}
+
+/** CSV columns of the removal table, as analyze writes it (exports/removal.csv). */
+export const REMOVAL_CSV_COLUMNS = [
+  "network",
+  "run_id",
+  "dimension",
+  "group_key",
+  "group_label",
+  "nodes_removed",
+  "nodes_remaining",
+  "rank_share_removed",
+  "kl_divergence",
+  "disconnected_nodes",
+  "largest_component_before",
+  "largest_component_after",
+] as const;
+
+const csvCell = (v: string | number | null) => {
+  if (v === null) return "";
+  const t = String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+/** The rows of one or more reports as CSV with a header (RFC 4180). */
+export function removalCsv(reports: readonly RemovalReport[]): string {
+  const lines = [REMOVAL_CSV_COLUMNS.join(",")];
+  for (const r of reports) {
+    for (const row of r.rows) {
+      const cells = [r.network, r.runId, r.dimension, row.key, row.label, row.removed, row.remaining, row.rankShareRemoved, row.klDivergence, row.disconnected];
+      lines.push([...cells, row.largestBefore, row.largestAfter].map(csvCell).join(","));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The text table: what was analysed, then one line per group. */
+export function formatRemoval(r: RemovalReport): string {
+  const header = [r.dimension, "removed", "remaining", "rank share", "KL divergence", "disconnected", "largest after"];
+  const cells = r.rows.map((row) => [
+    row.label === null ? row.key : `${row.key} ${row.label}`,
+    String(row.removed),
+    String(row.remaining),
+    `${(100 * row.rankShareRemoved).toFixed(2)}%`,
+    row.klDivergence === null ? "-" : row.klDivergence.toPrecision(6),
+    String(row.disconnected),
+    String(row.largestAfter),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((line) => line[c]!.length)));
+  const line = (cols: string[]) =>
+    cols
+      .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
+  const largest = r.rows[0]?.largestBefore ?? 0;
+  return `${[
+    `# run ${r.runId} (${r.network}): ${GRAPH_NOTE}`,
+    `# removal by ${r.dimension}: ${r.nodes} reachable nodes, ${r.edges} edges, largest weak component ${largest}; KL divergence of the remaining nodes' weighted pagerank (before ‖ after); disconnected = nodes cut off from the largest component`,
+    line(header),
+    ...cells.map(line),
+  ].join("\n")}\n`;
+}
