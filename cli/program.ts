@@ -87,6 +87,27 @@ async function analyzeSteps(): Promise<AnalyzeStep[]> {
       },
     },
     {
+      name: "removal",
+      async run(ctx) {
+        const t = await import("../stages/topology/removal-run.ts");
+        const { isGeolocated } = await import("../stages/topology/load.ts");
+        if (!isGeolocated(ctx.run.dir)) return { status: "skipped", detail: "the run is not geolocated: removal groups nodes by country and AS" };
+        const { writeFileAtomic } = await import("../pipeline/fsutil.ts");
+        const { mkdir } = await import("node:fs/promises");
+        try {
+          return await recordWrite(ctx, "removal", async () => {
+            const reports = [await t.removalOfRun(ctx.run, "country"), await t.removalOfRun(ctx.run, "asn")];
+            await mkdir(join(ctx.run.dir, "exports"), { recursive: true });
+            await writeFileAtomic(join(ctx.run.dir, "exports", "removal.csv"), t.removalCsv(reports));
+            return ["removal.csv"];
+          });
+        } catch (err) {
+          if (err instanceof t.TooFewNodesError) return { status: "skipped", detail: err.message };
+          throw err;
+        }
+      },
+    },
+    {
       name: "exports",
       async run(ctx) {
         const e = await import("../stages/export/run.ts");

@@ -10,7 +10,6 @@ import { GRAPH_NOTE } from "./report.ts";
 import type { RemovalDimension } from "./options.ts";
 import { removalAnalysis, type RemovalGroup, type RemovalRow } from "./removal.ts";
 
-
 /** The analysis of one run along one dimension. */
 export interface RemovalReport {
   readonly runId: string;
@@ -26,13 +25,16 @@ export interface RemovalReport {
 
 const UNKNOWN = "(unknown)";
 
+/** The run has fewer than two reachable nodes: nothing to remove (analyze skips the step on this one). */
+export class TooFewNodesError extends DataError {}
+
 /** Runs the analysis on a run already resolved (analyze) along one dimension. */
 export async function removalOfRun(info: RunInfo, dimension: RemovalDimension): Promise<RemovalReport> {
   if (!isGeolocated(info.dir)) throw new DataError(`run ${info.id} is not geolocated: run \`fluxture geolocate --run ${info.id}\` first`);
   const loaded = await loadGraph(info.dir, info.id, true);
   const full = buildCsr(loaded.n, loaded.src, loaded.dst).graph;
   const { graph, ids } = inducedSubgraph(full, (i) => loaded.reachable[i] === 1);
-  if (graph.n < 2) throw new DataError(`run ${info.id} has ${graph.n} reachable node(s): the removal analysis needs at least two`);
+  if (graph.n < 2) throw new TooFewNodesError(`run ${info.id} has ${graph.n} reachable node(s): the removal analysis needs at least two`);
   const geo = loaded.geo!;
   const byKey = new Map<string, { label: string | null; members: number[] }>();
   ids.forEach((i, k) => {

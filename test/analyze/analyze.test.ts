@@ -16,7 +16,7 @@ test("analyze runs every step once, records them, and the second time finds them
   const first = fluxture(["analyze", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--json"]);
   assert.equal(first.status, 0, first.stderr);
   const steps = (JSON.parse(first.stdout) as { steps: Record<string, { status: string }> }).steps;
-  assert.deepEqual(Object.keys(steps), ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]);
+  assert.deepEqual(Object.keys(steps), ["geolocate", "topology", "removal", "exports", "report", "nodes", "marts", "checks"]);
   for (const [name, r] of Object.entries(steps)) assert.equal(r.status, "done", name);
   for (const f of [
     "geo.parquet",
@@ -26,16 +26,17 @@ test("analyze runs every step once, records them, and the second time finds them
     "exports/bitnodes.json",
     "exports/report.html",
     "exports/marts/concentration.csv",
+    "exports/removal.csv",
   ]) {
     assert.ok(existsSync(join(run.dir, f)), f);
   }
   const manifest = JSON.parse(readFileSync(join(run.dir, "manifest.json"), "utf8")) as { stages: Record<string, { state: string }> };
-  for (const s of ["geolocate", "topology", "exports", "report", "nodes", "marts"]) assert.equal(manifest.stages[s]?.state, "succeeded", s);
+  for (const s of ["geolocate", "topology", "removal", "exports", "report", "nodes", "marts"]) assert.equal(manifest.stages[s]?.state, "succeeded", s);
 
   const second = fluxture(["analyze", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--json"]);
   assert.equal(second.status, 0, second.stderr);
   const again = (JSON.parse(second.stdout) as { steps: Record<string, { status: string }> }).steps;
-  for (const s of ["geolocate", "topology", "exports", "report", "nodes", "marts"]) assert.equal(again[s]?.status, "already_done", s);
+  for (const s of ["geolocate", "topology", "removal", "exports", "report", "nodes", "marts"]) assert.equal(again[s]?.status, "already_done", s);
 
   // geolocating the run again retires its nodes.parquet: the next analyze rebuilds it (and the marts after it)
   const regeo = fluxture(["geolocate", "--data", data, "--city-db", CITY, "--asn-db", ASN, "--process-all"]);

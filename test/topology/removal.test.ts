@@ -105,16 +105,25 @@ test("topology --removal country|asn on an imported crawl, and the CSV analyze w
   const report = await runRemoval({ data, run: "20210101T000000Z", dimension: "country" });
   assert.equal(report.nodes, 8); // ok + no_addr_reply visits of crawl 1
   assert.deepEqual(report.rows.map((r) => r.key).sort(), ["(unknown)", "FR", "NL", "US"]);
-  assert.equal(report.rows.reduce((s, r) => s + r.removed, 0), 8);
+  assert.equal(
+    report.rows.reduce((s, r) => s + r.removed, 0),
+    8,
+  );
   const csv = removalCsv([report]).split("\n");
-  assert.equal(csv[0], "network,run_id,dimension,group_key,group_label,nodes_removed,nodes_remaining,rank_share_removed,kl_divergence,disconnected_nodes,largest_component_before,largest_component_after");
+  assert.equal(
+    csv[0],
+    "network,run_id,dimension,group_key,group_label,nodes_removed,nodes_remaining,rank_share_removed,kl_divergence,disconnected_nodes,largest_component_before,largest_component_after",
+  );
   assert.equal(csv.length, 2 + report.rows.length);
   const cli = fluxture(["topology", "--data", data, "--removal", "asn", "--json"]);
   assert.equal(cli.status, 0, cli.stderr);
   const json = JSON.parse(cli.stdout) as { runId: string; dimension: string; rows: { key: string; klDivergence: number | null }[] };
   assert.equal(json.runId, "20210201T000000Z");
   assert.equal(json.dimension, "asn");
-  assert.deepEqual(json.rows.map((r) => [r.key, r.klDivergence]), [["(unknown)", null]]); // the original had no ASN data
+  assert.deepEqual(
+    json.rows.map((r) => [r.key, r.klDivergence]),
+    [["(unknown)", null]],
+  ); // the original had no ASN data
   const legacy = fluxture(["removal", join(root, "crawl.db")], { env: { FLUXTURE_DATA: data } });
   assert.equal(legacy.status, 0, legacy.stderr);
   assert.match(legacy.stdout, /^# removal by country: 2 reachable nodes/m);
