@@ -8,6 +8,9 @@
 -- runs from). To point them at another lake, set it first:
 --   set variable fluxture_runs = '/path/to/lake/runs/*/*';
 -- (that is what `fluxture query --data DIR` does; one run folder works too, as `fluxture analyze` does).
+-- When some run is damaged (a truncated Parquet file, a bad manifest), lake sessions (`fluxture query`, the
+-- API, marts) also set `fluxture_files_<dataset>` and `fluxture_files_manifests` to the files of the healthy
+-- runs, so the damaged ones are left out (one warning each) instead of failing every query. Unset, globs are read.
 --
 -- Views:
 --   all_runs      every run folder with a readable manifest, whatever its state (running, failed, ...)
@@ -37,12 +40,12 @@
 -- ---------------------------------------------------------------------------------------------------
 -- Which run folders the views read, and which datasets have at least one file right now.
 set variable fluxture_runs = coalesce(getvariable('fluxture_runs'), 'data/runs/*/*');
-set variable fluxture_has_manifests = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/manifest.json'));
-set variable fluxture_has_visits = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/visits.parquet'));
-set variable fluxture_has_addrs = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/addrs.parquet'));
-set variable fluxture_has_geo = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/geo.parquet'));
-set variable fluxture_has_node_metrics = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/node_metrics.parquet'));
-set variable fluxture_has_nodes = (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet'));
+set variable fluxture_has_manifests = coalesce(len(getvariable('fluxture_files_manifests')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/manifest.json')));
+set variable fluxture_has_visits = coalesce(len(getvariable('fluxture_files_visits')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/visits.parquet')));
+set variable fluxture_has_addrs = coalesce(len(getvariable('fluxture_files_addrs')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/addrs.parquet')));
+set variable fluxture_has_geo = coalesce(len(getvariable('fluxture_files_geo')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/geo.parquet')));
+set variable fluxture_has_node_metrics = coalesce(len(getvariable('fluxture_files_node_metrics')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/node_metrics.parquet')));
+set variable fluxture_has_nodes = coalesce(len(getvariable('fluxture_files_nodes')) > 0, (select count(*) > 0 from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet')));
 
 -- ---------------------------------------------------------------------------------------------------
 -- The reachable rule (pipeline/schema/visits.ts REACHABLE_OUTCOMES, isReachable in TypeScript).
@@ -195,7 +198,7 @@ from query(if(coalesce(getvariable('fluxture_has_manifests'), true),
         regexp_extract(m.filename, '[/\\]network=([^/\\]+)[/\\]run_id=[^/\\]+[/\\]manifest\.json$', 1) as folder_network,
         regexp_extract(m.filename, '[/\\]run_id=([^/\\]+)[/\\]manifest\.json$', 1) as folder_run_id
     from read_json(
-        coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/manifest.json',
+        coalesce(getvariable('fluxture_files_manifests'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/manifest.json']),
         format = 'auto',
         hive_partitioning = false,
         filename = true,
@@ -233,7 +236,7 @@ select * from query(if(coalesce(getvariable('fluxture_has_visits'), true),
     $$
     from fluxture_empty_visits
     union all by name
-    from read_parquet(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/visits.parquet', hive_partitioning = true, union_by_name = true,
+    from read_parquet(coalesce(getvariable('fluxture_files_visits'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/visits.parquet']), hive_partitioning = true, union_by_name = true,
         hive_types = {'network': varchar, 'run_id': varchar})
     $$,
     'from fluxture_empty_visits'));
@@ -243,7 +246,7 @@ select * from query(if(coalesce(getvariable('fluxture_has_addrs'), true),
     $$
     from fluxture_empty_addrs
     union all by name
-    from read_parquet(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/addrs.parquet', hive_partitioning = true, union_by_name = true,
+    from read_parquet(coalesce(getvariable('fluxture_files_addrs'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/addrs.parquet']), hive_partitioning = true, union_by_name = true,
         hive_types = {'network': varchar, 'run_id': varchar})
     $$,
     'from fluxture_empty_addrs'));
@@ -253,7 +256,7 @@ select * from query(if(coalesce(getvariable('fluxture_has_geo'), true),
     $$
     from fluxture_empty_geo
     union all by name
-    from read_parquet(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/geo.parquet', hive_partitioning = true, union_by_name = true,
+    from read_parquet(coalesce(getvariable('fluxture_files_geo'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/geo.parquet']), hive_partitioning = true, union_by_name = true,
         hive_types = {'network': varchar, 'run_id': varchar})
     $$,
     'from fluxture_empty_geo'));
@@ -263,7 +266,7 @@ select * from query(if(coalesce(getvariable('fluxture_has_node_metrics'), true),
     $$
     from fluxture_empty_node_metrics
     union all by name
-    from read_parquet(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/node_metrics.parquet', hive_partitioning = true, union_by_name = true,
+    from read_parquet(coalesce(getvariable('fluxture_files_node_metrics'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/node_metrics.parquet']), hive_partitioning = true, union_by_name = true,
         hive_types = {'network': varchar, 'run_id': varchar})
     $$,
     'from fluxture_empty_node_metrics'));
@@ -273,7 +276,7 @@ select * from query(if(coalesce(getvariable('fluxture_has_nodes'), true),
     $$
     from fluxture_empty_nodes
     union all by name
-    from read_parquet(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet', hive_partitioning = true, union_by_name = true,
+    from read_parquet(coalesce(getvariable('fluxture_files_nodes'), [coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet']), hive_partitioning = true, union_by_name = true,
         hive_types = {'network': varchar, 'run_id': varchar})
     $$,
     'from fluxture_empty_nodes'));
@@ -310,7 +313,11 @@ nodes_files as (
     select
         regexp_extract(file, '[/\\]network=([^/\\]+)[/\\]run_id=[^/\\]+[/\\]nodes\.parquet$', 1) as network,
         regexp_extract(file, '[/\\]run_id=([^/\\]+)[/\\]nodes\.parquet$', 1) as run_id
-    from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet')
+    from (
+        select file from glob(coalesce(getvariable('fluxture_runs'), 'data/runs/*/*') || '/nodes.parquet') where getvariable('fluxture_files_nodes') is null
+        union all
+        select unnest(getvariable('fluxture_files_nodes')) as file
+    )
 )
 
 select r.network, r.run_id

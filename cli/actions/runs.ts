@@ -1,7 +1,9 @@
 // `fluxture runs`: every run folder of the data folder with network, state and counts; unsealed runs marked.
 import { stat } from "node:fs/promises";
 import { DataError } from "../../pipeline/errors.ts";
-import { listRuns, type RunInfo } from "../../pipeline/runs.ts";
+import type { RunInfo } from "../../pipeline/runs.ts";
+import { damagedRunLine, surveyRuns, type DamagedRun } from "../../pipeline/run-health.ts";
+import { log } from "../../pipeline/log.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { formatTable } from "../../pipeline/sql/format.ts";
 
@@ -27,6 +29,8 @@ export interface RunListing {
   stages: Record<string, string>;
   error: string | null;
   dir: string;
+  /** Why the lake skips this run (bad manifest, a file that is not whole Parquet), or null for a healthy run. */
+  damaged: string | null;
 }
 
 /** The listing of one run from its manifest. */
@@ -46,6 +50,26 @@ export function runListing(info: RunInfo): RunListing {
     stages: Object.fromEntries(Object.entries(m.stages).map(([name, s]) => [name, s.state])),
     error: m.error ?? null,
     dir: info.dir,
+    damaged: null,
+  };
+}
+
+/** The listing of a damaged run: its manifest's facts when it could be read, the folder's names otherwise. */
+function damagedListing(d: DamagedRun, info: RunInfo | undefined): RunListing {
+  if (info !== undefined) return { ...runListing(info), sealed: false, damaged: d.reason };
+  return {
+    run_id: d.id,
+    network: d.network as NetworkName,
+    state: "unknown",
+    sealed: false,
+    started_at: "",
+    finished_at: null,
+    duration_s: null,
+    counts: {},
+    stages: {},
+    error: null,
+    dir: d.dir,
+    damaged: d.reason,
   };
 }
 
@@ -53,7 +77,11 @@ export function runListing(info: RunInfo): RunListing {
 export async function runRunsCommand(opts: RunsCommandOptions): Promise<RunListing[]> {
   const st = await stat(opts.data).catch(() => null);
   if (st === null || !st.isDirectory()) throw new DataError(`data folder ${opts.data} does not exist`);
-  const listings = (await listRuns(opts.data, opts.network ? { network: opts.network } : {})).map(runListing);
+  const survey = await surveyRuns(opts.data, opts.network ? { network: opts.network } : {});
+  for (const d of survey.damaged) log("warn", damagedRunLine(d));
+  const listings = [...survey.healthy.map(runListing), ...survey.damaged.map((d) => damagedListing(d, d.info))].sort((a, b) =>
+    a.run_id === b.run_id ? a.network.localeCompare(b.network) : a.run_id < b.run_id ? -1 : 1,
+  );
   const out = opts.out ?? process.stdout;
   if (opts.json) {
     out.write(`${JSON.stringify(listings, null, 2)}\n`);
@@ -62,7 +90,7 @@ export async function runRunsCommand(opts: RunsCommandOptions): Promise<RunListi
   const rows = listings.map((r) => ({
     run_id: r.run_id,
     network: r.network,
-    state: r.sealed ? r.state : `${r.state} (not sealed)`,
+    state: r.damaged !== null ? `${r.state} (damaged: skipped by the lake)` : r.sealed ? r.state : `${r.state} (not sealed)`,
     started_at: r.started_at,
     finished_at: r.finished_at,
     duration_s: r.duration_s,

@@ -35,12 +35,30 @@ function runsGlob(file: string): string {
   return `coalesce(getvariable(${literal(RUNS_VARIABLE)}), ${literal(DEFAULT_RUNS_GLOB)}) || ${literal(`/${file}`)}`;
 }
 
+/**
+ * The session variable listing the files of one dataset (`manifests` or a dataset name) to read instead of the
+ * glob: set by lake sessions to the files of healthy runs only, so one damaged run never breaks a query.
+ */
+export function filesVariable(name: string): string {
+  return `fluxture_files_${name}`;
+}
+
+/** The files a view reads: the session's list when set, else the glob of `file` in every run folder. */
+function filesOf(name: string, file: string): string {
+  return `coalesce(getvariable(${literal(filesVariable(name))}), [${runsGlob(file)}])`;
+}
+
+/** Whether at least one file of the dataset exists: the session's list when set, else the glob. */
+function hasFiles(name: string, file: string): string {
+  return `coalesce(len(getvariable(${literal(filesVariable(name))})) > 0, (select count(*) > 0 from glob(${runsGlob(file)})))`;
+}
+
 /** The `set variable` statements views.sql starts with, in order; lake sessions re-run them on every connection. */
 export function sessionStatements(): string[] {
   return [
     `set variable ${RUNS_VARIABLE} = coalesce(getvariable(${literal(RUNS_VARIABLE)}), ${literal(DEFAULT_RUNS_GLOB)})`,
-    `set variable fluxture_has_manifests = (select count(*) > 0 from glob(${runsGlob("manifest.json")}))`,
-    ...DATASETS.map((d) => `set variable fluxture_has_${d.name} = (select count(*) > 0 from glob(${runsGlob(d.file)}))`),
+    `set variable fluxture_has_manifests = ${hasFiles("manifests", "manifest.json")}`,
+    ...DATASETS.map((d) => `set variable fluxture_has_${d.name} = ${hasFiles(d.name, d.file)}`),
   ];
 }
 
@@ -65,7 +83,7 @@ function rawView(d: DatasetSchema): string {
     "    $$",
     `    from fluxture_empty_${d.name}`,
     "    union all by name",
-    `    from read_parquet(${runsGlob(d.file)}, hive_partitioning = true, union_by_name = true,`,
+    `    from read_parquet(${filesOf(d.name, d.file)}, hive_partitioning = true, union_by_name = true,`,
     "        hive_types = {'network': varchar, 'run_id': varchar})",
     "    $$,",
     `    'from fluxture_empty_${d.name}'));`,
@@ -94,6 +112,9 @@ const HEADER = `-- Views over every run in the data lake: the entry point of all
 -- runs from). To point them at another lake, set it first:
 --   set variable ${RUNS_VARIABLE} = '/path/to/lake/runs/*/*';
 -- (that is what \`fluxture query --data DIR\` does; one run folder works too, as \`fluxture analyze\` does).
+-- When some run is damaged (a truncated Parquet file, a bad manifest), lake sessions (\`fluxture query\`, the
+-- API, marts) also set \`fluxture_files_<dataset>\` and \`fluxture_files_manifests\` to the files of the healthy
+-- runs, so the damaged ones are left out (one warning each) instead of failing every query. Unset, globs are read.
 --
 -- Views:
 --   all_runs      every run folder with a readable manifest, whatever its state (running, failed, ...)
@@ -138,7 +159,7 @@ ${fields.map((f) => `        m.${f},`).join("\n")}
         regexp_extract(m.filename, '[/\\\\]network=([^/\\\\]+)[/\\\\]run_id=[^/\\\\]+[/\\\\]manifest\\.json$', 1) as folder_network,
         regexp_extract(m.filename, '[/\\\\]run_id=([^/\\\\]+)[/\\\\]manifest\\.json$', 1) as folder_run_id
     from read_json(
-        ${runsGlob("manifest.json")},
+        ${filesOf("manifests", "manifest.json")},
         format = 'auto',
         hive_partitioning = false,
         filename = true,
@@ -169,7 +190,11 @@ nodes_files as (
     select
         regexp_extract(file, '[/\\\\]network=([^/\\\\]+)[/\\\\]run_id=[^/\\\\]+[/\\\\]nodes\\.parquet$', 1) as network,
         regexp_extract(file, '[/\\\\]run_id=([^/\\\\]+)[/\\\\]nodes\\.parquet$', 1) as run_id
-    from glob(${runsGlob("nodes.parquet")})
+    from (
+        select file from glob(${runsGlob("nodes.parquet")}) where getvariable(${literal(filesVariable("nodes"))}) is null
+        union all
+        select unnest(getvariable(${literal(filesVariable("nodes"))})) as file
+    )
 )
 
 select r.network, r.run_id

@@ -1,11 +1,18 @@
 // A DuckDB session over one data folder: sql/views.sql, then sql/staging and sql/marts, run as-is with the
-// session variable `fluxture_runs` naming the run folders to read (no templating of the SQL files, no symlinks).
+// session variable `fluxture_runs` naming the run folders to read (no templating of the SQL files, no symlinks),
+// and, when some runs are damaged, `fluxture_files_<dataset>` listing the files of the healthy runs (each damaged
+// run is skipped with one warning; those lists are taken when the session opens).
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { quotedIdentifier } from "@duckdb/node-api";
+import { quotedIdentifier, quotedString } from "@duckdb/node-api";
 import { join, resolve } from "node:path";
 import { openDuckDB, runSqlFile, type DuckDB, type DuckDBConnection } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
-import { sessionStatements, setRunsStatement } from "../schema/views-sql.ts";
+import { log } from "../log.ts";
+import { MANIFEST_FILE, readManifest } from "../manifest.ts";
+import { damagedRunLine, runProblem, surveyRuns, type DamagedRun } from "../run-health.ts";
+import { DATASETS } from "../schema/index.ts";
+import { filesVariable, sessionStatements, setRunsStatement } from "../schema/views-sql.ts";
 import { listSqlFiles, VIEW_FOLDERS, VIEWS_SQL } from "./files.ts";
 
 /** Options of openLake. */
@@ -29,6 +36,8 @@ export interface Lake {
   readonly dataDir: string;
   /** The glob of the run folders the views read (the session variable `fluxture_runs`). */
   readonly runsGlob: string;
+  /** Runs left out because they cannot be read (one warning line each was logged). */
+  readonly damaged: readonly DamagedRun[];
   readonly db: DuckDB;
   /** The session's main connection, views created. */
   readonly connection: DuckDBConnection;
@@ -52,16 +61,54 @@ export async function runsGlobFor(dataDir: string, runDir?: string): Promise<str
   return runDir !== undefined ? resolve(runDir) : join(absolute, "runs", "*", "*");
 }
 
-/** Sets a connection up as views.sql does (time zone, run glob, dataset-presence variables). */
-async function prepareConnection(connection: DuckDBConnection, runsGlob: string): Promise<void> {
+/** The files the views of a session read: per dataset (and `manifests`), the files of the healthy runs. */
+type FileLists = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Which runs a session reads. The one run folder given must be healthy (a DataError naming it otherwise). Over the
+ * whole data folder, when every run is healthy the views read the globs (expanded at query time, so runs sealed
+ * during the session appear); when some are damaged, each is logged once and the views read the files of the
+ * healthy runs as of now.
+ */
+async function chooseFiles(dataDir: string, runDir: string | undefined): Promise<{ files: FileLists; damaged: DamagedRun[] }> {
+  if (runDir !== undefined) {
+    await readManifest(join(runDir, MANIFEST_FILE));
+    const problem = await runProblem(runDir);
+    if (problem !== null) throw new DataError(`run folder ${runDir} is damaged: ${problem}`);
+    return { files: new Map(), damaged: [] };
+  }
+  const survey = await surveyRuns(dataDir);
+  const damaged = survey.damaged;
+  if (damaged.length === 0) return { files: new Map(), damaged };
+  for (const d of damaged) log("warn", damagedRunLine(d));
+  const dirs = survey.healthy.map((r) => resolve(r.dir));
+  const files = new Map<string, string[]>();
+  files.set(
+    "manifests",
+    dirs.map((d) => join(d, MANIFEST_FILE)),
+  );
+  for (const d of DATASETS)
+    files.set(
+      d.name,
+      dirs.map((dir) => join(dir, d.file)).filter((f) => existsSync(f)),
+    );
+  return { files, damaged };
+}
+
+/** Sets a connection up as views.sql does (time zone, run glob, file lists, dataset-presence variables). */
+async function prepareConnection(connection: DuckDBConnection, runsGlob: string, files: FileLists): Promise<void> {
   await connection.run("set TimeZone = 'UTC'");
   await connection.run(setRunsStatement(runsGlob));
+  for (const [name, list] of files) {
+    await connection.run(`set variable ${filesVariable(name)} = [${list.map((f) => quotedString(f)).join(", ")}]::varchar[]`);
+  }
   for (const sql of sessionStatements()) await connection.run(sql);
 }
 
 /** Opens DuckDB over `dataDir` and creates the views (views.sql, then staging and marts unless turned off). */
 export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Promise<Lake> {
   const runsGlob = await runsGlobFor(dataDir, opts.runDir);
+  const { files, damaged } = await chooseFiles(dataDir, opts.runDir);
   const db = await openDuckDB(opts.threads ? { threads: opts.threads } : {});
   const extra: DuckDBConnection[] = [];
   let closed = false;
@@ -72,7 +119,7 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
     db.close();
   };
   try {
-    await prepareConnection(db.connection, runsGlob);
+    await prepareConnection(db.connection, runsGlob, files);
     await runSqlFile(db.connection, VIEWS_SQL);
     for (const folder of VIEW_FOLDERS) {
       if (folder === "marts" && opts.materializeMartInputs) await materializeMartInputs(db.connection);
@@ -87,13 +134,14 @@ export async function openLake(dataDir: string, opts: OpenLakeOptions = {}): Pro
   return {
     dataDir,
     runsGlob,
+    damaged,
     db,
     connection: db.connection,
     async connect() {
       if (closed) throw new DataError("the lake session is closed");
       const connection = await db.instance.connect();
       extra.push(connection);
-      await prepareConnection(connection, runsGlob);
+      await prepareConnection(connection, runsGlob, files);
       return connection;
     },
     release(connection) {
