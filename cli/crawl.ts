@@ -5,6 +5,7 @@ import { UsageError } from "../pipeline/errors.ts";
 import { NETWORK_NAMES } from "../lib/bitcoin/networks.ts";
 import { RUN_ID_PATTERN } from "../pipeline/runs.ts";
 import type { NodeFlags } from "../stages/crawl/node.ts";
+import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
 
 /** Flags of `fluxture crawl`, as commander parses them. */
 export interface CrawlFlags {
@@ -23,7 +24,12 @@ export interface CrawlFlags {
   maxDuration?: number;
   dialAllow: string[];
   dialDeny: string[];
-  proxy?: string;
+  proxy: string[];
+  proxyConcurrency: number;
+  i2pSam?: string;
+  i2pConnectTimeout: number;
+  i2pHandshakeTimeout: number;
+  cjdns: boolean;
   resume?: string | true;
   previousRun: boolean;
   json?: boolean;
@@ -59,7 +65,23 @@ function sessionOptions(command: Command): Command {
     )
     .addOption(option("--dial-allow <cidrs>", "only dial these CIDRs (replaces the network's default policy); repeatable").argParser(collect).default([]))
     .addOption(option("--dial-deny <cidrs>", "never dial these CIDRs; repeatable").argParser(collect).default([]))
-    .addOption(option("--proxy <url>", "SOCKS5 proxy for .onion peers, e.g. socks5://127.0.0.1:9050"))
+    .addOption(
+      option("--proxy <url>", "SOCKS5 proxy for .onion peers, e.g. socks5://127.0.0.1:9050; repeatable (sessions spread across them)")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(option("--i2p-sam <host:port>", "I2P SAM v3.1 bridge for .b32.i2p peers, e.g. 127.0.0.1:7656 (i2pd, Java I2P)"))
+    .addOption(
+      option("--i2p-connect-timeout <ms>", "connect deadline through --i2p-sam (SAM session + STREAM CONNECT)")
+        .argParser(ms("--i2p-connect-timeout"))
+        .default(DEFAULT_I2P_CONNECT_TIMEOUT_MS),
+    )
+    .addOption(
+      option("--i2p-handshake-timeout <ms>", "version/verack deadline over I2P")
+        .argParser(ms("--i2p-handshake-timeout"))
+        .default(DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS),
+    )
+    .addOption(option("--cjdns", "dial CJDNS peers (allow fc00::/8; needs a CJDNS interface on this host)").default(false))
     .addOption(option("--dns-server <ip[:port]>", "DNS resolver for seeds and host names (default: the system's)"))
     .addOption(option("--json", "print the result as JSON on stdout"));
 }
@@ -78,6 +100,11 @@ export function crawlCommand(): Command {
       option("-m, --concurrency <n>", "sessions at once (default: sized from the open-file limit and memory; clamped to the limit)").argParser(
         parseInteger("--concurrency", 1, 1_000_000),
       ),
+    )
+    .addOption(
+      option("--proxy-concurrency <n>", "sessions at once per --proxy (and through --i2p-sam)")
+        .argParser(parseInteger("--proxy-concurrency", 1, 100_000))
+        .default(DEFAULT_PROXY_CONCURRENCY),
     )
     .addOption(option("--max-nodes <n>", "dial at most N nodes").argParser(parseInteger("--max-nodes", 1, 1_000_000_000)))
     .addOption(option("--max-duration <s>", "stop after S seconds (run sealed cancelled, resumable)").argParser(parseInteger("--max-duration", 1, 31_536_000)))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use as independent references (only what is missing).
 set -euo pipefail
-packages=(iptables python3-bitcoinlib mmdb-bin gdal-bin python3-networkx python3-maxminddb python3-numpy python3-scipy sqlite3 chromium jupyter-nbconvert python3-nbclient python3-ipykernel python3-matplotlib python3-pandas)
+packages=(iptables tor i2pd python3-bitcoinlib mmdb-bin gdal-bin python3-networkx python3-maxminddb python3-numpy python3-scipy sqlite3 chromium jupyter-nbconvert python3-nbclient python3-ipykernel python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,13 +1,19 @@
-// Opens the TCP connection of one visit: directly, or through a SOCKS5 proxy (onion addresses), under one deadline.
+// Opens the connection of one visit under one deadline: directly, through a SOCKS5 proxy (onion addresses, with
+// a per-session credential for stream isolation), or as a stream of the crawl's I2P SAM session.
 import { connect, type Socket } from "node:net";
 import { SessionAbortedError, SessionTimeoutError, SocksError } from "./errors.ts";
-import { socks5Handshake, type ProxyAddress } from "./socks5.ts";
+import type { SamSession } from "./sam.ts";
+import { socks5Handshake, type ProxyAddress, type SocksAuth } from "./socks5.ts";
 
-/** Where to connect: the peer, and the proxy to reach it through (if any). */
+/** Where to connect: the peer, and the proxy or SAM session to reach it through (if any). */
 export interface DialTarget {
   readonly host: string;
   readonly port: number;
   readonly proxy?: ProxyAddress;
+  /** RFC 1929 credential for the proxy (one per session: Tor isolates each on its own circuit). */
+  readonly socksAuth?: SocksAuth;
+  /** The crawl's SAM session: `host` is a `.b32.i2p` name. */
+  readonly sam?: SamSession;
 }
 
 /** Deadline and cancellation of a dial. */
@@ -23,6 +29,7 @@ export interface DialOptions {
 export function dial(target: DialTarget, opts: DialOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new SessionAbortedError());
+    if (target.sam !== undefined) return target.sam.connect(target.host, opts.timeoutMs, opts.signal).then(resolve, reject);
     const via = target.proxy;
     const socket = connect({ host: via?.host ?? target.host, port: via?.port ?? target.port, noDelay: true });
     let settled = false;
@@ -46,7 +53,7 @@ export function dial(target: DialTarget, opts: DialOptions): Promise<Socket> {
     const onConnect = () => {
       if (via === undefined) return finish();
       socket.off("error", onError); // socks5Handshake reports errors from here on
-      socks5Handshake(socket, target.host, target.port).then(
+      socks5Handshake(socket, target.host, target.port, target.socksAuth).then(
         () => finish(),
         (err: unknown) => finish(err instanceof Error ? err : new SocksError(String(err))),
       );

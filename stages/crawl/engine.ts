@@ -6,8 +6,8 @@ import type { VisitRow } from "../../pipeline/schema/visits.ts";
 import type { Frontier, FrontierItem } from "./frontier.ts";
 import type { DialPolicy } from "./policy.ts";
 import { addrRows, isReachable, undialledRow, visitRow } from "./rows.ts";
+import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, type Gateway, Gateways, isProxyGateway, type Route } from "./gateways.ts";
 import { runSession, type SessionOptions, type SessionResult, type SessionTarget } from "./session.ts";
-import type { ProxyAddress } from "./socks5.ts";
 import { adaptiveWait, crawlPressure, type GetaddrWait } from "./wait.ts";
 
 /** Where a visit's rows go (the durable store, or a test's array). */
@@ -19,12 +19,17 @@ export interface VisitSink {
 /** How the engine crawls. */
 export interface EngineOptions {
   readonly concurrency: number;
-  /** Session settings shared by every visit (deadlines, magic, limits); signal and proxy are set per visit. */
-  readonly session: Omit<SessionOptions, "signal" | "proxy" | "connectTimeoutMs"> & { readonly connectTimeoutMs: number };
-  /** Connect deadline through the proxy (Tor is slow); default 30 s. */
+  /** Session settings shared by every visit (deadlines, magic, limits); signal and gateway are set per visit. */
+  readonly session: Omit<SessionOptions, "signal" | "proxy" | "socksAuth" | "sam" | "connectTimeoutMs"> & { readonly connectTimeoutMs: number };
+  /** Connect deadline through a SOCKS5 proxy (Tor is slow); default 30 s. */
   readonly proxyConnectTimeoutMs?: number;
+  /** Connect deadline through the SAM bridge (session creation and STREAM CONNECT); default 60 s. */
+  readonly i2pConnectTimeoutMs?: number;
+  /** Handshake deadline over I2P; default 30 s. */
+  readonly i2pHandshakeTimeoutMs?: number;
   readonly policy: DialPolicy;
-  readonly proxy?: ProxyAddress;
+  /** SOCKS5 proxies and the SAM session (none: onion and I2P addresses are recorded unsupported_network). */
+  readonly gateways?: Gateways;
   /** Dial at most this many endpoints (sessions started); undialled records do not count. */
   readonly maxNodes?: number;
   readonly signal?: AbortSignal;
@@ -47,36 +52,16 @@ export interface EngineStats {
   stoppedBy: "done" | "max_nodes" | "cancelled";
 }
 
-/** How an endpoint is handled: dialled (directly or via the proxy), or recorded with an outcome and reason. */
-type Route =
-  | { readonly kind: "dial"; readonly proxy?: ProxyAddress }
-  | { readonly kind: "record"; readonly outcome: "not_dialed" | "unsupported_network"; readonly detail: string };
-
 /** How often a visit that failed for a local reason (EMFILE…) is retried, and after how long. */
 const LOCAL_RETRIES = 3;
 const LOCAL_RETRY_DELAY_MS = 1000;
 
-/** Decides how to reach an endpoint under the dial policy and the proxy setting. */
-export function routeOf(item: FrontierItem, policy: DialPolicy, proxy: ProxyAddress | undefined): Route {
-  switch (item.networkType) {
-    case "ipv4":
-    case "ipv6":
-      if (item.port === 0) return { kind: "record", outcome: "not_dialed", detail: "port 0 is not dialable" };
-      if (!policy.allows(item.address)) return { kind: "record", outcome: "not_dialed", detail: `outside the dial policy (${policy.describe()})` };
-      return { kind: "dial" };
-    case "onion_v3":
-      if (proxy === undefined) return { kind: "record", outcome: "unsupported_network", detail: "onion addresses need --proxy socks5://HOST:PORT" };
-      return { kind: "dial", proxy };
-    case "onion_v2":
-      return { kind: "record", outcome: "unsupported_network", detail: "TorV2 onion services no longer exist on the Tor network" };
-    case "cjdns":
-      // CJDNS addresses are IPv6 text in fc00::/8: reachable only over a CJDNS interface the policy explicitly allows.
-      if (item.port !== 0 && policy.allows(item.address)) return { kind: "dial" };
-      return { kind: "record", outcome: "unsupported_network", detail: "no CJDNS route (allow fc00::/8 in --dial-allow if this host has one)" };
-    case "i2p":
-      return { kind: "record", outcome: "unsupported_network", detail: "no I2P route (I2P SAM is not supported)" };
-  }
+/** Decides how to reach an endpoint under the dial policy and the gateways (none: overlays unsupported). */
+export function routeOf(item: FrontierItem, policy: DialPolicy, gateways: Gateways = NO_GATEWAYS): Route {
+  return gateways.route(item, policy);
 }
+
+const NO_GATEWAYS = new Gateways([], undefined, 1);
 
 /** Runs the crawl until the frontier is exhausted, --max-nodes is reached, or the signal aborts. */
 export class CrawlEngine {
@@ -92,6 +77,9 @@ export class CrawlEngine {
   private readonly retryQueue: FrontierItem[] = [];
   private readonly retries = new Map<FrontierItem, number>();
   private readonly getaddrWait: GetaddrWait | undefined;
+  private readonly gateways: Gateways;
+  /** Overlay endpoints waiting for a free slot on their gateway kind (they never hold a global slot while waiting). */
+  private readonly parked: Record<"tor" | "i2p", FrontierItem[]> = { tor: [], i2p: [] };
 
   constructor(
     private readonly frontier: Frontier,
@@ -100,6 +88,7 @@ export class CrawlEngine {
   ) {
     this.queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
     this.getaddrWait = opts.adaptiveGetaddr === true ? adaptiveWait(() => this.pressure()) : undefined;
+    this.gateways = opts.gateways ?? NO_GATEWAYS;
     // 'next' fires after p-queue has updated pending/size, so the loop re-checks a consistent state.
     this.queue.on("next", () => this.poke());
   }
@@ -119,13 +108,13 @@ export class CrawlEngine {
           this.stats.stoppedBy = "cancelled";
           break;
         }
-        const item = this.retryQueue.shift() ?? this.frontier.shift();
-        if (item === undefined) {
+        const next = this.nextDispatch();
+        if (next === undefined) {
           if (this.queue.pending === 0 && this.queue.size === 0) break;
-          await this.nextCompletion(); // a running visit may add endpoints
+          await this.nextCompletion(); // a running visit may add endpoints or free a gateway slot
           continue;
         }
-        const route = routeOf(item, this.opts.policy, this.opts.proxy);
+        const { item, route } = next;
         if (route.kind === "record") {
           this.record(undialledRow(item, new Date(), route.outcome, route.detail), []);
           if (++this.sinceYield >= 1000) {
@@ -138,10 +127,18 @@ export class CrawlEngine {
           this.stats.stoppedBy = "max_nodes";
           break;
         }
+        let gateway: Gateway | undefined;
+        if (route.via !== "direct") {
+          gateway = this.gateways.acquire(route.via);
+          if (gateway === undefined) {
+            this.parked[route.via].push(item); // every gateway of this kind is at its cap
+            continue;
+          }
+        }
         this.stats.dialled++;
         this.stats.inFlight++;
         this.queue
-          .add(() => this.visit(item, route.proxy))
+          .add(() => this.visit(item, route.via, gateway))
           .catch((error: unknown) => {
             this.fatal ??= { error }; // the sink failed (e.g. disk full): stop dialling, let running visits end
           });
@@ -161,6 +158,24 @@ export class CrawlEngine {
     return crawlPressure(this.stats.inFlight, this.opts.concurrency, this.frontier.waiting + this.retryQueue.length);
   }
 
+  /** The next endpoint to handle: retries first, then parked overlay endpoints whose gateway has room, then
+   * the frontier; undefined when only parked endpoints without room (or nothing) remain. */
+  private nextDispatch(): { item: FrontierItem; route: Route } | undefined {
+    const retry = this.retryQueue.shift();
+    if (retry !== undefined) return { item: retry, route: this.gateways.route(retry, this.opts.policy) };
+    for (const via of ["tor", "i2p"] as const) {
+      const list = this.parked[via];
+      if (list.length > 0 && this.gateways.hasRoom(via)) return { item: list.shift()!, route: { kind: "dial", via } };
+    }
+    const item = this.frontier.shift();
+    return item === undefined ? undefined : { item, route: this.gateways.route(item, this.opts.policy) };
+  }
+
+  /** Endpoints waiting for a gateway slot. */
+  get parkedCount(): number {
+    return this.parked.tor.length + this.parked.i2p.length;
+  }
+
   private nextCompletion(): Promise<void> {
     return new Promise((resolve) => (this.wake = resolve));
   }
@@ -171,7 +186,28 @@ export class CrawlEngine {
     w?.();
   }
 
-  private async visit(item: FrontierItem, proxy: ProxyAddress | undefined): Promise<void> {
+  /** Session options of one visit: deadlines and the gateway of its route. */
+  private sessionFor(via: "direct" | "tor" | "i2p", gateway: Gateway | undefined, signal: AbortSignal): SessionOptions {
+    const o = this.opts;
+    const wait = this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait };
+    if (gateway !== undefined && isProxyGateway(gateway)) {
+      const connectTimeoutMs = o.proxyConnectTimeoutMs ?? 30_000;
+      return { ...o.session, ...wait, connectTimeoutMs, proxy: gateway.proxy, socksAuth: this.gateways.nextCredential(), signal };
+    }
+    if (via === "i2p" && this.gateways.sam !== undefined) {
+      return {
+        ...o.session,
+        ...wait,
+        connectTimeoutMs: o.i2pConnectTimeoutMs ?? DEFAULT_I2P_CONNECT_TIMEOUT_MS,
+        handshakeTimeoutMs: o.i2pHandshakeTimeoutMs ?? DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS,
+        sam: this.gateways.sam.session,
+        signal,
+      };
+    }
+    return { ...o.session, ...wait, signal };
+  }
+
+  private async visit(item: FrontierItem, via: "direct" | "tor" | "i2p", gateway: Gateway | undefined): Promise<void> {
     const attemptedAt = new Date();
     const t0 = performance.now();
     const o = this.opts;
@@ -179,17 +215,13 @@ export class CrawlEngine {
     const ac = new AbortController();
     if (o.signal?.aborted) ac.abort();
     this.active.add(ac);
+    let released = false;
     try {
-      const result = await run(
-        { address: item.address, port: item.port, networkType: item.networkType },
-        {
-          ...o.session,
-          connectTimeoutMs: proxy !== undefined ? (o.proxyConnectTimeoutMs ?? 30_000) : o.session.connectTimeoutMs,
-          proxy,
-          signal: ac.signal,
-          ...(this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait }),
-        },
-      );
+      const result = await run({ address: item.address, port: item.port, networkType: item.networkType }, this.sessionFor(via, gateway, ac.signal));
+      if (gateway !== undefined) {
+        released = true;
+        this.gateways.release(gateway, result.outcome, result.detail);
+      }
       if (result.localFailure && (this.retries.get(item) ?? 0) < LOCAL_RETRIES && !ac.signal.aborted) {
         // Our own descriptors or buffers ran out: not the peer's fault, so try it again shortly instead of recording.
         this.retries.set(item, (this.retries.get(item) ?? 0) + 1);
@@ -210,6 +242,7 @@ export class CrawlEngine {
         }
       }
     } finally {
+      if (gateway !== undefined && !released) this.gateways.release(gateway, "cancelled", null);
       this.active.delete(ac);
       this.stats.inFlight--;
     }

@@ -35,6 +35,17 @@ export class SocksError extends Error {
   }
 }
 
+/** I2P SAM failure; `result` is the bridge's RESULT= value (CANT_REACH_PEER, TIMEOUT, INVALID_KEY, I2P_ERROR …). */
+export class SamError extends Error {
+  constructor(
+    message: string,
+    readonly result?: string,
+  ) {
+    super(message);
+    this.name = "SamError";
+  }
+}
+
 /** The session was cancelled by the crawl's AbortSignal (SIGINT, --max-duration). */
 export class SessionAbortedError extends Error {
   constructor() {

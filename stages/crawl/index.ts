@@ -16,6 +16,8 @@ import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
 import { Frontier, type FrontierItem } from "./frontier.ts";
+import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY, Gateways } from "./gateways.ts";
+import { SamSession, parseSamAddress } from "./sam.ts";
 import { DialPolicy } from "./policy.ts";
 import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { chainOf, gatherSeeds } from "./seeds.ts";
@@ -54,6 +56,18 @@ export interface CrawlOptions {
   proxyConnectTimeoutMs?: number;
   /** Seed from the previous succeeded run's reachable nodes (default true). */
   previousRun?: boolean;
+  /** More SOCKS5 proxies for onion peers (sessions spread across `proxy` and these). */
+  proxies?: readonly string[];
+  /** Sessions at once per proxy (and through the SAM bridge); default 256. */
+  proxyConcurrency?: number;
+  /** SAM v3.1 bridge for I2P peers (`HOST:PORT`). */
+  i2pSam?: string;
+  /** Connect deadline through the SAM bridge (default 60,000 ms). */
+  i2pConnectTimeoutMs?: number;
+  /** Handshake deadline over I2P (default 30,000 ms). */
+  i2pHandshakeTimeoutMs?: number;
+  /** Allow fc00::/8 (CJDNS) in the dial policy. */
+  cjdns?: boolean;
 }
 
 /** What a crawl did; `outcomes` always lists the whole closed set. */
@@ -83,6 +97,12 @@ interface StoredParams {
   dial_allow: string[];
   dial_deny: string[];
   proxy: string | null;
+  /** Every SOCKS5 proxy (older runs have only `proxy`). */
+  proxies?: string[];
+  proxy_concurrency?: number;
+  i2p_sam?: string | null;
+  i2p_connect_timeout_ms?: number;
+  i2p_handshake_timeout_ms?: number;
   connect_timeout_ms: number;
   proxy_connect_timeout_ms: number;
   handshake_timeout_ms: number;
@@ -105,6 +125,14 @@ function validate(o: CrawlOptions): void {
   positive("max nodes", o.maxNodes);
   positive("max duration", o.maxDurationS);
   positive("proxy connect timeout", o.proxyConnectTimeoutMs);
+  positive("proxy concurrency", o.proxyConcurrency);
+  positive("I2P connect timeout", o.i2pConnectTimeoutMs);
+  positive("I2P handshake timeout", o.i2pHandshakeTimeoutMs);
+}
+
+/** Every proxy of the options: `proxy` first, then `proxies`, duplicates removed. */
+function proxyList(o: CrawlOptions): string[] {
+  return [...new Set([...(o.proxy === undefined ? [] : [o.proxy]), ...(o.proxies ?? [])])];
 }
 
 function storedParams(o: CrawlOptions, policy: DialPolicy): StoredParams {
@@ -115,7 +143,12 @@ function storedParams(o: CrawlOptions, policy: DialPolicy): StoredParams {
     dns_server: o.dnsServer ?? null,
     dial_allow: policy.allow.map((c) => c.text),
     dial_deny: policy.deny.map((c) => c.text),
-    proxy: o.proxy ?? null,
+    proxy: proxyList(o)[0] ?? null,
+    proxies: proxyList(o),
+    proxy_concurrency: o.proxyConcurrency ?? DEFAULT_PROXY_CONCURRENCY,
+    i2p_sam: o.i2pSam ?? null,
+    i2p_connect_timeout_ms: o.i2pConnectTimeoutMs ?? DEFAULT_I2P_CONNECT_TIMEOUT_MS,
+    i2p_handshake_timeout_ms: o.i2pHandshakeTimeoutMs ?? DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS,
     connect_timeout_ms: o.connectTimeoutMs,
     proxy_connect_timeout_ms: o.proxyConnectTimeoutMs ?? 30_000,
     handshake_timeout_ms: o.handshakeTimeoutMs,
@@ -135,8 +168,9 @@ async function readSeedsFile(runDir: string): Promise<FrontierItem[]> {
 /** Crawls `opts.network` into a new (or resumed) run under the data lock; seals it and returns the summary. */
 export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
   validate(opts);
-  if (opts.proxy !== undefined) parseProxy(opts.proxy); // bad flags fail before any lock or folder
-  const policyNow = DialPolicy.forNetwork(opts.network, opts.dialAllow, opts.dialDeny);
+  for (const p of proxyList(opts)) parseProxy(p); // bad flags fail before any lock or folder
+  if (opts.i2pSam !== undefined) parseSamAddress(opts.i2pSam);
+  const policyNow = DialPolicy.forNetwork(opts.network, opts.dialAllow, opts.dialDeny, opts.cjdns === true);
   const lock = await acquireLock(opts.dataDir, `crawl ${opts.network}`);
   const started = performance.now();
   let progress: Progress | undefined;
@@ -180,12 +214,18 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       await writeFileAtomic(join(run.dir, SEEDS_FILE), JSON.stringify(seeds));
     }
     const policy = DialPolicy.of(params.dial_allow, params.dial_deny);
-    const runProxy = params.proxy === null ? undefined : parseProxy(params.proxy);
+    const proxies = (params.proxies ?? (params.proxy === null ? [] : [params.proxy])).map(parseProxy);
+    const sam = params.i2p_sam === undefined || params.i2p_sam === null ? undefined : new SamSession(parseSamAddress(params.i2p_sam));
+    const gateways = new Gateways(proxies, sam, params.proxy_concurrency ?? DEFAULT_PROXY_CONCURRENCY);
     const limits = readFdLimits();
     log("info", fdLimitLine(limits));
     const { concurrency, note, basis } = sizeConcurrency(opts.concurrency, limits, memoryBudgetBytes(totalmem()));
     if (note !== undefined) log("warn", note);
-    log("info", `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis})${runProxy ? `; onion via ${params.proxy}` : ""}`);
+    const via = [...gateways.proxies.map((p) => `onion via ${p.label}`), ...(gateways.sam ? [`I2P via ${gateways.sam.label}`] : [])];
+    log(
+      "info",
+      `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis})${via.length > 0 ? `; ${via.join(", ")} (≤ ${params.proxy_concurrency ?? DEFAULT_PROXY_CONCURRENCY} sessions each)` : ""}`,
+    );
 
     const store = await CrawlStore.open(run);
     const durable = await store.loadDurable();
@@ -216,10 +256,12 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const engine = new CrawlEngine(frontier, store, {
       concurrency,
       policy,
-      proxy: runProxy,
+      gateways,
       maxNodes: params.max_nodes === null ? undefined : Math.max(0, params.max_nodes - durable.dialled),
       signal: controller.signal,
       proxyConnectTimeoutMs: params.proxy_connect_timeout_ms,
+      i2pConnectTimeoutMs: params.i2p_connect_timeout_ms,
+      i2pHandshakeTimeoutMs: params.i2p_handshake_timeout_ms,
       session: {
         magic: chain.magic,
         connectTimeoutMs: params.connect_timeout_ms,
@@ -252,6 +294,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       await run.seal("failed", undefined, errorMessage(err));
       throw err;
     } finally {
+      gateways.close();
       if (durationTimer !== undefined) clearTimeout(durationTimer);
       opts.signal?.removeEventListener("abort", onOuterAbort);
     }

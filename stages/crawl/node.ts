@@ -4,8 +4,9 @@ import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { resolveHosts } from "./dns.ts";
-import { routeOf } from "./engine.ts";
+import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, Gateways, isProxyGateway } from "./gateways.ts";
 import { DialPolicy } from "./policy.ts";
+import { SamSession, parseSamAddress } from "./sam.ts";
 import { AddressError, canonicalAddress, formatHostPort, parseHostPort, type NetworkType } from "../../lib/bitcoin/index.ts";
 import { chainOf } from "./seeds.ts";
 import { runSession, type SessionResult } from "./session.ts";
@@ -21,7 +22,12 @@ export interface NodeFlags {
   getaddrTimeout?: number;
   dialAllow: string[];
   dialDeny: string[];
-  proxy?: string;
+  /** SOCKS5 proxies (repeatable --proxy); the first is used. */
+  proxy?: string[];
+  i2pSam?: string;
+  i2pConnectTimeout?: number;
+  i2pHandshakeTimeout?: number;
+  cjdns?: boolean;
   dnsServer?: string;
   json?: boolean;
 }
@@ -56,21 +62,31 @@ async function resolveTarget(text: string, defaultPort: number, dnsServer: strin
 export async function interrogateNode(text: string, o: NodeFlags & { network: NetworkName }): Promise<NodeReport> {
   const chain = chainOf(o.network);
   const target = await resolveTarget(text, chain.defaultPort, o.dnsServer);
-  const policy = DialPolicy.forNetwork(o.network, o.dialAllow, o.dialDeny);
-  const proxy = o.proxy === undefined ? undefined : parseProxy(o.proxy);
-  const item = { ...target, source: "seed_arg" as const, depth: 0 };
-  const route = routeOf(item, policy, proxy);
-  if (route.kind === "record") {
-    throw new NodeUnreachableError(`node ${formatHostPort(target.address, target.port)}: ${route.outcome}: ${route.detail}`);
+  const policy = DialPolicy.forNetwork(o.network, o.dialAllow, o.dialDeny, o.cjdns === true);
+  const proxies = (o.proxy ?? []).map(parseProxy);
+  const sam = o.i2pSam === undefined ? undefined : new SamSession(parseSamAddress(o.i2pSam));
+  const gateways = new Gateways(proxies, sam, 1);
+  try {
+    const route = gateways.route(target, policy);
+    if (route.kind === "record") {
+      throw new NodeUnreachableError(`node ${formatHostPort(target.address, target.port)}: ${route.outcome}: ${route.detail}`);
+    }
+    const gateway = route.via === "direct" ? undefined : gateways.acquire(route.via);
+    const proxy = gateway !== undefined && isProxyGateway(gateway) ? gateway.proxy : undefined;
+    const i2p = route.via === "i2p";
+    const result = await runSession(target, {
+      magic: chain.magic,
+      connectTimeoutMs: proxy !== undefined ? o.proxyConnectTimeout : i2p ? (o.i2pConnectTimeout ?? DEFAULT_I2P_CONNECT_TIMEOUT_MS) : o.connectTimeout,
+      handshakeTimeoutMs: i2p ? (o.i2pHandshakeTimeout ?? DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS) : o.handshakeTimeout,
+      getaddrTimeoutMs: o.getaddrTimeout ?? ADAPTIVE_MAX_MS,
+      proxy,
+      socksAuth: proxy !== undefined ? gateways.nextCredential() : undefined,
+      sam: i2p ? sam : undefined,
+    });
+    return { address: target.address, port: target.port, networkType: target.networkType, result };
+  } finally {
+    gateways.close();
   }
-  const result = await runSession(target, {
-    magic: chain.magic,
-    connectTimeoutMs: route.proxy !== undefined ? o.proxyConnectTimeout : o.connectTimeout,
-    handshakeTimeoutMs: o.handshakeTimeout,
-    getaddrTimeoutMs: o.getaddrTimeout ?? ADAPTIVE_MAX_MS,
-    proxy: route.proxy,
-  });
-  return { address: target.address, port: target.port, networkType: target.networkType, result };
 }
 
 /** The report as JSON-safe data (bigint → decimal string, dates → ISO). */

@@ -19,6 +19,9 @@ export const LOOPBACK_CIDRS: readonly string[] = ["127.0.0.0/8", "::1/128"];
 /** Default allow list of the public networks: all IPv4 and IPv6 global unicast (2000::/3). */
 export const PUBLIC_ALLOW_CIDRS: readonly string[] = ["0.0.0.0/0", "2000::/3"];
 
+/** CJDNS's address space (fc00::/8), allowed by `--cjdns` on a host with a CJDNS interface. */
+export const CJDNS_CIDR = "fc00::/8";
+
 /** Special-purpose ranges (IANA IPv4/IPv6 special registries) that a public crawl never dials. */
 export const PUBLIC_DENY_CIDRS: readonly string[] = [
   "0.0.0.0/8", // "this network"
@@ -135,12 +138,13 @@ export class DialPolicy {
   /**
    * The policy of a network: an explicit allow list replaces the network's default policy (both its allow
    * and deny lists); an explicit deny list is always subtracted. Defaults: regtest/simnet loopback only,
-   * public networks public unicast only.
+   * public networks public unicast only. `cjdns` adds fc00::/8 to whichever allow list applies.
    */
-  static forNetwork(network: string, allow: readonly string[] = [], deny: readonly string[] = []): DialPolicy {
-    if (splitCidrList(allow).length > 0) return DialPolicy.of(allow, deny);
-    if (LOCAL_NETWORKS.has(network)) return DialPolicy.of(LOOPBACK_CIDRS, deny);
-    return DialPolicy.of(PUBLIC_ALLOW_CIDRS, [...PUBLIC_DENY_CIDRS, ...deny]);
+  static forNetwork(network: string, allow: readonly string[] = [], deny: readonly string[] = [], cjdns = false): DialPolicy {
+    const extra = cjdns ? [CJDNS_CIDR] : [];
+    if (splitCidrList(allow).length > 0) return DialPolicy.of([...allow, ...extra], deny);
+    if (LOCAL_NETWORKS.has(network)) return DialPolicy.of([...LOOPBACK_CIDRS, ...extra], deny);
+    return DialPolicy.of([...PUBLIC_ALLOW_CIDRS, ...extra], [...PUBLIC_DENY_CIDRS, ...deny]);
   }
 
   /** True when `address` (an IP literal) may be dialled. */

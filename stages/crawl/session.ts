@@ -18,7 +18,8 @@ import {
   type VersionMessage,
 } from "../../lib/bitcoin/index.ts";
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
-import type { ProxyAddress } from "./socks5.ts";
+import type { SamSession } from "./sam.ts";
+import type { ProxyAddress, SocksAuth } from "./socks5.ts";
 import { type GetaddrWait, pinnedWait, RECHECK_MS } from "./wait.ts";
 
 /** The BIP14 user agent Fluxture announces. */
@@ -49,6 +50,10 @@ export interface SessionOptions {
   /** Whole-conversation deadline; default connect + handshake + the longest getaddr wait + 5 s. */
   readonly overallTimeoutMs?: number;
   readonly proxy?: ProxyAddress;
+  /** Credential for `proxy` (stream isolation per session). */
+  readonly socksAuth?: SocksAuth;
+  /** Reach the peer (a `.b32.i2p` name) as a stream of this SAM session. */
+  readonly sam?: SamSession;
   readonly signal?: AbortSignal;
   readonly limits?: Partial<SessionLimits>;
   readonly replyRule?: ReplyRuleOptions;
@@ -174,7 +179,10 @@ class Session {
     const overall = o.overallTimeoutMs ?? o.connectTimeoutMs + o.handshakeTimeoutMs + getaddrMax + 5000;
     this.arm("overall", overall, () => this.onDeadline(new SessionTimeoutError("overall")));
     o.signal?.addEventListener("abort", this.onAbort, { once: true });
-    dial({ host: this.target.address, port: this.target.port, proxy: o.proxy }, { timeoutMs: o.connectTimeoutMs, signal: o.signal }).then(
+    dial(
+      { host: this.target.address, port: this.target.port, proxy: o.proxy, socksAuth: o.socksAuth, sam: o.sam },
+      { timeoutMs: o.connectTimeoutMs, signal: o.signal },
+    ).then(
       (socket) => this.onConnected(socket),
       (err: unknown) => this.fail(err),
     );

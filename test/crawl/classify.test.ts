@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyError, OUTCOMES } from "../../stages/crawl/classify.ts";
-import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError, SocksError } from "../../stages/crawl/errors.ts";
+import { PeerClosedError, PeerViolationError, SamError, SessionAbortedError, SessionTimeoutError, SocksError } from "../../stages/crawl/errors.ts";
 import { ProtocolError } from "../../lib/bitcoin/index.ts";
 import { ReplyTracker } from "../../stages/crawl/reply.ts";
 import {
@@ -41,6 +41,17 @@ test("every error maps to one outcome of the closed set, keeping the raw text", 
     [new SocksError("refused", 5), "refused"],
     [new SocksError("host unreachable", 4), "unreachable"],
     [new SocksError("TTL expired", 6), "timeout"],
+    [new SocksError("onion service descriptor can not be found", 0xf0), "unreachable"],
+    [new SocksError("onion service introduction failed", 0xf2), "unreachable"],
+    [new SocksError("onion service rendezvous failed", 0xf3), "unreachable"],
+    [new SocksError("onion service invalid address", 0xf6), "protocol_error"],
+    [new SocksError("onion service introduction timed out", 0xf7), "timeout"],
+    [new SamError("SAM STREAM CONNECT: CANT_REACH_PEER", "CANT_REACH_PEER"), "unreachable"],
+    [new SamError("SAM STREAM CONNECT: TIMEOUT", "TIMEOUT"), "timeout"],
+    [new SamError("SAM STREAM CONNECT: INVALID_KEY", "INVALID_KEY"), "protocol_error"],
+    [new SamError("SAM STREAM CONNECT: I2P_ERROR (Session was closed)", "I2P_ERROR"), "proxy_error"],
+    [new SamError("SAM STREAM CONNECT: INVALID_ID", "INVALID_ID"), "proxy_error"],
+    [new SamError("SAM bridge 127.0.0.1:7656 unreachable: connect ECONNREFUSED"), "proxy_error"],
     [new SessionAbortedError(), "cancelled"],
     [Object.assign(new Error("The operation was aborted"), { name: "AbortError" }), "cancelled"],
     [new Error("something odd"), "unreachable"],
