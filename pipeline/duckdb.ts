@@ -1,9 +1,10 @@
 // DuckDB access for every stage: one way to open it (extensions never fetched), run queries, run sql/ files.
 import { availableParallelism } from "node:os";
 import { readFile } from "node:fs/promises";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, quotedIdentifier, quotedString } from "@duckdb/node-api";
 import type { JS } from "@duckdb/node-api";
 import { DataError, errorMessage } from "./errors.ts";
+import { reachableMacroStatement } from "./schema/views-sql.ts";
 
 export type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
@@ -49,6 +50,8 @@ export async function openDuckDB(opts: OpenDuckDBOptions = {}): Promise<DuckDB> 
     throw new DataError(`cannot open DuckDB${opts.path ? ` database ${opts.path}` : ""}: ${errorMessage(err)}`);
   }
   const connection = await instance.connect();
+  // the reachable rule as a SQL macro (database-wide), so every query spells it is_reachable(outcome)
+  await connection.run(reachableMacroStatement());
   let closed = false;
   return {
     instance,
@@ -71,15 +74,11 @@ export async function queryRows(connection: DuckDBConnection, sql: string, param
   return reader.getRowObjectsJS();
 }
 
-/** A SQL string literal: for paths and names interpolated into DDL/COPY, where parameters are not allowed. */
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
+/** A SQL string literal (@duckdb/node-api's quotedString): for paths and names in DDL/COPY, where parameters are not allowed. */
+export const sqlString: (text: string) => string = quotedString;
 
-/** A quoted SQL identifier. */
-export function sqlIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+/** A quoted SQL identifier (@duckdb/node-api's quotedIdentifier). */
+export const sqlIdent: (name: string) => string = quotedIdentifier;
 
 /** One statement of a SQL script, with the 1-based line it starts on (for error messages). */
 export interface SqlStatement {

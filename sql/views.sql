@@ -79,6 +79,8 @@ select
     null::timestamptz as attempted_at,
     null::varchar as outcome,
     null::varchar as error_detail,
+    null::varchar as protocol_error_code,
+    null::varchar as timeout_phase,
     null::integer as connect_ms,
     null::integer as handshake_ms,
     null::integer as getaddr_ms,

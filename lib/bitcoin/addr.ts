@@ -14,7 +14,7 @@ import {
 import { base32Encode } from "./base32.ts";
 import { Reader, Writer } from "./bytes.ts";
 import { ProtocolError } from "./errors.ts";
-import { ipv4Text, ipv6Text } from "./ip.ts";
+import { ipv4Text, ipv6Text } from "../ip/index.ts";
 import { MAX_ADDR_ENTRIES, MAX_ADDRV2_ADDRESS_BYTES } from "./limits.ts";
 
 const ADDR_ENTRY_BYTES = 30; // time 4 + services 8 + address 16 + port 2

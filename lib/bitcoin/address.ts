@@ -4,10 +4,16 @@
 import { hash } from "node:crypto";
 import { base32Decode, base32Encode } from "./base32.ts";
 import { AddressError } from "./errors.ts";
-import { ipv4Text, ipv6Text, parseIPv4, parseIPv6 } from "./ip.ts";
+import { ipv4Text, ipv6Text, parseIPv4, parseIPv6 } from "../ip/index.ts";
+
+/**
+ * Every network type, in BIP155 id order: the one list (dataset schemas, SQL docs, the ARFF nominal domain and
+ * the CLI all read it from here).
+ */
+export const NETWORK_TYPES = ["ipv4", "ipv6", "onion_v2", "onion_v3", "i2p", "cjdns"] as const;
 
 /** Kinds of peer address Bitcoin relays (BIP155 networks). */
-export type NetworkType = "ipv4" | "ipv6" | "onion_v2" | "onion_v3" | "i2p" | "cjdns";
+export type NetworkType = (typeof NETWORK_TYPES)[number];
 
 /** One advertised or dialled peer endpoint. */
 export interface PeerAddress {
@@ -25,9 +31,6 @@ export interface CanonicalAddress {
   networkType: NetworkType;
   address: string;
 }
-
-/** Every network type, in BIP155 id order. */
-export const NETWORK_TYPES: readonly NetworkType[] = ["ipv4", "ipv6", "onion_v2", "onion_v3", "i2p", "cjdns"];
 
 /** BIP155 network id of each network type (addrv2 wire value). */
 export const BIP155_NETWORK_ID: Readonly<Record<NetworkType, number>> = {

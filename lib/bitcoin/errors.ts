@@ -11,8 +11,8 @@ export type ProtocolErrorCode =
   | "too_many_entries" // addr/addrv2 over 1000 entries, inv over 50,000 items
   | "bad_command"; // command name not printable ASCII, or non-NUL bytes after the NUL padding
 
-/** Every code, for exhaustive checks in tests and for callers that tabulate failures. */
-export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = [
+/** Every code, for exhaustive checks in tests and for callers that tabulate failures (visits.protocol_error_code). */
+export const PROTOCOL_ERROR_CODES = [
   "bad_magic",
   "oversized",
   "bad_checksum",
@@ -20,7 +20,7 @@ export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = [
   "malformed",
   "too_many_entries",
   "bad_command",
-];
+] as const satisfies readonly ProtocolErrorCode[];
 
 /** The one exception the decoder and the frame parser ever throw on bad input; `code` says why. */
 export class ProtocolError extends Error {

@@ -1,6 +1,6 @@
 // CIDR parsing for the search tree: every network becomes 16 address bytes plus a prefix length in the
 // IPv6 space, IPv4 networks placed under ::/96 (as MaxMind DB IPv6 trees store them).
-import { isIP } from "node:net";
+import { isV4Mapped, parseIPv4, parseIPv6 } from "../ip/index.ts";
 import { MmdbWriteError } from "./values.ts";
 
 /** A network in tree coordinates: 16 bytes (IPv4 at ::a.b.c.d) and a prefix length 0..128. */
@@ -11,45 +11,6 @@ export interface TreeNetwork {
   readonly isIpv4: boolean;
 }
 
-/** Parses dotted IPv4 text into 4 bytes (the caller has checked it with `net.isIP`). */
-export function ipv4Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(4);
-  let part = 0;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      out[part++] = value;
-      value = 0;
-    } else value = value * 10 + (c - 48);
-  }
-  out[part] = value;
-  return out;
-}
-
-/** Parses any IPv6 text (including embedded IPv4 tails and `::`) into 16 bytes. */
-export function ipv6Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(16);
-  let body = text;
-  let tail: Uint8Array | undefined;
-  const lastColon = body.lastIndexOf(":");
-  if (body.includes(".", lastColon)) {
-    tail = ipv4Bytes(body.slice(lastColon + 1));
-    body = `${body.slice(0, lastColon + 1)}0:0`;
-  }
-  const [head = "", rest] = body.split("::");
-  const headGroups = head === "" ? [] : head.split(":");
-  const restGroups = rest === undefined || rest === "" ? [] : rest.split(":");
-  const groups = rest === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - restGroups.length).fill("0"), ...restGroups];
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  if (tail !== undefined) out.set(tail, 12);
-  return out;
-}
-
 /** Is the bit at `index` (0 = most significant) of `bytes` set? */
 export function bitAt(bytes: Uint8Array, index: number): number {
   return ((bytes[index >> 3] ?? 0) >> (7 - (index & 7))) & 1;
@@ -58,14 +19,16 @@ export function bitAt(bytes: Uint8Array, index: number): number {
 /**
  * Parses `a.b.c.d/n`, `x:y::/n` or a bare address (= /32 or /128) into tree coordinates. IPv4-mapped
  * IPv6 networks (`::ffff:a.b.c.d/n`, n ≥ 96) are normalised to the IPv4 network they name. Host bits
- * set below the prefix are an error (`bad_network`), as is anything `net.isIP` rejects.
+ * set below the prefix are an error (`bad_network`), as is anything lib/ip's parser rejects.
  */
 export function parseNetwork(cidr: string): TreeNetwork {
   if (typeof cidr !== "string") throw new MmdbWriteError("bad_network", `network must be a string: ${String(cidr)}`);
   const slash = cidr.indexOf("/");
   const addr = slash < 0 ? cidr : cidr.slice(0, slash);
-  const family = isIP(addr);
-  if (family === 0 || addr.includes("%")) throw new MmdbWriteError("bad_network", `not an IP network: ${JSON.stringify(cidr)}`);
+  const v4 = parseIPv4(addr);
+  const v6 = v4 === undefined ? parseIPv6(addr) : undefined;
+  if (v4 === undefined && v6 === undefined) throw new MmdbWriteError("bad_network", `not an IP network: ${JSON.stringify(cidr)}`);
+  const family = v4 !== undefined ? 4 : 6;
   const maxLen = family === 4 ? 32 : 128;
   let prefix = maxLen;
   if (slash >= 0) {
@@ -79,11 +42,11 @@ export function parseNetwork(cidr: string): TreeNetwork {
   let isIpv4 = family === 4;
   if (family === 4) {
     bytes = new Uint8Array(16);
-    bytes.set(ipv4Bytes(addr), 12);
+    bytes.set(v4!, 12);
     prefix += 96;
   } else {
-    bytes = ipv6Bytes(addr);
-    if (prefix >= 96 && isMappedPrefix(bytes)) {
+    bytes = v6!;
+    if (prefix >= 96 && isV4Mapped(bytes)) {
       bytes.fill(0, 10, 12);
       isIpv4 = true;
     }
@@ -94,11 +57,6 @@ export function parseNetwork(cidr: string): TreeNetwork {
   for (let i = partial === 0 ? firstClear : firstClear + 1; i < 16; i++) host |= bytes[i] as number;
   if (host !== 0) throw new MmdbWriteError("bad_network", `host bits set in ${JSON.stringify(cidr)}`);
   return { bytes, prefixLength: prefix, isIpv4 };
-}
-
-function isMappedPrefix(bytes: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
-  return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
 /** Canonical text of a tree network: `a.b.c.d/n` for IPv4, compressed IPv6 otherwise. */

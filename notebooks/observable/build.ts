@@ -9,6 +9,7 @@ import { config, observable } from "@observablehq/notebook-kit/vite";
 import { build, createLogger, type Logger } from "vite";
 import { DataError, FluxtureError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { findRun, listRuns, RUN_ID_PATTERN, type RunInfo } from "../../pipeline/runs.ts";
+import { reachableMacroStatement } from "../../pipeline/schema/views-sql.ts";
 import { isNetworkName, NETWORK_NAMES, type NetworkName } from "../../lib/bitcoin/networks.ts";
 
 /** Folder of the notebook's sources (index.html, fluxture-db.js, ui.js). */
@@ -33,6 +34,8 @@ export interface NotebookBuildOptions {
 export interface NotebookManifest {
   readonly run: { run_id: string; network: string; started_at: string; visits: string; geo: string; node_metrics: string };
   readonly history: { run_id: string; started_at: string; visits: string }[];
+  /** Statements the page runs before its views: the `is_reachable(outcome)` macro of sql/views.sql. */
+  readonly setup: string[];
 }
 
 /** The site that was built. */
@@ -100,6 +103,7 @@ export async function buildNotebook(opts: NotebookBuildOptions): Promise<Noteboo
         node_metrics: await copy(join(run.dir, "node_metrics.parquet"), `${folder(run)}/node_metrics.parquet`),
       },
       history: [],
+      setup: [reachableMacroStatement()],
     };
     for (const r of earlier) {
       const visits = `${folder(r)}/visits.parquet`;

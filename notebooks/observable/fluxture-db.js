@@ -11,7 +11,8 @@ import ehWorker from "@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url";
  * Opens DuckDB-WASM in a worker, registers every Parquet file of the site's data/manifest.json under its
  * relative path (read over HTTP from the same origin), creates the views `visits`, `geo`, `node_metrics`
  * (the chosen run) and `history` (visits of the run and the runs before it, with `run_id`), and returns
- * `{manifest, query(sql) → rows as plain objects}`.
+ * `{manifest, query(sql) → rows as plain objects}`. The manifest's `setup` statements (the is_reachable macro)
+ * run first.
  */
 export async function openFluxture(base = document.baseURI) {
   const manifest = await (await fetch(new URL("data/manifest.json", base))).json();
@@ -27,6 +28,7 @@ export async function openFluxture(base = document.baseURI) {
   }
   const conn = await db.connect();
   const literal = (s) => `'${String(s).replaceAll("'", "''")}'`;
+  for (const sql of manifest.setup ?? []) await conn.query(sql);
   await conn.query(`create view visits as select * from read_parquet(${literal(manifest.run.visits)})`);
   await conn.query(`create view geo as select * from read_parquet(${literal(manifest.run.geo)})`);
   await conn.query(`create view node_metrics as select * from read_parquet(${literal(manifest.run.node_metrics)})`);

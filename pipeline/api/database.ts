@@ -18,7 +18,7 @@ run_visits as (
     select * from visits
     where network = $1 and run_id = $2
     qualify row_number() over (
-        partition by address, port order by outcome in ('ok', 'no_addr_reply') desc, attempted_at desc
+        partition by address, port order by is_reachable(outcome) desc, attempted_at desc
     ) = 1
 ),
 
@@ -31,7 +31,7 @@ run_geo as (
 select v.*, g as geo
 from run_visits as v
 left join run_geo as g on g.address = v.address
-where $3 = false or v.outcome in ('ok', 'no_addr_reply')
+where $3 = false or is_reachable(v.outcome)
 order by v.address, v.port`;
 
 // A sealed run holding an ok row for the node is one whose deduplicated row is ok (ok rows win the dedupe).

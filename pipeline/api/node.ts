@@ -1,6 +1,7 @@
 // One node of a run as the API yields it: its visit, plus its location, version record and latest edges.
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
-import type { NetworkTypeName, VisitOutcome } from "../schema/index.ts";
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
+import { isReachable, type VisitOutcome } from "../schema/index.ts";
 import type { LatestEdges, Location, VersionRecord, Visit } from "./types.ts";
 
 /** Looks up a node's latest edges; implemented by CrawlDatabase (one query per call). */
@@ -17,7 +18,7 @@ export class CrawlNode {
   /** Canonical address text (dotted IPv4, RFC 5952 IPv6, .onion, .b32.i2p). */
   readonly address: string;
   readonly port: number;
-  readonly networkType: NetworkTypeName;
+  readonly networkType: NetworkType;
   /** What happened when the crawler tried it (closed set, see VISIT_OUTCOMES). */
   readonly outcome: VisitOutcome;
   /** The full visits row. */
@@ -39,7 +40,7 @@ export class CrawlNode {
 
   /** True when the version handshake completed (outcome ok or no_addr_reply). */
   get reachable(): boolean {
-    return this.outcome === "ok" || this.outcome === "no_addr_reply";
+    return isReachable(this.outcome);
   }
 
   /** The node's geo row in this run, or null (run not geolocated, or no row for the address). */

@@ -1,6 +1,6 @@
 // addrs.parquet: the advertised-address graph, one row per (source node, advertised address).
 import { defineDataset } from "./types.ts";
-import type { NetworkTypeName } from "./visits.ts";
+import { NETWORK_TYPES, type NetworkType } from "../../lib/bitcoin/address.ts";
 
 /** A row of addrs.parquet; keys are the column names. */
 export interface AddrRow {
@@ -8,7 +8,7 @@ export interface AddrRow {
   source_port: number;
   address: string;
   port: number;
-  network_type: NetworkTypeName;
+  network_type: NetworkType;
   services: bigint;
   advertised_at: Date | null;
   message: "addr" | "addrv2";
@@ -26,7 +26,7 @@ export const ADDRS = defineDataset<AddrRow>({
     { name: "source_port", type: "USMALLINT", nullable: false, meaning: "port of the node that sent the entry" },
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical advertised address" },
     { name: "port", type: "USMALLINT", nullable: false, meaning: "advertised port" },
-    { name: "network_type", type: "VARCHAR", nullable: false, meaning: "advertised address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns" },
+    { name: "network_type", type: "VARCHAR", nullable: false, meaning: `advertised address family: ${NETWORK_TYPES.join("|")}` },
     { name: "services", type: "UBIGINT", nullable: false, meaning: "advertised service bits (64-bit)" },
     { name: "advertised_at", type: "TIMESTAMPTZ", nullable: true, meaning: "the entry's timestamp (last seen, as claimed by the source)" },
     { name: "message", type: "VARCHAR", nullable: false, meaning: "message that carried it: addr|addrv2" },

@@ -10,7 +10,7 @@ export { ADDRS, type AddrRow } from "./addrs.ts";
 export { GEO, type GeoRow } from "./geo.ts";
 export { NODE_METRICS, type NodeMetricsRow } from "./node_metrics.ts";
 export { NODES, type NodeRow } from "./nodes.ts";
-export { VISITS, VISIT_OUTCOMES, VISIT_SOURCES, NETWORK_TYPES, type VisitRow, type VisitOutcome, type VisitSource, type NetworkTypeName } from "./visits.ts";
+export { VISITS, VISIT_OUTCOMES, VISIT_SOURCES, REACHABLE_OUTCOMES, isReachable, type VisitRow, type VisitOutcome, type VisitSource } from "./visits.ts";
 export { RowValueError, defineDataset, type ColumnSpec, type ColumnType, type DatasetSchema, type JsValueOf } from "./types.ts";
 
 /** All datasets in lake order (raw crawl output first, derived ones last). */

@@ -1,4 +1,5 @@
 // nodes.parquet: one row per node a run visited, with its geography — the marts' per-run input (analyze writes it).
+import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
 import { defineDataset } from "./types.ts";
 
 /** A row of nodes.parquet; keys are the column names. */
@@ -28,7 +29,7 @@ export const NODES = defineDataset<NodeRow>({
   columns: [
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical address of the node (as in visits.address)" },
     { name: "port", type: "USMALLINT", nullable: false, meaning: "port of the node" },
-    { name: "network_type", type: "VARCHAR", nullable: false, meaning: "address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns" },
+    { name: "network_type", type: "VARCHAR", nullable: false, meaning: `address family: ${NETWORK_TYPES.join("|")}` },
     { name: "outcome", type: "VARCHAR", nullable: false, meaning: "the visit's outcome (visits.outcome)" },
     { name: "protocol_version", type: "INTEGER", nullable: true, meaning: "from the node's version message; null without a handshake" },
     { name: "user_agent", type: "VARCHAR", nullable: true, meaning: "from the node's version message; null without a handshake" },

@@ -67,6 +67,11 @@ export function setRunsStatement(runsGlobValue: string): string {
   return `set variable ${RUNS_VARIABLE} = ${literal(runsGlobValue)}`;
 }
 
+/** `create or replace macro is_reachable(outcome)`: views.sql defines it, and openDuckDB in every session. */
+export function reachableMacroStatement(): string {
+  return `create or replace macro is_reachable(outcome) as outcome in (${REACHABLE_OUTCOMES.map(literal).join(", ")})`;
+}
+
 function emptyRelation(name: string, columns: readonly (readonly [string, string])[]): string {
   const lines = columns.map(([column, type], i) => `    null::${type} as ${column}${i < columns.length - 1 ? "," : ""}`);
   return [`create or replace view fluxture_empty_${name} as`, "select", ...lines, "where false;", ""].join("\n");
@@ -220,7 +225,7 @@ export function renderViewsSql(): string {
     "",
     "-- ---------------------------------------------------------------------------------------------------",
     "-- The reachable rule (pipeline/schema/visits.ts REACHABLE_OUTCOMES, isReachable in TypeScript).",
-    `create or replace macro is_reachable(outcome) as outcome in (${REACHABLE_OUTCOMES.map(literal).join(", ")});`,
+    `${reachableMacroStatement()};`,
     "",
     "-- ---------------------------------------------------------------------------------------------------",
     "-- Typed empty relations: the columns of each dataset (pipeline/schema) plus the hive columns.",

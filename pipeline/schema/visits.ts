@@ -1,4 +1,6 @@
 // visits.parquet: one row per address the crawler attempted (or chose not to dial) in a run.
+import { NETWORK_TYPES, type NetworkType } from "../../lib/bitcoin/address.ts";
+import { PROTOCOL_ERROR_CODES } from "../../lib/bitcoin/errors.ts";
 import { defineDataset } from "./types.ts";
 
 /**
@@ -34,26 +36,38 @@ export function isReachable(outcome: string): boolean {
   return outcome === "ok" || outcome === "no_addr_reply";
 }
 
+/**
+ * Closed set of visits.protocol_error_code: the codec's ProtocolErrorCode, plus the two breaches only the session
+ * sees (`too_many_bytes`: over the per-peer byte cap; `truncated_frame`: the connection closed mid-message).
+ */
+export const VISIT_PROTOCOL_ERRORS = [...PROTOCOL_ERROR_CODES, "too_many_bytes", "truncated_frame"] as const;
+/** One of VISIT_PROTOCOL_ERRORS. */
+export type VisitProtocolError = (typeof VISIT_PROTOCOL_ERRORS)[number];
+
+/** Closed set of visits.timeout_phase: which deadline ended the visit (`proxy`: the SOCKS5 proxy's connect). */
+export const TIMEOUT_PHASES = ["connect", "proxy", "handshake", "getaddr", "overall"] as const;
+/** One of TIMEOUT_PHASES. */
+export type TimeoutPhase = (typeof TIMEOUT_PHASES)[number];
+
 /** How the crawler learned of an address. */
 export const VISIT_SOURCES = ["dns_seed", "seed_arg", "previous_run", "peer"] as const;
 /** One of VISIT_SOURCES. */
 export type VisitSource = (typeof VISIT_SOURCES)[number];
 
-/** Address families, as the wire codec names them (BIP155 network ids). */
-export const NETWORK_TYPES = ["ipv4", "ipv6", "onion_v2", "onion_v3", "i2p", "cjdns"] as const;
-/** One of NETWORK_TYPES (same strings as the codec's NetworkType). */
-export type NetworkTypeName = (typeof NETWORK_TYPES)[number];
-
 /** A row of visits.parquet; keys are the column names. `run_id` is not stored: the hive folder gives it. */
 export interface VisitRow {
   address: string;
   port: number;
-  network_type: NetworkTypeName;
+  network_type: NetworkType;
   source: VisitSource;
   depth: number;
   attempted_at: Date;
   outcome: VisitOutcome;
   error_detail: string | null;
+  /** Absent reads as null (rows built by hand before the column existed). */
+  protocol_error_code?: VisitProtocolError | null;
+  /** Absent reads as null (rows built by hand before the column existed). */
+  timeout_phase?: TimeoutPhase | null;
   connect_ms: number | null;
   handshake_ms: number | null;
   getaddr_ms: number | null;
@@ -76,18 +90,29 @@ export const VISITS = defineDataset<VisitRow>({
   columns: [
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical host text: dotted IPv4, RFC 5952 IPv6, .onion or .b32.i2p name" },
     { name: "port", type: "USMALLINT", nullable: false, meaning: "TCP port dialled" },
-    { name: "network_type", type: "VARCHAR", nullable: false, meaning: "address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns" },
-    { name: "source", type: "VARCHAR", nullable: false, meaning: "how the address was learned: dns_seed|seed_arg|previous_run|peer" },
+    { name: "network_type", type: "VARCHAR", nullable: false, meaning: `address family: ${NETWORK_TYPES.join("|")}` },
+    { name: "source", type: "VARCHAR", nullable: false, meaning: `how the address was learned: ${VISIT_SOURCES.join("|")}` },
     { name: "depth", type: "INTEGER", nullable: false, meaning: "hops from a seed (seeds are 0)" },
     { name: "attempted_at", type: "TIMESTAMPTZ", nullable: false, meaning: "when the dial started (UTC)" },
     {
       name: "outcome",
       type: "VARCHAR",
       nullable: false,
-      meaning:
-        "closed set: ok|no_addr_reply|refused|timeout|unreachable|connect_failed|reset|protocol_error|proxy_error|unsupported_network|not_dialed|cancelled",
+      meaning: `closed set: ${VISIT_OUTCOMES.join("|")}`,
     },
     { name: "error_detail", type: "VARCHAR", nullable: true, meaning: "the underlying error message when outcome is not ok" },
+    {
+      name: "protocol_error_code",
+      type: "VARCHAR",
+      nullable: true,
+      meaning: `closed set, when outcome is protocol_error: ${VISIT_PROTOCOL_ERRORS.join("|")}`,
+    },
+    {
+      name: "timeout_phase",
+      type: "VARCHAR",
+      nullable: true,
+      meaning: `closed set, the deadline that ended the visit (outcome timeout, or no_addr_reply after the handshake): ${TIMEOUT_PHASES.join("|")}`,
+    },
     { name: "connect_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from dial to TCP connected; null if never connected" },
     { name: "handshake_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from connected to verack received; null if no handshake" },
     { name: "getaddr_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from getaddr sent to the addr reply; null if none" },

@@ -49,6 +49,8 @@ select
     attempted_at,
     outcome,
     error_detail,
+    protocol_error_code,
+    timeout_phase,
     connect_ms,
     handshake_ms,
     getaddr_ms,

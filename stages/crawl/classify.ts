@@ -1,6 +1,6 @@
 // Maps whatever ended a peer conversation (Node socket/DNS errors, proxy errors, protocol errors, our own
 // deadlines) to the closed set of outcome names, keeping the raw error text as detail.
-import { VISIT_OUTCOMES, type VisitOutcome } from "../../pipeline/schema/visits.ts";
+import { VISIT_OUTCOMES, type TimeoutPhase, type VisitOutcome, type VisitProtocolError } from "../../pipeline/schema/visits.ts";
 import { ProtocolError } from "../../lib/bitcoin/index.ts";
 import { PeerClosedError, PeerViolationError, SamError, SessionAbortedError, SessionTimeoutError, SocksError, describe } from "./errors.ts";
 
@@ -15,6 +15,10 @@ export interface Classified {
   readonly outcome: Outcome;
   readonly detail: string;
   readonly local: boolean;
+  /** The broken rule's code when outcome is protocol_error (visits.protocol_error_code). */
+  readonly protocolErrorCode: VisitProtocolError | null;
+  /** The deadline when a SessionTimeoutError ended it (visits.timeout_phase). */
+  readonly timeoutPhase: TimeoutPhase | null;
 }
 
 const REFUSED = new Set(["ECONNREFUSED"]);
@@ -80,13 +84,13 @@ function samOutcome(result: string | undefined): Outcome {
 /** Classifies the error that ended a conversation. */
 export function classifyError(err: unknown): Classified {
   const detail = describe(err);
-  const make = (outcome: Outcome, local = false): Classified => ({ outcome, detail, local });
+  const make = (outcome: Outcome, local = false): Classified => ({ outcome, detail, local, protocolErrorCode: null, timeoutPhase: null });
   if (err instanceof SessionAbortedError) return make("cancelled");
   if (err instanceof Error && err.name === "AbortError") return make("cancelled");
-  if (err instanceof SessionTimeoutError) return make("timeout");
+  if (err instanceof SessionTimeoutError) return { ...make("timeout"), timeoutPhase: err.phase };
   if (err instanceof SocksError) return make(socksOutcome(err.reply));
   if (err instanceof SamError) return make(samOutcome(err.result));
-  if (err instanceof ProtocolError || err instanceof PeerViolationError) return make("protocol_error");
+  if (err instanceof ProtocolError || err instanceof PeerViolationError) return { ...make("protocol_error"), protocolErrorCode: err.code };
   if (err instanceof PeerClosedError) return make("reset");
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === "string") {

@@ -1,8 +1,9 @@
 // Errors a peer conversation can end with; classify.ts maps each (and Node's socket errors) to an outcome name.
+import type { TimeoutPhase } from "../../pipeline/schema/visits.ts";
 
 /** A phase deadline passed (connect, handshake, getaddr wait, or the overall per-peer deadline). */
 export class SessionTimeoutError extends Error {
-  constructor(readonly phase: "connect" | "handshake" | "getaddr" | "overall" | "proxy") {
+  constructor(readonly phase: TimeoutPhase) {
     super(`${phase} timeout`);
     this.name = "SessionTimeoutError";
   }
@@ -16,9 +17,12 @@ export class PeerClosedError extends Error {
   }
 }
 
-/** The peer broke the protocol in a way the codec cannot see: byte cap, truncated frame at close, bad order. */
+/** The peer broke the protocol in a way the codec cannot see: byte cap, truncated frame at close. */
 export class PeerViolationError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly code: "too_many_bytes" | "truncated_frame",
+    message: string,
+  ) {
     super(message);
     this.name = "PeerViolationError";
   }

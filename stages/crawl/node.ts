@@ -2,6 +2,7 @@
 // or JSON: its version record and the addresses of its getaddr reply.
 import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
+import { isReachable } from "../../pipeline/schema/visits.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { resolveHosts } from "./dns.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, Gateways, isProxyGateway } from "./gateways.ts";
@@ -155,7 +156,7 @@ export async function runNodeCommand(target: string, flags: NodeFlags): Promise<
   if (flags.json === true) process.stdout.write(`${JSON.stringify(nodeReportJson(report))}\n`);
   else process.stdout.write(`${formatNodeReport(report)}\n`);
   const o = report.result.outcome;
-  if (o !== "ok" && o !== "no_addr_reply") {
+  if (!isReachable(o)) {
     throw new NodeUnreachableError(`node ${formatHostPort(report.address, report.port)}: ${o}${report.result.detail ? `: ${report.result.detail}` : ""}`);
   }
 }

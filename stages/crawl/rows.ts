@@ -16,6 +16,8 @@ export function visitRow(item: FrontierItem, attemptedAt: Date, r: SessionResult
     attempted_at: attemptedAt,
     outcome: r.outcome,
     error_detail: r.detail,
+    protocol_error_code: r.protocolErrorCode,
+    timeout_phase: r.timeoutPhase,
     connect_ms: r.connectMs,
     handshake_ms: r.handshakeMs,
     getaddr_ms: r.getaddrMs,
@@ -74,9 +76,4 @@ export function addrRows(item: FrontierItem, r: SessionResult): AddrRow[] {
     message: r.entryMessages[i] ?? "addr",
     in_reply: r.entryInReply[i] ?? false,
   }));
-}
-
-/** Reachable means the handshake completed (with or without an address reply). */
-export function isReachable(outcome: VisitOutcome): boolean {
-  return outcome === "ok" || outcome === "no_addr_reply";
 }

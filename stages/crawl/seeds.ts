@@ -88,7 +88,7 @@ export async function previousRunSeeds(dataDir: string, network: NetworkName, ex
     const rows = (
       await db.connection.runAndReadAll(
         `select address, port::integer as port, network_type from read_parquet(${sqlString(file)})
-         where outcome in ('ok', 'no_addr_reply') order by address, port`,
+         where is_reachable(outcome) order by address, port`,
       )
     ).getRowObjectsJS();
     return rows.map((r) => ({

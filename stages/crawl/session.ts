@@ -3,7 +3,8 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
-import { classifyError, type Outcome } from "./classify.ts";
+import type { TimeoutPhase, VisitProtocolError } from "../../pipeline/schema/visits.ts";
+import { type Classified, classifyError, type Outcome } from "./classify.ts";
 import { dial } from "./dial.ts";
 import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError } from "./errors.ts";
 import {
@@ -82,6 +83,10 @@ export interface VersionRecord {
 export interface SessionResult {
   readonly outcome: Outcome;
   readonly detail: string | null;
+  /** Which protocol rule the peer broke, when outcome is protocol_error. */
+  readonly protocolErrorCode: VisitProtocolError | null;
+  /** Which deadline ended the visit (timeout, or no_addr_reply after a getaddr/overall deadline). */
+  readonly timeoutPhase: TimeoutPhase | null;
   readonly connectMs: number | null;
   readonly handshakeMs: number | null;
   readonly getaddrMs: number | null;
@@ -245,7 +250,7 @@ class Session {
     if (this.finished) return;
     this.bytes += chunk.length;
     if (this.bytes > this.limits.maxPeerBytes) {
-      return this.fail(new PeerViolationError(`peer sent more than ${this.limits.maxPeerBytes} bytes`));
+      return this.fail(new PeerViolationError("too_many_bytes", `peer sent more than ${this.limits.maxPeerBytes} bytes`));
     }
     let messages: Message[];
     try {
@@ -379,14 +384,16 @@ class Session {
   private onDeadline(err: SessionTimeoutError): void {
     if (this.tracker.replyStarted) return this.complete();
     if (this.handshakeDone)
-      return this.finish("no_addr_reply", `no getaddr reply within ${this.getaddrWaitedMs || this.opts.getaddrTimeoutMs} ms (${err.message})`);
+      return this.finish("no_addr_reply", `no getaddr reply within ${this.getaddrWaitedMs || this.opts.getaddrTimeoutMs} ms (${err.message})`, {
+        timeoutPhase: err.phase,
+      });
     this.fail(err);
   }
 
   private onEnd(): void {
     if (this.finished) return;
     if (this.parser.bufferedBytes > 0) {
-      return this.fail(new PeerViolationError(`connection closed mid-message (${this.parser.bufferedBytes} bytes of an incomplete frame)`));
+      return this.fail(new PeerViolationError("truncated_frame", `connection closed mid-message (${this.parser.bufferedBytes} bytes of an incomplete frame)`));
     }
     if (this.tracker.replyStarted) return this.complete();
     if (this.handshakeDone) return this.finish("no_addr_reply", "connection closed by peer before the getaddr reply");
@@ -403,10 +410,10 @@ class Session {
     if (this.finished) return;
     const c = classifyError(err);
     this.localFailure = c.local && this.connectMs === null;
-    this.finish(c.outcome, c.detail);
+    this.finish(c.outcome, c.detail, c);
   }
 
-  private finish(outcome: Outcome, detail: string | null): void {
+  private finish(outcome: Outcome, detail: string | null, codes: Partial<Pick<Classified, "protocolErrorCode" | "timeoutPhase">> = {}): void {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -416,6 +423,8 @@ class Session {
     this.resolve({
       outcome,
       detail,
+      protocolErrorCode: codes.protocolErrorCode ?? null,
+      timeoutPhase: codes.timeoutPhase ?? null,
       connectMs: this.connectMs,
       handshakeMs: this.handshakeMs,
       getaddrMs: this.getaddrMs,

@@ -64,7 +64,7 @@ function addressBytes(host: string): Buffer {
     const width = ip.family === 4 ? 4 : 16;
     const out = Buffer.alloc(1 + width);
     out[0] = ip.family === 4 ? 1 : 4;
-    for (let i = 0; i < width; i++) out[width - i] = Number((ip.value >> BigInt(8 * i)) & 0xffn);
+    out.set(ip.bytes, 1);
     return out;
   }
   const name = Buffer.from(host, "ascii");

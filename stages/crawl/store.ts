@@ -229,9 +229,7 @@ export class CrawlStore implements VisitSink {
         outcomes[String(o)] = Number(n);
       }
       const reachableByNetwork: Record<string, number> = {};
-      for (const [t, n] of await one(
-        `select network_type, count(*)::bigint from read_parquet(${sqlString(vPath)}) where outcome in ('ok', 'no_addr_reply') group by all`,
-      )) {
+      for (const [t, n] of await one(`select network_type, count(*)::bigint from read_parquet(${sqlString(vPath)}) where is_reachable(outcome) group by all`)) {
         reachableByNetwork[String(t)] = Number(n);
       }
       return { visits, addrs, outcomes, reachableByNetwork };

@@ -64,7 +64,7 @@ with ${degrees}
 ${mutual}
 select
   n.address, n.port, coalesce(n.network_type, 'ipv4') as network_type,
-  v.outcome, coalesce(v.outcome in ('ok', 'no_addr_reply'), false) as is_reachable,
+  v.outcome, coalesce(is_reachable(v.outcome), false) as is_reachable,
   v.protocol_version, v.user_agent, v.services, v.start_height, v.attempted_at,
   g.continent_code, g.country_code, g.city, g.latitude, g.longitude, g.time_zone, g.asn, g.as_org,
   ${hasMetrics ? "coalesce(m.in_degree, 0) as in_degree, coalesce(m.out_degree, 0) as out_degree" : "coalesce(di.in_degree, 0) as in_degree, coalesce(dout.out_degree, 0) as out_degree"},

@@ -1,4 +1,6 @@
 // fluxture's per-node table as CSV (RFC 4180), ARFF (Weka) or JSON lines: one row per node of the run.
+import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
+import { VISIT_OUTCOMES } from "../../pipeline/schema/visits.ts";
 import type { ExportNode } from "./model.ts";
 
 /** The formats `fluxture export` writes as a table. */
@@ -12,22 +14,8 @@ interface TableColumn {
   readonly get: (n: ExportNode) => Cell;
 }
 
-/** Every crawl outcome, the nominal domain of the ARFF `outcome` attribute. */
-export const OUTCOMES = [
-  "ok",
-  "no_addr_reply",
-  "refused",
-  "timeout",
-  "unreachable",
-  "connect_failed",
-  "reset",
-  "protocol_error",
-  "proxy_error",
-  "unsupported_network",
-  "not_dialed",
-  "cancelled",
-  "not_attempted",
-] as const;
+/** Every crawl outcome (pipeline/schema), plus `not_attempted` for graph nodes never visited: the ARFF `outcome` domain. */
+export const OUTCOMES = [...VISIT_OUTCOMES, "not_attempted"] as const;
 
 /** The table's columns, in order: fluxture's columns first, then what we add. */
 export const TABLE_COLUMNS: readonly TableColumn[] = [
@@ -43,7 +31,7 @@ export const TABLE_COLUMNS: readonly TableColumn[] = [
   { name: "mutual_neighbours", arff: "NUMERIC", get: (n) => n.mutualNeighbours },
   { name: "pagerank", arff: "NUMERIC", get: (n) => n.pagerank },
   { name: "weighted_pagerank", arff: "NUMERIC", get: (n) => n.weightedPagerank },
-  { name: "network_type", arff: ["ipv4", "ipv6", "onion_v3", "onion_v2", "i2p", "cjdns"], get: (n) => n.networkType },
+  { name: "network_type", arff: NETWORK_TYPES, get: (n) => n.networkType },
   { name: "protocol_version", arff: "NUMERIC", get: (n) => n.protocolVersion },
   { name: "services", arff: "NUMERIC", get: (n) => n.services },
   { name: "start_height", arff: "NUMERIC", get: (n) => n.startHeight },

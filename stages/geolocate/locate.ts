@@ -1,10 +1,9 @@
 // One address → a status label and (for IPs) the City and ASN records it falls in. Records are numbered the
 // first time they are met, so a run with a million addresses decodes each distinct record once.
-import { isIP } from "node:net";
 import { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 import { GeoDatabaseError, howToGet, KIND_LABEL, type GeoDatabase } from "./database.ts";
 import { RecordFormatError, type FieldReader } from "./fields.ts";
-import { ipv4Scope, ipv6Scope, parseIPv4, parseIPv6 } from "./ip.ts";
+import { ipv4Scope, ipv6Scope, parseIPv4Value, parseIPv6Into } from "../../lib/ip/index.ts";
 import { NOT_FOUND, V6Cursor, type SearchTree } from "./tree.ts";
 
 export { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
@@ -227,11 +226,12 @@ export function blockLine(index: number, typeCode: string, address: string): str
   return `${index}\t${typeCode}${address}`;
 }
 
+const INFER_SCRATCH = new Uint8Array(16);
+
 /** Infers the network type of an address whose row carried none (e.g. a source address never visited). */
 export function inferNetworkType(address: string): string {
-  const v = isIP(address);
-  if (v === 4) return "ipv4";
-  if (v === 6) return "ipv6";
+  if (parseIPv4Value(address) >= 0) return "ipv4";
+  if (parseIPv6Into(address, INFER_SCRATCH)) return "ipv6";
   if (address.endsWith(".onion")) return "onion_v3";
   if (address.endsWith(".i2p")) return "i2p";
   return "";
@@ -336,11 +336,11 @@ export class Locator {
     const type = code === IPV4_CODE ? "ipv4" : code === IPV6_CODE ? "ipv6" : (TYPE_BY_CODE[code] ?? "");
     const resolved = type === "" ? inferNetworkType(address) : type;
     if (resolved === "ipv4") {
-      if (isIP(address) !== 4) {
+      const value = parseIPv4Value(address);
+      if (value < 0) {
         this.status[i] = S.invalid;
         return;
       }
-      const value = parseIPv4(address);
       const scope = ipv4Scope(value);
       if (scope === "private" || scope === "reserved") this.status[i] = S[scope];
       else {
@@ -350,11 +350,11 @@ export class Locator {
       return;
     }
     if (resolved === "ipv6") {
-      if (isIP(address) !== 6 || address.includes("%")) {
+      const bytes = this.v6;
+      if (!parseIPv6Into(address, bytes)) {
         this.status[i] = S.invalid;
         return;
       }
-      const bytes = parseIPv6(address, this.v6);
       const scope = ipv6Scope(bytes);
       if (scope === "private" || scope === "reserved") this.status[i] = S[scope];
       else {
@@ -467,9 +467,9 @@ export class Locator {
     this.asnId = -1;
     switch (networkType === "" ? inferNetworkType(address) : networkType) {
       case "ipv4":
-        return isIP(address) === 4 ? this.locateV4(address) : S.invalid;
+        return this.locateV4(address);
       case "ipv6":
-        return isIP(address) === 6 && !address.includes("%") ? this.locateV6(address) : S.invalid;
+        return this.locateV6(address);
       case "onion_v2":
       case "onion_v3":
         return S.onion;
@@ -483,7 +483,8 @@ export class Locator {
   }
 
   private locateV4(address: string): number {
-    const value = parseIPv4(address);
+    const value = parseIPv4Value(address);
+    if (value < 0) return S.invalid;
     const scope = ipv4Scope(value);
     if (scope === "private" || scope === "reserved") return S[scope];
     const c = this.city.db.tree.lookupV4(value);
@@ -496,7 +497,8 @@ export class Locator {
   }
 
   private locateV6(address: string): number {
-    const bytes = parseIPv6(address, this.v6);
+    const bytes = this.v6;
+    if (!parseIPv6Into(address, bytes)) return S.invalid;
     const scope = ipv6Scope(bytes);
     if (scope === "private" || scope === "reserved") return S[scope];
     const c = this.city.db.tree.lookupV6(bytes);

@@ -39,33 +39,31 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
       )
       select
         (select count(*) from visits where outcome not in ('not_dialed', 'unsupported_network')) as attempted,
-        (select count(*) from visits where outcome in ('ok', 'no_addr_reply')) as reachable,
+        (select count(*) from visits where is_reachable(outcome)) as reachable,
         (select count(*) from seen) as discovered,
-        (select count(*) from visits v join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') and g.latitude is not null) as located`,
+        (select count(*) from visits v join geo g using (address) where is_reachable(v.outcome) and g.latitude is not null) as located`,
     );
     const reachable = Number(summary!.reachable);
     const attempted = Number(summary!.attempted);
     const q = (sql: string) => queryRows(c, sql);
-    const byType = await q(
-      `select network_type as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
-    );
+    const byType = await q(`select network_type as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label`);
     const outcomes = await q(`select outcome as label, count(*) as n from visits group by all order by n desc, label`);
     const countries = await q(
-      `select coalesce(g.country_code, 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
+      `select coalesce(g.country_code, 'unknown') as label, count(*) as n from visits v left join geo g using (address) where is_reachable(v.outcome) group by all order by n desc, label`,
     );
     const asns = await q(
-      `select coalesce('AS' || g.asn || coalesce(' ' || g.as_org, ''), 'unknown') as label, count(*) as n from visits v left join geo g using (address) where v.outcome in ('ok', 'no_addr_reply') group by all order by n desc, label`,
+      `select coalesce('AS' || g.asn || coalesce(' ' || g.as_org, ''), 'unknown') as label, count(*) as n from visits v left join geo g using (address) where is_reachable(v.outcome) group by all order by n desc, label`,
     );
     const agents = await q(
-      `select coalesce(user_agent, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`,
+      `select coalesce(user_agent, 'unknown') as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label limit ${TOP}`,
     );
     const protocols = await q(
-      `select coalesce(protocol_version::varchar, 'unknown') as label, count(*) as n from visits where outcome in ('ok', 'no_addr_reply') group by all order by n desc, label limit ${TOP}`,
+      `select coalesce(protocol_version::varchar, 'unknown') as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label limit ${TOP}`,
     );
     const places = await q(`
       select g.latitude, g.longitude, any_value(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
-        count(*) filter (where v.outcome in ('ok', 'no_addr_reply')) as reachable,
-        count(*) filter (where v.outcome not in ('ok', 'no_addr_reply')) as unreachable
+        count(*) filter (where is_reachable(v.outcome)) as reachable,
+        count(*) filter (where not is_reachable(v.outcome)) as unreachable
       from visits v join geo g using (address)
       where g.latitude is not null and g.longitude is not null
       group by g.latitude, g.longitude`);
@@ -73,10 +71,10 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
     if (prev !== undefined && existsSync(join(prev.dir, "visits.parquet"))) {
       const [row] = await q(`
         with now_ok as (
-          select distinct address, port from visits where outcome in ('ok', 'no_addr_reply')
+          select distinct address, port from visits where is_reachable(outcome)
         ),
         before_ok as (
-          select distinct address, port from read_parquet(${sqlString(join(prev.dir, "visits.parquet"))}) where outcome in ('ok', 'no_addr_reply')
+          select distinct address, port from read_parquet(${sqlString(join(prev.dir, "visits.parquet"))}) where is_reachable(outcome)
         )
         select
           (select count(*) from before_ok) as previous_reachable,

@@ -60,7 +60,7 @@ visit_facts as (
   select
     address, port,
     bool_or(outcome <> 'not_dialed') as is_attempted,
-    bool_or(outcome in ('ok', 'no_addr_reply')) as is_reachable,
+    bool_or(is_reachable(outcome)) as is_reachable,
     bool_or(outcome = 'ok') as has_reply,
     max(user_agent) as user_agent
   from visits

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyError, OUTCOMES } from "../../stages/crawl/classify.ts";
 import { PeerClosedError, PeerViolationError, SamError, SessionAbortedError, SessionTimeoutError, SocksError } from "../../stages/crawl/errors.ts";
-import { ProtocolError } from "../../lib/bitcoin/index.ts";
+import { PROTOCOL_ERROR_CODES, ProtocolError } from "../../lib/bitcoin/index.ts";
 import { ReplyTracker } from "../../stages/crawl/reply.ts";
 import {
   clampConcurrency,
@@ -16,7 +16,7 @@ import {
   sizeConcurrency,
 } from "../../stages/crawl/fdlimit.ts";
 import { EndpointSet } from "../../stages/crawl/endpoints.ts";
-import { VISIT_OUTCOMES } from "../../pipeline/schema/visits.ts";
+import { VISIT_OUTCOMES, VISIT_PROTOCOL_ERRORS } from "../../pipeline/schema/visits.ts";
 
 function sysErr(code: string, message = `${code} something`): Error {
   return Object.assign(new Error(message), { code });
@@ -34,7 +34,7 @@ test("every error maps to one outcome of the closed set, keeping the raw text", 
     [new SessionTimeoutError("handshake"), "timeout"],
     [new SessionTimeoutError("proxy"), "timeout"],
     [new ProtocolError("bad_magic", "magic 00000000"), "protocol_error"],
-    [new PeerViolationError("closed mid-message"), "protocol_error"],
+    [new PeerViolationError("truncated_frame", "closed mid-message"), "protocol_error"],
     [new PeerClosedError("handshake"), "reset"],
     [new SocksError("SOCKS5 reply 0x01 general SOCKS server failure", 1), "proxy_error"],
     [new SocksError("proxy unreachable"), "proxy_error"],
@@ -62,6 +62,16 @@ test("every error maps to one outcome of the closed set, keeping the raw text", 
     assert.ok(c.detail.length > 0);
     assert.ok((OUTCOMES as readonly string[]).includes(c.outcome));
   }
+  // the closed-set columns: protocol_error_code for protocol errors, timeout_phase for our deadlines; null otherwise
+  assert.equal(classifyError(new ProtocolError("bad_checksum", "x")).protocolErrorCode, "bad_checksum");
+  assert.equal(classifyError(new PeerViolationError("too_many_bytes", "x")).protocolErrorCode, "too_many_bytes");
+  assert.equal(classifyError(new SessionTimeoutError("handshake")).timeoutPhase, "handshake");
+  assert.equal(classifyError(new SessionTimeoutError("proxy")).timeoutPhase, "proxy");
+  for (const err of [sysErr("ETIMEDOUT"), new SocksError("TTL expired", 6), new PeerClosedError("handshake")]) {
+    const c = classifyError(err);
+    assert.deepEqual([c.protocolErrorCode, c.timeoutPhase], [null, null], String(err));
+  }
+  for (const code of PROTOCOL_ERROR_CODES) assert.ok((VISIT_PROTOCOL_ERRORS as readonly string[]).includes(code), code);
   assert.match(classifyError(sysErr("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1")).detail, /^connect ECONNREFUSED 127\.0\.0\.1:1$/);
   const emfile = classifyError(sysErr("EMFILE"));
   assert.equal(emfile.local, true); // our own exhaustion, not the peer's fault

@@ -36,6 +36,8 @@ test("a silent peer ends as timeout at the handshake deadline", async () => {
       const r = await runSession(target(peer), { ...OPTS, handshakeTimeoutMs: 300 });
       assert.equal(r.outcome, "timeout");
       assert.equal(r.detail, "handshake timeout");
+      assert.equal(r.timeoutPhase, "handshake");
+      assert.equal(r.protocolErrorCode, null);
       assert.ok(r.connectMs !== null);
       assert.equal(r.version, null);
     },
@@ -53,6 +55,8 @@ test("a garbage peer ends as protocol_error (bad magic) at once", async () => {
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "protocol_error");
       assert.match(r.detail ?? "", /magic/);
+      assert.equal(r.protocolErrorCode, "bad_magic");
+      assert.equal(r.timeoutPhase, null);
     },
   );
 });
@@ -72,6 +76,7 @@ test("an oversized length header ends as protocol_error before any payload arriv
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "protocol_error");
       assert.match(r.detail ?? "", /oversized|limit/);
+      assert.equal(r.protocolErrorCode, "oversized");
     },
   );
 });
@@ -90,6 +95,7 @@ test("a peer that closes mid-message ends as protocol_error (truncated frame), n
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "protocol_error");
       assert.match(r.detail ?? "", /closed mid-message \(1000 bytes/);
+      assert.equal(r.protocolErrorCode, "truncated_frame");
       assert.equal(r.version?.protocolVersion, 70016);
     },
   );
@@ -170,6 +176,7 @@ test("the per-peer byte cap ends a peer that streams unknown messages forever", 
       const r = await runSession(target(peer), { ...OPTS, limits: { maxPeerBytes: 1_000_000 } });
       assert.equal(r.outcome, "protocol_error");
       assert.match(r.detail ?? "", /more than 1000000 bytes/);
+      assert.equal(r.protocolErrorCode, "too_many_bytes");
     },
   );
 });

@@ -7,7 +7,8 @@ import { Run } from "../../pipeline/runs.ts";
 import type { RunState } from "../../pipeline/runs.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS } from "../../pipeline/schema/index.ts";
-import type { AddrRow, GeoRow, NetworkTypeName, NodeMetricsRow, VisitOutcome, VisitRow } from "../../pipeline/schema/index.ts";
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
+import type { AddrRow, GeoRow, NodeMetricsRow, VisitOutcome, VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 
 /** The simnet nodes of the fixture. */
@@ -19,7 +20,7 @@ export const N = {
   n5: { address: "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion", port: 8333, type: "onion_v3" },
   n6: { address: "10.0.0.6", port: 8333, type: "ipv4" },
   m1: { address: "127.0.0.1", port: 18444, type: "ipv4" },
-} as const satisfies Record<string, { address: string; port: number; type: NetworkTypeName }>;
+} as const satisfies Record<string, { address: string; port: number; type: NetworkType }>;
 
 type NodeName = keyof typeof N;
 

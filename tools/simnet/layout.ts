@@ -1,6 +1,8 @@
 // Where a simnet lives on loopback: peers fill /24 blocks from --base (host parts .1–.254, never .0 or
 // .255), then one empty block, then a pool of addresses where nothing listens (advertised, never served).
 
+import { parseIPv4Value } from "../../lib/ip/index.ts";
+
 /** Host parts used per /24 block (.1 … .254). */
 export const HOSTS_PER_BLOCK = 254;
 
@@ -17,13 +19,10 @@ export function ipv4Text(u32: number): string {
   return `${u32 >>> 24}.${(u32 >>> 16) & 0xff}.${(u32 >>> 8) & 0xff}.${u32 & 0xff}`;
 }
 
-/** 32-bit value of dotted IPv4 text, or undefined when it is not one. */
+/** 32-bit value of dotted IPv4 text (lib/ip's parser), or undefined when it is not one. */
 export function parseIPv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1, 5).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const v = parseIPv4Value(text);
+  return v < 0 ? undefined : v;
 }
 
 /** The loopback address plan of a simnet of `nodes` peers starting at `base`. */
