@@ -2,6 +2,7 @@
 // files to the written file, medians of several runs: the defaults (every located node, the 1,000 heaviest
 // city-to-city arcs) must stay ≤ 10 MB and ≤ 5 s for KML and GeoJSON; KMZ and `--edges all` are reported for
 // comparison. GDAL's ogrinfo then opens every file written.
+import { Rng } from "../lib/random.ts";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,8 +34,8 @@ const CITIES = [
 ] as const;
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+  const r = new Rng(seed);
+  return () => r.float();
 }
 
 async function generate(dataDir: string): Promise<void> {
@@ -59,6 +60,8 @@ async function generate(dataDir: string): Promise<void> {
       attempted_at: at,
       outcome: ok ? "ok" : "timeout",
       error_detail: ok ? null : "timeout",
+      protocol_error_code: null,
+      timeout_phase: null,
       connect_ms: ok ? 2 : null,
       handshake_ms: ok ? 3 : null,
       getaddr_ms: ok ? 10 : null,

@@ -4,6 +4,7 @@
 // the simnet writer with GeoLite2-like shapes (400k IPv4 + 20k IPv6 City networks, 60k ASN networks); addresses
 // are drawn mostly inside those networks. The same addresses are then looked up bare, in-process, and with
 // Debian's python3-maxminddb C extension (MODE_MMAP_EXT), and the ratios printed. Medians of several runs.
+import { Rng } from "../lib/random.ts";
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,14 +26,10 @@ const TARGET = 500_000;
 const SOURCES = 1_000; // peers whose getaddr replies make up addrs.parquet
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, where python3-maxminddb lives
 
-// Deterministic PRNG (mulberry32): every run builds the same databases and addresses.
-let seed = 20261124;
+// lib/random's PRNG: every run builds the same databases and addresses.
+const SEEDED = new Rng(20261124);
 function rand(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return SEEDED.float();
 }
 const randInt = (n: number) => Math.floor(rand() * n);
 const v4 = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;

@@ -31,6 +31,8 @@ function makeRows(n: number): VisitRow[] {
       attempted_at: new Date(t0 + i * 3),
       outcome,
       error_detail: ok ? null : `connect ${outcome}`,
+      protocol_error_code: null,
+      timeout_phase: null,
       connect_ms: outcome === "not_dialed" ? null : 20 + (i % 300),
       handshake_ms: ok ? 40 + (i % 500) : null,
       getaddr_ms: outcome === "ok" ? 1000 + (i % 30000) : null,

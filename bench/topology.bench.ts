@@ -18,7 +18,7 @@ import pagerankCjs from "graphology-metrics/centrality/pagerank.js";
 import eigenvectorCjs from "graphology-metrics/centrality/eigenvector.js";
 import { connectedComponents, stronglyConnectedComponents } from "graphology-components";
 import louvainCjs from "graphology-communities-louvain";
-import { seededRng } from "../stages/topology/rng.ts";
+import { seededRng } from "../lib/random.ts";
 import { buildCsr } from "../stages/topology/graph.ts";
 import { computeMetrics, type NodeFacts } from "../stages/topology/metrics.ts";
 import { syntheticCrawlGraph } from "../stages/topology/synthetic.ts";
@@ -96,6 +96,8 @@ console.log(`Louvain: ${lastCommunities} communities, directed modularity ${last
           attempted_at: at,
           outcome: g0.crawled[i] === 1 ? "ok" : "timeout",
           error_detail: null,
+          protocol_error_code: null,
+          timeout_phase: null,
           connect_ms: null,
           handshake_ms: null,
           getaddr_ms: null,

@@ -1,5 +1,6 @@
-// Seeded randomness: every simnet fact is a pure function of (seed, purpose, index), so any process can
-// recompute any peer without shared state, and the same --seed always yields the same network.
+// The one seeded PRNG (mulberry32) and hash: every simnet fact is a pure function of (seed, purpose, index), so any
+// process can recompute any peer without shared state; topology's sampling, Louvain and synthetic graphs, and the
+// benchmarks' generated data are reproducible from their seed.
 
 /** A 32-bit avalanche hash of several 32-bit integers (murmur3 finaliser over a running mix). */
 export function hash32(...parts: readonly number[]): number {
@@ -100,4 +101,30 @@ export class Rng {
 /** The PRNG of one (seed, stream, index) triple. */
 export function rngFor(seed: number, stream: number, index: number, extra = 0): Rng {
   return new Rng(hash32(seed, stream, index, extra));
+}
+
+/** A function returning uniform doubles in [0, 1). */
+export type RandomFn = () => number;
+
+/**
+ * Uniform doubles in [0, 1) from one seed (Rng over `seed ^ 0x9e3779b9`, so seed 0 is not a weak state): the
+ * form topology's sampled betweenness, Louvain and synthetic graphs take.
+ */
+export function seededRng(seed: number): RandomFn {
+  const rng = new Rng((seed >>> 0) ^ 0x9e3779b9);
+  return () => rng.float();
+}
+
+/** k distinct integers drawn uniformly from 0 … n-1 (partial Fisher–Yates); all of them, in order, when k ≥ n. */
+export function sampleWithoutReplacement(n: number, k: number, rng: RandomFn): Int32Array {
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  if (k >= n) return all;
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rng() * (n - i));
+    const t = all[i]!;
+    all[i] = all[j]!;
+    all[j] = t;
+  }
+  return all.slice(0, k);
 }

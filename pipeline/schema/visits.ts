@@ -64,10 +64,8 @@ export interface VisitRow {
   attempted_at: Date;
   outcome: VisitOutcome;
   error_detail: string | null;
-  /** Absent reads as null (rows built by hand before the column existed). */
-  protocol_error_code?: VisitProtocolError | null;
-  /** Absent reads as null (rows built by hand before the column existed). */
-  timeout_phase?: TimeoutPhase | null;
+  protocol_error_code: VisitProtocolError | null;
+  timeout_phase: TimeoutPhase | null;
   connect_ms: number | null;
   handshake_ms: number | null;
   getaddr_ms: number | null;

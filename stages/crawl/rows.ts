@@ -43,6 +43,8 @@ export function undialledRow(item: FrontierItem, at: Date, outcome: VisitOutcome
     attempted_at: at,
     outcome,
     error_detail: detail,
+    protocol_error_code: null,
+    timeout_phase: null,
     connect_ms: null,
     handshake_ms: null,
     getaddr_ms: null,

@@ -1,12 +1,12 @@
 // The original stored every address as 16 bytes; one IPv4 host could be stored in two forms, so both become the
 // dotted IPv4 text our lake uses everywhere.
 import { classifyIPv6Bytes } from "../../lib/bitcoin/index.ts";
-import type { NetworkTypeName } from "../../pipeline/schema/visits.ts";
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
 
 /** Canonical text and family of one stored address. */
 export interface ImportedAddress {
   readonly address: string;
-  readonly networkType: NetworkTypeName;
+  readonly networkType: NetworkType;
 }
 
 /**

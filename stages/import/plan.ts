@@ -2,7 +2,8 @@
 // so every rule is tested on its own; the rules are written out in stages/import/README.md.
 import type { AddrRow } from "../../pipeline/schema/addrs.ts";
 import type { GeoRow } from "../../pipeline/schema/geo.ts";
-import type { NetworkTypeName, VisitOutcome, VisitRow, VisitSource } from "../../pipeline/schema/visits.ts";
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
+import type { VisitOutcome, VisitRow, VisitSource } from "../../pipeline/schema/visits.ts";
 import { importedAddress } from "./address.ts";
 import { crawlOf, splitCrawls, type CrawlWindow } from "./crawls.ts";
 import type { OldCrawlDb, OldLocation, OldVersionEvent } from "./sqlite.ts";
@@ -53,7 +54,7 @@ export interface PlanOptions {
 interface Endpoint {
   readonly address: string;
   readonly port: number;
-  readonly networkType: NetworkTypeName;
+  readonly networkType: NetworkType;
   state: number;
   source: string;
   minRowid: number;
@@ -159,6 +160,8 @@ export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
         attempted_at: new Date(Math.floor(m.at) * 1000),
         outcome: m.outcome,
         error_detail: m.detail,
+        protocol_error_code: null,
+        timeout_phase: null,
         connect_ms: null,
         handshake_ms: null,
         getaddr_ms: null,
@@ -188,7 +191,7 @@ export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
     }
     visits.sort((a, b) => a.attempted_at.getTime() - b.attempted_at.getTime() || cmp(a.address, b.address) || a.port - b.port);
     addrs.sort((a, b) => cmp(a.source_address, b.source_address) || a.source_port - b.source_port || cmp(a.address, b.address) || a.port - b.port);
-    const seen = new Map<string, NetworkTypeName>();
+    const seen = new Map<string, NetworkType>();
     for (const v of visits) seen.set(v.address, v.network_type);
     for (const a of addrs) seen.set(a.address, a.network_type);
     const locatedAt = new Date(Math.floor(start) * 1000);
@@ -249,7 +252,7 @@ export function parseVersion(description: string): { protocolVersion: number | n
 }
 
 /** The geo row of an address the original has no location for: overlay names by family, IPs `not_found`. */
-function unlocated(address: string, type: NetworkTypeName, at: Date): GeoRow {
+function unlocated(address: string, type: NetworkType, at: Date): GeoRow {
   const status = type === "onion_v2" || type === "onion_v3" ? "onion" : type === "i2p" ? "i2p" : type === "cjdns" ? "cjdns" : "not_found";
   return {
     address,

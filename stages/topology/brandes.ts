@@ -1,7 +1,7 @@
 // Betweenness (Brandes) and closeness from one BFS per source, on CSR arrays. With K sampled sources the
 // betweenness is scaled by n/K exactly as networkx's `betweenness_centrality(k=K)`; K ≥ n is exact.
 import type { CsrGraph } from "./graph.ts";
-import { sampleWithoutReplacement, seededRng } from "./rng.ts";
+import { sampleWithoutReplacement, seededRng } from "../../lib/random.ts";
 
 /** Betweenness and closeness of every node plus which sources were used. */
 export interface PathMetrics {

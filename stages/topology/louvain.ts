@@ -2,7 +2,7 @@
 // and graphology-communities-louvain use for directed graphs), on typed arrays: no graph objects, seeded order.
 import type { CsrGraph } from "./graph.ts";
 import { relabelBySize } from "./components.ts";
-import { type Rng, seededRng } from "./rng.ts";
+import { type RandomFn as Rng, seededRng } from "../../lib/random.ts";
 
 /** Community of every node (numbered by size descending), their count and the partition's modularity. */
 export interface Communities {

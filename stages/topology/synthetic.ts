@@ -1,6 +1,6 @@
 // Seeded synthetic advertised-address graphs shaped like a real crawl (a minority of crawled nodes with replies
 // of up to 1000 addresses, heavy-tailed popularity), for the benchmark and the scale tests.
-import { seededRng } from "./rng.ts";
+import { seededRng } from "../../lib/random.ts";
 
 /** Parameters of a synthetic crawl graph. */
 export interface SyntheticOptions {

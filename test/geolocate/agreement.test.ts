@@ -1,6 +1,7 @@
 // The stage's own search-tree walk and selective field reader checked against the maxmind reader (walk + full
 // decode) on MaxMind's test databases and on freshly written databases of every record size, plus the spec's
 // record layouts and the block lookup's equivalence with address-by-address lookups.
+import { Rng } from "../../lib/random.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildMmdb } from "../../lib/mmdb/writer.ts";
@@ -15,16 +16,10 @@ import { FIXTURES, locate, type Found } from "./helpers.ts";
 const city = await openGeoDatabase(FIXTURES.city, "city");
 const asn = await openGeoDatabase(FIXTURES.asn, "asn");
 
-/** A small deterministic PRNG (mulberry32), so the sampled addresses are the same on every run. */
+/** lib/random's PRNG, so the sampled addresses are the same on every run. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.float();
 }
 
 function v4Text(n: number): string {

@@ -60,6 +60,8 @@ export async function writeRun(
       attempted_at: at,
       outcome: "timeout",
       error_detail: "test",
+      protocol_error_code: null,
+      timeout_phase: null,
       connect_ms: null,
       handshake_ms: null,
       getaddr_ms: null,

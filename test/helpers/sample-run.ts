@@ -87,6 +87,8 @@ export async function writeSampleRun(dataDir: string, options: SampleRunOptions)
     attempted_at: at,
     outcome: n.outcome,
     error_detail: n.outcome === "ok" ? null : `sample ${n.outcome}`,
+    protocol_error_code: null,
+    timeout_phase: null,
     connect_ms: n.outcome === "ok" ? 3 : null,
     handshake_ms: n.outcome === "ok" ? 5 : null,
     getaddr_ms: n.outcome === "ok" ? 40 : null,

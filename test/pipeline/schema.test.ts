@@ -18,6 +18,8 @@ test("visits, addrs, geo and node_metrics have the columns of DESIGN.md §2 (run
     "attempted_at",
     "outcome",
     "error_detail",
+    "protocol_error_code",
+    "timeout_phase",
     "connect_ms",
     "handshake_ms",
     "getaddr_ms",
@@ -30,7 +32,17 @@ test("visits, addrs, geo and node_metrics have the columns of DESIGN.md §2 (run
     "addr_messages",
     "addrs_received",
   ]);
-  assert.deepEqual(names(ADDRS.columns), ["source_address", "source_port", "address", "port", "network_type", "services", "advertised_at", "message"]);
+  assert.deepEqual(names(ADDRS.columns), [
+    "source_address",
+    "source_port",
+    "address",
+    "port",
+    "network_type",
+    "services",
+    "advertised_at",
+    "message",
+    "in_reply",
+  ]);
   for (const c of [
     "address",
     "country_code",

@@ -44,6 +44,8 @@ export function visit(spec: VisitSpec, at: Date): VisitRow {
     attempted_at: at,
     outcome: spec.outcome,
     error_detail: handshake ? null : spec.outcome,
+    protocol_error_code: null,
+    timeout_phase: null,
     connect_ms: handshake ? 5 : null,
     handshake_ms: handshake ? 7 : null,
     getaddr_ms: spec.outcome === "ok" ? 30 : null,

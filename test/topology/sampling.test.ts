@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FIXTURES, csrOf } from "./fixtures.ts";
 import { pathMetrics } from "../../stages/topology/brandes.ts";
-import { sampleWithoutReplacement, seededRng } from "../../stages/topology/rng.ts";
+import { sampleWithoutReplacement, seededRng } from "../../lib/random.ts";
 
 const f = FIXTURES.graphs.find((g) => g.name === "crawl60")!;
 const g = csrOf(f);
