@@ -173,6 +173,9 @@ test("special-purpose table: dialable and geo_scope per row, AS112/AMT/6to4/Tere
     assert.equal(ip.family === 4 ? ipv4Scope(parseIPv4Value(address)) : ipv6Scope(parseIPv6(address)!), scope, address);
     assert.equal(policy.allows(address), false, `${address} is never dialled by a public crawl`);
   }
+  // --cjdns carves CJDNS's fc00::/8 out of the undialable unique-local fc00::/7; fd00::/8 stays refused
+  const cjdns = DialPolicy.forNetwork("mainnet", [], [], true);
+  assert.deepEqual([cjdns.allows("fc00::1"), cjdns.allows("fd00::1"), cjdns.allows("10.0.0.1")], [true, false, false]);
   for (const ordinary of ["81.2.69.142", "8.8.8.8", "2a01:4f8::1", "2600::1"]) {
     assert.equal(specialRangeOf(parseIp(ordinary)!), undefined, ordinary);
     assert.equal(policy.allows(ordinary), true, ordinary);
