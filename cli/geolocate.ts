@@ -47,7 +47,7 @@ export function geolocateCommand(): Command {
       const dbs = await m.openGeoDatabases(m.resolveDbPaths(opts)); // before the lock: a bad database writes nothing
       const lock = await acquireLock(flags.data, "geolocate");
       try {
-        const summary = await m.geolocateWith(dbs, opts);
+        const summary = await m.geolocateWith(dbs, { ...opts, lock });
         if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else for (const r of summary.runs) process.stdout.write(`${m.formatResult(r)}\n`);
       } finally {

@@ -16,6 +16,8 @@ export interface StageRecord {
   finished_at: string | null;
   counts?: Record<string, number>;
   details?: Record<string, unknown>;
+  /** Fingerprints of the inputs the stage read (pipeline/stage.ts): a change since its success makes it stale. */
+  inputs?: Record<string, string>;
 }
 
 /** Contents of manifest.json. Timestamps are ISO 8601 UTC strings (`2026-01-02T03:04:05.678Z`). */
@@ -71,6 +73,9 @@ export function manifestProblem(value: unknown): string | null {
   for (const [name, stage] of Object.entries(value.stages)) {
     if (!isRecord(stage) || !isState(stage.state) || typeof stage.started_at !== "string") return `stage '${name}' is malformed`;
     if (stage.counts !== undefined && !isCounts(stage.counts)) return `stage '${name}' counts must map names to numbers`;
+    if (stage.inputs !== undefined && !(isRecord(stage.inputs) && Object.values(stage.inputs).every((v) => typeof v === "string"))) {
+      return `stage '${name}' inputs must map names to strings`;
+    }
   }
   return null;
 }

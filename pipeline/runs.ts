@@ -42,6 +42,11 @@ export function runDir(dataDir: string, network: NetworkName, runId: string): st
   return join(runsRoot(dataDir), `network=${network}`, `run_id=${runId}`);
 }
 
+/** The data folder a run folder belongs to (`<data>/runs/network=…/run_id=…` → `<data>`). */
+export function dataDirOf(run: { dir: string }): string {
+  return join(run.dir, "..", "..", "..");
+}
+
 /** A run found on disk. */
 export interface RunInfo {
   id: string;
@@ -143,6 +148,12 @@ export class Run {
   async recordStage(name: string, record: StageRecord): Promise<void> {
     this.manifest.stages[name] = record;
     await this.write();
+  }
+
+  /** recordStage() for a signal handler, where no promise will be awaited. */
+  recordStageSync(name: string, record: StageRecord): void {
+    this.manifest.stages[name] = record;
+    writeFileAtomicSync(join(this.dir, MANIFEST_FILE), formatManifest(this.manifest));
   }
 
   /** Merges counts into the run's counts (e.g. progress so far) and rewrites the manifest. */

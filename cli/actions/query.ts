@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { DuckDBConnection } from "../../pipeline/duckdb.ts";
 import { splitSqlStatements, type RowObject } from "../../pipeline/duckdb.ts";
 import { errorMessage, UsageError } from "../../pipeline/errors.ts";
-import { runChecks, type CheckResult } from "../../pipeline/sql/checks.ts";
+import { checkFailureLine, runChecks, type CheckResult } from "../../pipeline/sql/checks.ts";
 import { ChecksFailedError, QueryError } from "../../pipeline/sql/errors.ts";
 import { listSqlFiles, martViewName } from "../../pipeline/sql/files.ts";
 import { csvLines, formatTable, jsonValue, type QueryFormat } from "../../pipeline/sql/format.ts";
@@ -82,7 +82,7 @@ async function reportChecks(results: readonly CheckResult[], format: QueryFormat
   } else {
     for (const r of results) {
       if (r.offending === 0) await write(`ok    ${r.name}\n`);
-      else await write(`FAIL  ${r.name}: ${r.offending} offending row${r.offending === 1 ? "" : "s"}; first: ${JSON.stringify(jsonValue(r.sample[0]))}\n`);
+      else await write(`FAIL  ${checkFailureLine(r)}\n`);
     }
   }
   if (failed.length > 0) throw new ChecksFailedError(failed.length, results.length);

@@ -61,7 +61,7 @@ export function renderDataDoc(): string {
     "| `options` | the options the run was started with |",
     "| `counts` | named totals (e.g. `visits`, `addrs`) |",
     "| `tool_version` | Fluxture version that wrote the run |",
-    "| `stages` | one record per stage that ran: `state`, `started_at`, `finished_at`, `counts`, `details` |",
+    "| `stages` | one record per stage that ran (written by `runStage`, pipeline/stage.ts): `state`, `started_at`, `finished_at`, `counts`, `details`, and `inputs` (fingerprints of the datasets, upstream stages and options it read; a change makes it stale) |",
     "| `error` | one-line reason, when sealed `failed` or `cancelled` |",
     "",
     "In the tables below, *JS value* is the TypeScript type of the column in the row types",

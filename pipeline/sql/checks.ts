@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from "../duckdb.ts";
 import { runSqlFile, type RowObject } from "../duckdb.ts";
 import { listSqlFiles } from "./files.ts";
+import { jsonValue } from "./format.ts";
 
 /** Outcome of one check: its name, how many offending rows it returned, and the first few of them. */
 export interface CheckResult {
@@ -19,4 +20,9 @@ export async function runChecks(connection: DuckDBConnection, sampleSize = 3): P
     results.push({ name: file.name, path: file.path, offending: rows.length, sample: rows.slice(0, sampleSize) });
   }
   return results;
+}
+
+/** One line for a failed check: its name, how many rows offend, and the first of them as JSON. */
+export function checkFailureLine(r: CheckResult): string {
+  return `${r.name}: ${r.offending} offending row${r.offending === 1 ? "" : "s"}; first: ${JSON.stringify(jsonValue(r.sample[0]))}`;
 }

@@ -5,6 +5,7 @@ import { DataError } from "../../pipeline/errors.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
+import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { renderBitnodes } from "./bitnodes.ts";
 import { buildGeoJson } from "./geojson.ts";
 import { buildKml } from "./kml.ts";
@@ -104,6 +105,27 @@ export async function runMapExport(kind: "kml" | "geojson", output: string, opti
 export async function runTableExport(format: ExportFormat, output: string, data: string, runId: string | undefined, onlyCrawled: boolean): Promise<void> {
   const run = await loadRun(await selectRun(data, runId), { onlyCrawled, withEdges: false, withMutual: true });
   await writeOutput(output, tableOf(run, format));
+}
+
+/** The datasets and stages every per-run export reads (the report's too). */
+export const EXPORT_INPUTS = {
+  datasets: ["visits.parquet", "addrs.parquet", "geo.parquet", "node_metrics.parquet"],
+  stages: ["crawl", "geolocate", "topology"],
+} as const;
+
+const exportsStage: StageDefinition<string[]> = {
+  name: "exports",
+  inputs: EXPORT_INPUTS,
+  outputs: ["exports/bitnodes.json", "exports/nodes.csv", "exports/nodes.arff", "exports/nodes.jsonl"],
+  async body({ run }) {
+    const files = await writeAllExports(run);
+    return { result: files, detail: files.join(", "), counts: { files: files.length }, details: { files } };
+  },
+};
+
+/** `run<Stage>` of exports: every export into the run's exports/ through runStage, redone when geo or metrics change. */
+export function runExports(run: RunInfo, opts: StageOptions = {}): Promise<StageOutcome<string[]>> {
+  return runStage(run, exportsStage, opts);
 }
 
 /** Files `writeAllExports` produces in a run's exports/ folder. */

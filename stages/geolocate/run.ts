@@ -1,13 +1,15 @@
-// `fluxture geolocate`: every distinct address of a run (or of every succeeded run) → geo.parquet, with the
-// databases' builds recorded in the run's manifest so a rerun with the same builds is skipped.
+// The geolocate stage: every distinct address of a run (or of every succeeded run) → geo.parquet, through
+// runStage, with the databases' builds in its record so a rerun with the same builds (and inputs) is skipped.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { openDuckDB } from "../../pipeline/duckdb.ts";
-import { UsageError, errorMessage } from "../../pipeline/errors.ts";
+import { UsageError } from "../../pipeline/errors.ts";
+import type { DataLock } from "../../pipeline/lock.ts";
 import { log } from "../../pipeline/log.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { Progress } from "../../pipeline/progress.ts";
-import { findRun, listRuns, Run, type RunInfo } from "../../pipeline/runs.ts";
+import { findRun, listRuns, type RunInfo } from "../../pipeline/runs.ts";
+import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { GEO, GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 import { GeoDatabaseError, openGeoDatabase, type GeoDatabase } from "./database.ts";
 import { readAddressBlocks, ResultWriter, stageAdvertisedAddresses, stageRecords, stageVisitedAddresses, writeGeoParquet } from "./dataset.ts";
@@ -52,45 +54,55 @@ export interface RunGeoResult {
   seconds: number;
 }
 
-/** Options of geolocateRun. */
-export interface GeolocateRunOptions {
-  processAll?: boolean;
+/** Options of runGeolocate: the databases (or their paths: a missing City file skips the stage) and runStage's. */
+export interface GeolocateRunOptions extends StageOptions {
+  readonly dbs: GeoDatabases | { readonly city: string; readonly asn: string };
   /** Show a progress line (terminal) or periodic log lines. */
-  progress?: boolean;
+  readonly progress?: boolean;
 }
 
-/** Geolocates one run (unless its recorded builds say it is up to date) and records the stage in its manifest. */
-export async function geolocateRun(info: RunInfo, dbs: GeoDatabases, opts: GeolocateRunOptions = {}): Promise<RunGeoResult> {
+function isOpened(dbs: GeolocateRunOptions["dbs"]): dbs is GeoDatabases {
+  return typeof dbs.city !== "string";
+}
+
+/** The geolocate stage: visits and addrs → geo.parquet; also stale when a newer database build is at hand. */
+function geolocateStage(dbs: GeoDatabases | null, missing: string, progress: boolean): StageDefinition<Record<string, number>> {
+  const details: GeolocateDetails | null = dbs && { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null };
+  return {
+    name: STAGE_NAME,
+    inputs: { datasets: ["visits.parquet", "addrs.parquet"], stages: ["crawl"] },
+    outputs: [GEO.file],
+    unavailable: () => (dbs === null ? missing : null),
+    stale: (previous) => {
+      const d = decide(previous, true, details!, false);
+      return d.redo ? d.reason : null;
+    },
+    currentBecause: (previous) => decide(previous, true, details!, false).reason,
+    async body({ run }) {
+      const counts = await locateInto(run, dbs!, join(run.dir, GEO.file), new Date(), progress);
+      return { result: counts, counts, details: { ...details }, detail: `${counts.addresses ?? 0} addresses, ${counts.located ?? 0} located` };
+    },
+  };
+}
+
+/** `run<Stage>` of geolocate: one run through runStage (skipped with one line when there is no City database). */
+export async function runGeolocate(info: RunInfo, opts: GeolocateRunOptions): Promise<StageOutcome<Record<string, number>>> {
+  let dbs: GeoDatabases | null = null;
+  let missing = "";
+  if (isOpened(opts.dbs)) dbs = opts.dbs;
+  else if (existsSync(opts.dbs.city)) dbs = await openGeoDatabases(opts.dbs);
+  else missing = `no City database at ${opts.dbs.city}: run \`fluxture update-geo-db\` or pass --city-db`;
+  return runStage(info, geolocateStage(dbs, missing, opts.progress ?? false), opts);
+}
+
+/** Geolocates one run unless its record says it is current, and reports it the way the command prints it. */
+export async function geolocateRun(info: RunInfo, dbs: GeoDatabases, opts: Omit<GeolocateRunOptions, "dbs"> = {}): Promise<RunGeoResult> {
   const started = Date.now();
-  const details: GeolocateDetails = { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null };
-  const geoPath = join(info.dir, GEO.file);
-  const decision = decide(info.manifest.stages[STAGE_NAME], existsSync(geoPath), details, opts.processAll ?? false);
-  const base = { run_id: info.id, network: info.network, reason: decision.reason };
-  if (!decision.redo) return { ...base, action: "skipped", counts: {}, seconds: 0 };
-  const run = Run.attach(info);
-  const startedAt = new Date();
-  await run.recordStage(STAGE_NAME, { state: "running", started_at: startedAt.toISOString(), finished_at: null, details: { ...details } });
-  try {
-    const counts = await locateInto(info, dbs, geoPath, startedAt, opts.progress ?? false);
-    await run.recordStage(STAGE_NAME, {
-      state: "succeeded",
-      started_at: startedAt.toISOString(),
-      finished_at: new Date().toISOString(),
-      counts,
-      details: { ...details },
-    });
-    return { ...base, action: "geolocated", counts, seconds: (Date.now() - started) / 1000 };
-  } catch (err) {
-    await run
-      .recordStage(STAGE_NAME, {
-        state: "failed",
-        started_at: startedAt.toISOString(),
-        finished_at: new Date().toISOString(),
-        details: { ...details, error: errorMessage(err) },
-      })
-      .catch(() => undefined);
-    throw err;
-  }
+  const outcome = await runGeolocate(info, { ...opts, dbs });
+  const reason = outcome.reason === "forced" ? "--process-all" : outcome.reason === "never ran" ? "not geolocated yet" : outcome.reason;
+  const base = { run_id: info.id, network: info.network, reason };
+  if (outcome.status !== "done") return { ...base, action: "skipped", counts: {}, seconds: 0 };
+  return { ...base, action: "geolocated", counts: outcome.result ?? {}, seconds: (Date.now() - started) / 1000 };
 }
 
 async function locateInto(info: RunInfo, dbs: GeoDatabases, geoPath: string, locatedAt: Date, showProgress: boolean): Promise<Record<string, number>> {
@@ -165,6 +177,8 @@ export interface GeolocateOptions {
   asnDb?: string | undefined;
   processAll?: boolean;
   progress?: boolean;
+  /** The data lock when the caller holds it (the command takes it once for every run). */
+  lock?: DataLock;
 }
 
 /** Summary printed by the command (and its --json form). */
@@ -192,7 +206,11 @@ export async function geolocateWith(dbs: GeoDatabases, opts: GeolocateOptions): 
     runs = [await findRun(opts.dataDir, { run: opts.run, network: opts.network, states })];
   }
   const results: RunGeoResult[] = [];
-  for (const info of runs) results.push(await geolocateRun(info, dbs, { processAll: opts.processAll ?? false, progress: opts.progress ?? false }));
+  for (const info of runs) {
+    results.push(
+      await geolocateRun(info, dbs, { force: opts.processAll ?? false, progress: opts.progress ?? false, ...(opts.lock ? { lock: opts.lock } : {}) }),
+    );
+  }
   return { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null, runs: results };
 }
 

@@ -4,11 +4,13 @@ import { existsSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { queryRows, sqlString } from "../../pipeline/duckdb.ts";
-import { DataError, errorMessage } from "../../pipeline/errors.ts";
+import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
 import type { Manifest } from "../../pipeline/manifest.ts";
-import { Run, type RunInfo } from "../../pipeline/runs.ts";
+import type { RunInfo } from "../../pipeline/runs.ts";
+import { GEO } from "../../pipeline/schema/geo.ts";
 import { NODES } from "../../pipeline/schema/nodes.ts";
+import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { openLake } from "../../pipeline/sql/lake.ts";
 
 /** Name of the manifest stage that records a run's nodes.parquet. */
@@ -31,20 +33,41 @@ export function nodesCurrent(info: RunInfo): boolean {
   return builtFrom === geolocateProvenance(info.manifest);
 }
 
+/** The nodes stage: visits and geo → nodes.parquet, for succeeded (sealed) runs only. */
+const nodesStage: StageDefinition<number> = {
+  name: NODES_STAGE,
+  inputs: { datasets: ["visits.parquet", GEO.file], stages: ["crawl", "geolocate"] },
+  outputs: [NODES.file],
+  unavailable: (run) => (run.manifest.state === "succeeded" ? null : `the run is ${run.manifest.state}: only succeeded runs are in the marts`),
+  // the rule of views.sql's runs_with_current_nodes: built from the run's present geolocate stage
+  stale: (previous, run) =>
+    (previous.details?.geolocate_started_at ?? null) === geolocateProvenance(run.manifest) ? null : "built from another geolocate stage",
+  currentBecause: (previous) => `nodes.parquet current since ${previous.finished_at}`,
+  async body({ run }) {
+    const details = { geolocate_started_at: geolocateProvenance(run.manifest) };
+    const count = await writeNodes(run);
+    return { result: count, detail: `${count} nodes`, counts: { nodes: count }, details };
+  },
+};
+
 /**
- * Writes the run's nodes.parquet (atomically) from int_joined_nodes and records the `nodes` stage with the
- * geolocate stage it derives from; returns the number of nodes. The stage is marked running first, so while
- * the file is rewritten the views ignore it and join visits and geo. A run that is not succeeded (sealed) has
- * no nodes in the marts: DataError.
+ * `run<Stage>` of nodes: writes the run's nodes.parquet (atomically) from int_joined_nodes through runStage, which
+ * records the geolocate stage it derives from. While the stage is running the views ignore the file and join
+ * visits and geo. A run that is not succeeded is skipped: it has no nodes in the marts.
  */
-export async function prepareRunNodes(info: RunInfo): Promise<number> {
+export function runNodes(info: RunInfo, opts: StageOptions = {}): Promise<StageOutcome<number>> {
+  return runStage(info, nodesStage, opts);
+}
+
+/** Writes the run's nodes.parquet now (current or not) and returns its node count; DataError for an unsealed run. */
+export async function prepareRunNodes(info: RunInfo, opts: StageOptions = {}): Promise<number> {
   if (info.manifest.state !== "succeeded") {
     throw new DataError(`run ${info.id} is ${info.manifest.state}: only a succeeded run's nodes are in the marts`);
   }
-  const run = Run.attach(info);
-  const startedAt = new Date().toISOString();
-  const details = { geolocate_started_at: geolocateProvenance(info.manifest) };
-  await run.recordStage(NODES_STAGE, { state: "running", started_at: startedAt, finished_at: null, details });
+  return (await runNodes(info, { ...opts, force: true })).result!;
+}
+
+async function writeNodes(info: RunInfo): Promise<number> {
   const target = join(info.dir, NODES.file);
   const tmp = tempPathFor(target);
   try {
@@ -70,18 +93,7 @@ export async function prepareRunNodes(info: RunInfo): Promise<number> {
       await lake.close();
     }
     await publishFile(tmp, target);
-    await run.recordStage(NODES_STAGE, { state: "succeeded", started_at: startedAt, finished_at: new Date().toISOString(), counts: { nodes: count }, details });
     return count;
-  } catch (err) {
-    await run
-      .recordStage(NODES_STAGE, {
-        state: "failed",
-        started_at: startedAt,
-        finished_at: new Date().toISOString(),
-        details: { ...details, error: errorMessage(err) },
-      })
-      .catch(() => undefined);
-    throw err;
   } finally {
     if (existsSync(tmp)) await unlink(tmp).catch(() => undefined);
   }

@@ -2,7 +2,8 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
-import { findRun, type RunInfo } from "../../pipeline/runs.ts";
+import { findRun, listRuns, type RunInfo } from "../../pipeline/runs.ts";
+import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
 import { renderReport } from "./html.ts";
 import { loadReportData } from "./load.ts";
@@ -26,4 +27,27 @@ export async function writeRunReport(dataDir: string, run: RunInfo): Promise<str
   const path = join(dir, "report.html");
   await writeReport(dataDir, run, path);
   return path;
+}
+
+/** The previous succeeded run of the network (the report's "changes" section compares with it), as a fingerprint. */
+async function previousRunInput(run: RunInfo, dataDir: string): Promise<Record<string, string>> {
+  const earlier = (await listRuns(dataDir, { network: run.network, onSkip: () => undefined })).filter((r) => r.id < run.id && r.manifest.state === "succeeded");
+  const prev = earlier[earlier.length - 1];
+  return { previous_run: prev === undefined ? "none" : `${prev.id}@${prev.manifest.finished_at}` };
+}
+
+const reportStage: StageDefinition<string> = {
+  name: "report",
+  inputs: { datasets: ["visits.parquet", "addrs.parquet", "geo.parquet", "node_metrics.parquet"], stages: ["crawl", "geolocate", "topology"] },
+  outputs: [join("exports", "report.html")],
+  moreInputs: previousRunInput,
+  async body({ run, dataDir }) {
+    const path = await writeRunReport(dataDir, run);
+    return { result: path, detail: path, counts: { files: 1 }, details: { files: [path] } };
+  },
+};
+
+/** `run<Stage>` of report: exports/report.html through runStage, redone when geo, metrics or the previous run change. */
+export function runReportStage(run: RunInfo, opts: StageOptions = {}): Promise<StageOutcome<string>> {
+  return runStage(run, reportStage, opts);
 }

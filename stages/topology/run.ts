@@ -1,10 +1,11 @@
 // `fluxture topology`: load a run's advertised-address graph, compute every metric, write node_metrics.parquet,
-// record the stage in the manifest, and rank nodes or groups.
+// through runStage (which records it in the manifest), and rank nodes or groups.
 import { join } from "node:path";
-import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
+import { DataError, UsageError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
-import { Run, findRun, type RunInfo } from "../../pipeline/runs.ts";
+import { findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { NODE_METRICS, type NodeMetricsRow } from "../../pipeline/schema/index.ts";
+import { runStage, type StageBodyResult, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { formatHostPort } from "../../lib/bitcoin/index.ts";
 import { buildCsr, inducedSubgraph } from "./graph.ts";
@@ -14,6 +15,9 @@ import { computeMetrics, type NodeFacts } from "./metrics.ts";
 import { writeDegreeDistribution } from "./degree-dist.ts";
 import { GRAPH_NOTE, type TopologyReport } from "./report.ts";
 import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, type GroupBy } from "./options.ts";
+
+/** Name of the manifest stage record of topology. */
+export const STAGE_NAME = "topology";
 
 const GEO_GROUPS: ReadonlySet<GroupBy> = new Set(["city", "country", "continent", "asn"]);
 
@@ -28,6 +32,9 @@ export interface TopologyOptions {
   readonly seed?: number;
   readonly degreeDist?: string;
 }
+
+/** The options that shape one computation, without the run selection. */
+export type TopologyParams = Omit<TopologyOptions, "data" | "run">;
 
 const UNKNOWN = "(unknown)";
 
@@ -74,73 +81,84 @@ const subset = <T extends Uint8Array | Int32Array>(a: T, ids: Int32Array): T => 
   return out;
 };
 
-function checkOptions(o: TopologyOptions): void {
+function checkOptions(o: TopologyParams): void {
   if (o.conglomerate && o.groupBy === undefined) throw new UsageError("--conglomerate needs --group-by (it ranks the graph of groups)");
   if (o.degreeDist === "-") throw new UsageError("--degree-dist needs a file path: the SVG plot is written next to the CSV");
 }
 
-/** Runs the stage on the chosen run and returns the report (the caller prints it). */
-export async function runTopology(o: TopologyOptions): Promise<TopologyReport> {
+/** The topology stage's runStage options: which run's lock, and whether to recompute a current node_metrics. */
+export type TopologyStageOptions = StageOptions;
+
+/** The record of a computed topology: counts and the parameters and results worth keeping. */
+function recordOf(report: TopologyReport, o: TopologyParams, samples: number, seed: number, totalMs: number): StageBodyResult<TopologyReport> {
+  const s = report.summary;
+  return {
+    result: report,
+    detail: `${s.nodes} nodes, ${s.edges} edges`,
+    counts: {
+      nodes: s.nodes,
+      edges: s.edges,
+      replied_nodes: s.repliedNodes,
+      truncated_replies: s.truncatedReplies,
+      weak_components: s.weakComponents.count,
+      strong_components: s.strongComponents.count,
+      communities: s.communities.count,
+    },
+    details: {
+      graph: GRAPH_NOTE,
+      seed,
+      betweenness_samples: samples,
+      betweenness_sources: s.betweenness.sources,
+      betweenness_exact: s.betweenness.exact,
+      only_crawled_nodes: o.onlyCrawledNodes === true,
+      pagerank: s.pagerank,
+      weighted_pagerank: s.weightedPagerank,
+      eigenvector: s.eigenvector,
+      modularity: s.communities.modularity,
+      timings_ms: { ...report.timingsMs, total: Math.round(totalMs) },
+    },
+  };
+}
+
+/**
+ * `run<Stage>` of topology: node_metrics.parquet of one run through runStage. Its inputs are the crawl's
+ * datasets and the options that shape node_metrics, so `analyze` redoes a topology computed with other options.
+ */
+export async function runTopologyStage(info: RunInfo, o: TopologyParams, opts: TopologyStageOptions = {}): Promise<StageOutcome<TopologyReport>> {
   checkOptions(o);
-  const info = await findRun(o.data, o.run === undefined ? {} : { run: o.run });
   const withGeo = o.groupBy !== undefined && GEO_GROUPS.has(o.groupBy);
   if (withGeo && !isGeolocated(info.dir)) {
     throw new DataError(`run ${info.id} is not geolocated: run \`fluxture geolocate --run ${info.id}\` first`);
   }
   const samples = o.betweennessSamples ?? DEFAULT_BETWEENNESS_SAMPLES;
   const seed = o.seed ?? DEFAULT_SEED;
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  await record(o.data, info, { state: "running", started_at: startedAt, finished_at: null });
-  try {
-    const report = await analyse(info, o, withGeo, samples, seed);
-    const s = report.summary;
-    await record(o.data, info, {
-      state: "succeeded",
-      started_at: startedAt,
-      finished_at: new Date().toISOString(),
-      counts: {
-        nodes: s.nodes,
-        edges: s.edges,
-        replied_nodes: s.repliedNodes,
-        truncated_replies: s.truncatedReplies,
-        weak_components: s.weakComponents.count,
-        strong_components: s.strongComponents.count,
-        communities: s.communities.count,
-      },
-      details: {
-        graph: GRAPH_NOTE,
-        seed,
-        betweenness_samples: samples,
-        betweenness_sources: s.betweenness.sources,
-        betweenness_exact: s.betweenness.exact,
-        only_crawled_nodes: o.onlyCrawledNodes === true,
-        pagerank: s.pagerank,
-        weighted_pagerank: s.weightedPagerank,
-        eigenvector: s.eigenvector,
-        modularity: s.communities.modularity,
-        timings_ms: { ...report.timingsMs, total: Math.round(performance.now() - t0) },
-      },
-    });
-    return report;
-  } catch (err) {
-    await record(o.data, info, {
-      state: "failed",
-      started_at: startedAt,
-      finished_at: new Date().toISOString(),
-      details: { error: errorMessage(err) },
-    }).catch(() => undefined);
-    throw err;
-  }
+  const definition: StageDefinition<TopologyReport> = {
+    name: STAGE_NAME,
+    inputs: {
+      datasets: ["visits.parquet", "addrs.parquet"],
+      stages: ["crawl"],
+      params: { only_crawled_nodes: o.onlyCrawledNodes === true, betweenness_samples: samples, seed },
+    },
+    outputs: [NODE_METRICS.file],
+    currentBecause: (previous) => `computed ${previous.finished_at}`,
+    async body({ run }) {
+      const t0 = performance.now();
+      const report = await analyse(run, o, withGeo, samples, seed);
+      return recordOf(report, o, samples, seed, performance.now() - t0);
+    },
+  };
+  return runStage(info, definition, opts);
 }
 
-/** Re-reads the manifest right before writing, so records other stages made meanwhile are kept. */
-async function record(dataDir: string, info: RunInfo, rec: Parameters<Run["recordStage"]>[1]): Promise<void> {
-  const fresh = await findRun(dataDir, { run: info.id, network: info.network });
-  await Run.attach(fresh).recordStage("topology", rec);
+/** `fluxture topology`: always computes (it prints the ranking), under the data lock, and records the stage. */
+export async function runTopology(o: TopologyOptions, opts: TopologyStageOptions = {}): Promise<TopologyReport> {
+  checkOptions(o);
+  const info = await findRun(o.data, o.run === undefined ? {} : { run: o.run });
+  const outcome = await runTopologyStage(info, o, { dataDir: o.data, ...opts, force: true });
+  return outcome.result!;
 }
 
-async function analyse(info: RunInfo, o: TopologyOptions, withGeo: boolean, samples: number, seed: number): Promise<TopologyReport> {
+async function analyse(info: RunInfo, o: TopologyParams, withGeo: boolean, samples: number, seed: number): Promise<TopologyReport> {
   const timingsMs: Record<string, number> = {};
   let t = performance.now();
   const loaded = await loadGraph(info.dir, info.id, withGeo);

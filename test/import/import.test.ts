@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { runImport } from "../../stages/import/run.ts";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 import { buildSqlite, FIXTURE_SQL } from "./helpers.ts";
 
 const root = mkdtempSync(join(tmpdir(), "fluxture-import-"));
@@ -218,19 +218,19 @@ test("a longer --crawl-gap joins the two crawls into one run", async () => {
   assert.equal(summary.runs[0]!.addrs, 20);
 });
 
-test("the CLI imports, then every invariant check passes over the imported runs", () => {
+test("the CLI imports, then every invariant check passes over the imported runs", async () => {
   const data = join(root, "cli");
-  const r = fluxture(["import-fluxture", crawlDb, "--data", data]);
+  const r = await cli(["import-fluxture", crawlDb, "--data", data]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^run 20210101T000000Z \(mainnet\) crawl 1\/2 of .*crawl\.db: 16 visits, 16 addrs, 4 located\n/);
-  const checks = fluxture(["query", "--checks", "--data", data]);
+  const checks = await cli(["query", "--checks", "--data", data]);
   assert.equal(checks.status, 0, checks.stdout + checks.stderr);
-  const runs = fluxture(["runs", "--data", data]);
+  const runs = await cli(["runs", "--data", data]);
   assert.equal(runs.status, 0, runs.stderr);
   assert.match(runs.stdout, /20210201T000000Z/);
 });
 
-test("corrupt, foreign and missing files: one line, nothing written", () => {
+test("corrupt, foreign and missing files: one line, nothing written", async () => {
   const foreign = buildSqlite(root, "foreign.db", "create table foo (x integer); insert into foo values (1);");
   const partial = buildSqlite(
     root,
@@ -254,7 +254,7 @@ test("corrupt, foreign and missing files: one line, nothing written", () => {
   ];
   for (const [file, expected] of cases) {
     const data = join(root, `bad-${file.split("/").pop()}`);
-    const r = fluxture(["import-fluxture", file, "--data", data]);
+    const r = await cli(["import-fluxture", file, "--data", data]);
     assert.equal(r.status, 1, `${file}: ${r.stderr}`);
     assert.match(r.stderr, expected);
     assert.equal(existsSync(data), false, `${file}: the data folder was created`);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 
 const data = mkdtempSync(join(tmpdir(), "fluxture-report-"));
 const outputs = join(process.cwd(), "test-output");
@@ -43,7 +43,7 @@ after(async () => {
 
 test("fluxture report writes one self-contained HTML file whose figures match the data (checked in Chromium)", async () => {
   const out = join(data, "report.html");
-  const r = fluxture(["report", "--data", data, out]);
+  const r = await cli(["report", "--data", data, out]);
   assert.equal(r.status, 0, r.stderr);
   const html = readFileSync(out, "utf8");
   assert.doesNotMatch(html, /<script|<link|src="http|href="http/i, "no scripts and no network resources");

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PLACES, writeSampleRun, type SampleNode } from "../helpers/sample-run.ts";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { FIXTURES } from "./fixtures.ts";
@@ -48,8 +48,8 @@ function near(a: number, b: number, tol: number, what: string): void {
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 }
 
-test("--json: per-node ranking sorted by pagerank, equal to networkx, and the summary", () => {
-  const r = fluxture(["topology", "--data", handData, "--json"]);
+test("--json: per-node ranking sorted by pagerank, equal to networkx, and the summary", async () => {
+  const r = await cli(["topology", "--data", handData, "--json"]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {
     graph: string;
@@ -94,7 +94,7 @@ test("--json: per-node ranking sorted by pagerank, equal to networkx, and the su
 });
 
 test("node_metrics.parquet holds networkx's values and the manifest records the stage", async () => {
-  const r = fluxture(["topology", "--data", handData, "--run", handRun, "--seed", "9"]);
+  const r = await cli(["topology", "--data", handData, "--run", handRun, "--seed", "9"]);
   assert.equal(r.status, 0, r.stderr);
   const runDir = join(handData, "runs", "network=simnet", `run_id=${handRun}`);
   assert.deepEqual(
@@ -131,8 +131,8 @@ test("node_metrics.parquet holds networkx's values and the manifest records the 
   assert.equal(typeof (stage.details?.timings_ms as Record<string, number> | undefined)?.pagerank, "number");
 });
 
-test("text output: the graph note, an aligned table sorted by rank, then the summary lines", () => {
-  const r = fluxture(["topology", "--data", handData]);
+test("text output: the graph note, an aligned table sorted by rank, then the summary lines", async () => {
+  const r = await cli(["topology", "--data", handData]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split("\n");
   assert.match(lines[0]!, /who advertises whom.*not the connection graph/);
@@ -187,8 +187,8 @@ test("--group-by country sums members' pagerank; --conglomerate ranks the countr
   assert.ok(city.rows.some((x) => x.name === "Falkenstein, DE" && x.size === 2));
 });
 
-test("--group-by version works without geolocation; a geographic grouping names the missing step", () => {
-  const v = fluxture(["topology", "--data", bareData, "--group-by", "version", "--json"]);
+test("--group-by version works without geolocation; a geographic grouping names the missing step", async () => {
+  const v = await cli(["topology", "--data", bareData, "--group-by", "version", "--json"]);
   assert.equal(v.status, 0, v.stderr);
   const doc = JSON.parse(v.stdout) as { rows: { name: string; size: number }[] };
   // user agents come from the handshake: the timeout (node 5) and the undialled node 7 have none
@@ -197,15 +197,15 @@ test("--group-by version works without geolocation; a geographic grouping names 
     ["/Satoshi:26.1.0/", 2],
     ["/Satoshi:27.0.0/", 4],
   ]);
-  const g = fluxture(["topology", "--data", bareData, "--group-by", "asn"]);
+  const g = await cli(["topology", "--data", bareData, "--group-by", "asn"]);
   assert.equal(g.status, 1);
   assert.equal(g.stdout, "");
   assert.equal(g.stderr, `fluxture: run ${bareRun} is not geolocated: run \`fluxture geolocate --run ${bareRun}\` first\n`);
 });
 
-test("--degree-dist writes the CSV histogram and an SVG plot next to it", () => {
+test("--degree-dist writes the CSV histogram and an SVG plot next to it", async () => {
   const csv = join(root, "deg.csv");
-  const r = fluxture(["topology", "--data", handData, "--degree-dist", csv]);
+  const r = await cli(["topology", "--data", handData, "--degree-dist", csv]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(csv, "utf8"), "out_degree,nodes\n0,2\n1,2\n2,3\n3,1\n");
   const svg = readFileSync(join(root, "deg.svg"), "utf8");
@@ -214,7 +214,7 @@ test("--degree-dist writes the CSV histogram and an SVG plot next to it", () => 
   assert.match(svg, /nodes \(log scale\)/);
   assert.equal(svg.match(/<circle /g)?.length, 4);
   const other = join(root, "hist");
-  assert.equal(fluxture(["topology", "--data", handData, "--degree-dist", other]).status, 0);
+  assert.equal((await cli(["topology", "--data", handData, "--degree-dist", other])).status, 0);
   assert.ok(existsSync(other) && existsSync(`${other}.svg`));
 });
 
@@ -228,7 +228,7 @@ test("--only-crawled-nodes keeps the dialled nodes only", async () => {
 test("an empty run and a one-node run fail with one clear line", async () => {
   const empty = join(root, "empty");
   const e = await writeSampleRun(empty, { nodes: [], withMetrics: false });
-  const r1 = fluxture(["topology", "--data", empty]);
+  const r1 = await cli(["topology", "--data", empty]);
   assert.equal(r1.status, 1);
   assert.equal(r1.stderr, `fluxture: run ${e.id} has an empty graph: no visits and no advertised addresses\n`);
   const one = join(root, "one");
@@ -236,20 +236,20 @@ test("an empty run and a one-node run fail with one clear line", async () => {
     nodes: [{ address: "127.61.1.1", port: 8333, outcome: "ok", userAgent: null, place: null, advertises: [0] }],
     withMetrics: false,
   });
-  const r2 = fluxture(["topology", "--data", one]);
+  const r2 = await cli(["topology", "--data", one]);
   assert.equal(r2.status, 1);
   assert.equal(r2.stderr, `fluxture: run ${o.id} has a one-node graph (127.61.1.1:8333): topology needs at least two nodes\n`);
   const m = await readManifest(join(one, "runs", "network=simnet", `run_id=${o.id}`, "manifest.json"));
   assert.equal(m.stages.topology?.state, "failed");
 });
 
-test("usage errors: --conglomerate without --group-by, a bad --group-by, --degree-dist -", () => {
-  const a = fluxture(["topology", "--data", handData, "--conglomerate"]);
+test("usage errors: --conglomerate without --group-by, a bad --group-by, --degree-dist -", async () => {
+  const a = await cli(["topology", "--data", handData, "--conglomerate"]);
   assert.equal(a.status, 2);
   assert.match(a.stderr, /^fluxture: --conglomerate needs --group-by/);
-  const b = fluxture(["topology", "--data", handData, "--group-by", "planet"]);
+  const b = await cli(["topology", "--data", handData, "--group-by", "planet"]);
   assert.notEqual(b.status, 0);
   assert.match(b.stderr, /--group-by must be one of ip\|city\|country\|continent\|asn\|version/);
-  const c = fluxture(["topology", "--data", handData, "--degree-dist", "-"]);
+  const c = await cli(["topology", "--data", handData, "--degree-dist", "-"]);
   assert.equal(c.status, 2);
 });
