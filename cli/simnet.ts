@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { option, parseChoice, parseInteger } from "./options.ts";
 
-const PROFILE_NAMES = ["realistic", "fast", "hostile", "mainnet"] as const;
+const PROFILE_NAMES = ["realistic", "fast", "hostile", "mainnet", "flood"] as const;
 
 /** Parsed flags of `fluxture simnet`. */
 export interface SimnetFlags {

@@ -92,6 +92,7 @@ select
     null::bigint as peer_time,
     null::integer as addr_messages,
     null::integer as addrs_received,
+    null::integer as advertised_by,
     null::varchar as network,
     null::varchar as run_id
 where false;

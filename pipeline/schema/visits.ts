@@ -77,6 +77,8 @@ export interface VisitRow {
   peer_time: bigint | null;
   addr_messages: number;
   addrs_received: number;
+  /** Distinct sources that advertised the endpoint before it was dialled (null: not written by the crawler). */
+  advertised_by?: number | null;
 }
 
 /** Schema of visits.parquet. */
@@ -122,5 +124,12 @@ export const VISITS = defineDataset<VisitRow>({
     { name: "peer_time", type: "BIGINT", nullable: true, meaning: "the peer's clock from its version message, unix seconds as sent (unchecked)" },
     { name: "addr_messages", type: "INTEGER", nullable: false, meaning: "addr/addrv2 messages received from the peer" },
     { name: "addrs_received", type: "INTEGER", nullable: false, meaning: "address entries received in those messages" },
+    {
+      name: "advertised_by",
+      type: "INTEGER",
+      nullable: true,
+      meaning:
+        "distinct nodes whose addr entries listed this endpoint before it was dialled (0 for seeds; an address-flood singleton has 1; null in runs or rows not written by the crawler)",
+    },
   ],
 });

@@ -237,10 +237,7 @@ export class CrawlEngine {
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
       if (result.outcome === "ok") {
         // Only edges widen the frontier, so a resume (which rebuilds it from durable edges) sees the same frontier.
-        const depth = item.depth + 1;
-        for (const e of result.entries) {
-          this.frontier.addIfNew(e.address, e.port, () => ({ address: e.address, port: e.port, networkType: e.networkType, source: "peer", depth }));
-        }
+        this.frontier.addAdvertised(result.entries, item.depth + 1);
       }
     } finally {
       if (gateway !== undefined && !released) this.gateways.release(gateway, "cancelled", null);

@@ -15,7 +15,7 @@ import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
-import { Frontier, type FrontierItem } from "./frontier.ts";
+import { DEFAULT_MAX_WAITING, Frontier, type FrontierItem } from "./frontier.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY, Gateways } from "./gateways.ts";
 import { SamSession, parseSamAddress } from "./sam.ts";
 import { DialPolicy } from "./policy.ts";
@@ -232,7 +232,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const frontier = new Frontier();
     for (const d of durable.done) frontier.markSeen(d.address, d.port);
     for (const s of seeds) frontier.add(s);
-    for (const a of durable.advertised) frontier.add({ ...a, source: "peer" });
+    for (const a of durable.advertised) frontier.addAdvertised([a], a.depth);
     if (resumed) log("info", `resume: ${durable.done.length} visits done, ${frontier.waiting} endpoints to visit`);
 
     const controller = new AbortController();
@@ -299,6 +299,9 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       opts.signal?.removeEventListener("abort", onOuterAbort);
     }
     progress?.stop();
+    if (frontier.drops.dropped > 0) {
+      log("warn", `frontier full: ${frontier.drops.dropped} lowest-evidence endpoints dropped undialled (bound ${DEFAULT_MAX_WAITING} waiting)`);
+    }
     const sealed = await store.seal(resumed);
     const stoppedBy = stopReason ?? (stats.stoppedBy === "max_nodes" ? "max_nodes" : "done");
     const state: RunState = stopReason === undefined ? "succeeded" : "cancelled";
@@ -313,7 +316,15 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       started_at: stageStart,
       finished_at: new Date().toISOString(),
       counts,
-      details: { stopped_by: stoppedBy, resumed, concurrency, outcomes, reachable: sealed.reachableByNetwork },
+      details: {
+        stopped_by: stoppedBy,
+        resumed,
+        concurrency,
+        outcomes,
+        reachable: sealed.reachableByNetwork,
+        frontier_overflowed: frontier.drops.overflowed,
+        frontier_dropped: frontier.drops.dropped,
+      },
     });
     faultPoint("manifest: run state");
     await run.seal(state, counts, state === "cancelled" ? `cancelled (${stoppedBy})` : undefined);

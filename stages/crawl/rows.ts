@@ -29,6 +29,7 @@ export function visitRow(item: FrontierItem, attemptedAt: Date, r: SessionResult
     peer_time: v?.peerTime ?? null,
     addr_messages: r.addrMessages,
     addrs_received: r.addrsReceived,
+    advertised_by: item.advertisedBy ?? null,
   };
 }
 
@@ -56,6 +57,7 @@ export function undialledRow(item: FrontierItem, at: Date, outcome: VisitOutcome
     peer_time: null,
     addr_messages: 0,
     addrs_received: 0,
+    advertised_by: item.advertisedBy ?? null,
   };
 }
 

@@ -30,6 +30,7 @@ const EXPECTED: Record<Behaviour, string> = {
   oversized: "protocol_error",
   addr_flood: "protocol_error",
   close_mid_message: "protocol_error",
+  spammer: "ok",
 };
 
 let dir: string;

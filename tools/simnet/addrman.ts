@@ -5,7 +5,7 @@
 // entries, and — only for addrv2 — TorV3, I2P and CJDNS entries. Nothing advertised is off loopback.
 import { addressFromBytes, type NetworkType, type PeerAddress } from "../../lib/bitcoin/index.ts";
 import { IPV6_PORT_BASE, IPV6_PORT_COUNT } from "./layout.ts";
-import type { SimnetModel } from "./model.ts";
+import { spamEntriesOf, type SimnetModel } from "./model.ts";
 import { rngFor, STREAM, type Rng } from "../../lib/random.ts";
 import { SERVICE } from "./versions.ts";
 
@@ -151,6 +151,24 @@ export function floodEntries(model: SimnetModel, i: number): PeerAddress[] {
   for (let k = 0; k < count; k++) {
     const address = model.layout.deadText(rng.below(model.layout.deadCount));
     out.push({ networkType: "ipv4", address, port: model.config.port, services: SERVICE.NETWORK, time: model.config.epoch });
+  }
+  return out;
+}
+
+/** The fresh nothing-listens addresses a `spammer` peer advertises besides its reply (its own slice of the pool). */
+export function spamEntries(model: SimnetModel, i: number): PeerAddress[] {
+  const rank = model.spammerRank[i]!;
+  if (rank < 0) return [];
+  const per = spamEntriesOf(model.config);
+  const out: PeerAddress[] = [];
+  for (let k = 0; k < per; k++) {
+    out.push({
+      networkType: "ipv4",
+      address: model.layout.spamText(rank * per + k),
+      port: model.config.port,
+      services: SERVICE.NETWORK,
+      time: model.config.epoch,
+    });
   }
   return out;
 }

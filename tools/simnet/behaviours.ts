@@ -3,16 +3,28 @@
 import { Rng, hash32, STREAM } from "../../lib/random.ts";
 
 /** Every behaviour a simnet peer can have (see docs in README of stages/simnet for the wire detail). */
-export const BEHAVIOURS = ["honest", "slow", "silent", "full", "garbage", "wrong_magic", "oversized", "ping_flood", "addr_flood", "close_mid_message"] as const;
+export const BEHAVIOURS = [
+  "honest",
+  "slow",
+  "silent",
+  "full",
+  "garbage",
+  "wrong_magic",
+  "oversized",
+  "ping_flood",
+  "addr_flood",
+  "close_mid_message",
+  "spammer",
+] as const;
 
 /** One behaviour name. */
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 /** Named mixes of behaviours (shares sum to 1) with their default reply delay. */
-export type ProfileName = "realistic" | "fast" | "hostile" | "mainnet";
+export type ProfileName = "realistic" | "fast" | "hostile" | "mainnet" | "flood";
 
 /** Every profile name, for flag validation. */
-export const PROFILES: readonly ProfileName[] = ["realistic", "fast", "hostile", "mainnet"];
+export const PROFILES: readonly ProfileName[] = ["realistic", "fast", "hostile", "mainnet", "flood"];
 
 /** Fraction of peers per behaviour; missing behaviours have share 0. */
 export type Shares = Readonly<Partial<Record<Behaviour, number>>>;
@@ -36,6 +48,8 @@ export const PROFILE_SHARES: Readonly<Record<ProfileName, Shares>> = {
   fast: { honest: 1 },
   // Reachable peers as a census meets them: almost all answer (on Core's timer), a few are full or mute.
   mainnet: { honest: 0.95, full: 0.02, silent: 0.02, close_mid_message: 0.01 },
+  // mainnet during an address flood: a tenth of the peers also advertise `spamEntries` fresh nothing-listens addresses.
+  flood: { honest: 0.85, full: 0.02, silent: 0.02, close_mid_message: 0.01, spammer: 0.1 },
   hostile: {
     honest: 0.3,
     slow: HOSTILE_EACH,
@@ -56,6 +70,7 @@ export const PROFILE_REPLY_DELAY_MS: Readonly<Record<ProfileName, number>> = {
   fast: 0,
   hostile: 250,
   mainnet: 30_000,
+  flood: 30_000,
 };
 
 /** Shape of each profile's world beyond its behaviours: the reply-delay cap (× mean, 0 = uncapped), the
@@ -66,16 +81,17 @@ export const PROFILE_WORLD: Readonly<Record<ProfileName, { replyDelayCap: number
   hostile: { replyDelayCap: 3, deadPerPeer: 0, deadPercent: 12 },
   // Core's address-send timer is uncapped; mainnet crawls meet ~3 unreachable addresses per reachable node.
   mainnet: { replyDelayCap: 0, deadPerPeer: 3, deadPercent: 30 },
+  flood: { replyDelayCap: 0, deadPerPeer: 3, deadPercent: 30 },
 };
 
 /** Behaviours whose peer answers getaddr promptly with a legitimate reply (the connectivity backbone). */
 export const PROMPT_REPLIERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "ping_flood"]);
 
 /** Behaviours whose peer completes the version handshake. */
-export const HANDSHAKERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "addr_flood", "close_mid_message"]);
+export const HANDSHAKERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "addr_flood", "close_mid_message", "spammer"]);
 
 /** Behaviours whose peer eventually sends a legitimate getaddr reply listed in the ground truth. */
-export const REPLIERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood"]);
+export const REPLIERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "spammer"]);
 
 /** Error for a bad --behaviours value (the CLI wraps it in a UsageError). */
 export class SharesError extends Error {}

@@ -3,7 +3,7 @@
 // self-announcement first and the cached reply after a delay — or one of the hostile variations.
 import type { Socket } from "node:net";
 import { FrameParser, canonicalAddress, encodeFrame, type Message } from "../../lib/bitcoin/index.ts";
-import { floodEntries, legacyEntries, replyEntries } from "./addrman.ts";
+import { GETADDR_MAX, floodEntries, legacyEntries, replyEntries, spamEntries } from "./addrman.ts";
 import type { Behaviour } from "./behaviours.ts";
 import type { FrameCache } from "./cache.ts";
 import { type ConstantFrames, WRONG_MAGIC, addrFrame, cutFrame, floodFrame, garbageBytes, oversizedHeader, versionFrame, type Remote } from "./frames.ts";
@@ -285,6 +285,16 @@ class Conversation {
       case "slow":
         this.later(model.config.slowMs, () => this.sendReply());
         return;
+      case "spammer": {
+        // On the same timer as an honest reply: the spam in 1000-entry messages, then the real reply as the last one.
+        const delay = replyDelay(model.config.replyDelayMs, Math.random(), model.config.replyDelayCap ?? 3);
+        this.later(delay, () => {
+          const spam = spamEntries(model, this.peer);
+          for (let k = 0; k < spam.length; k += GETADDR_MAX) this.socket.write(addrFrame(magic, spam.slice(k, k + GETADDR_MAX), this.useV2()));
+          this.sendReply();
+        });
+        return;
+      }
       default: {
         const delay = replyDelay(model.config.replyDelayMs, Math.random(), model.config.replyDelayCap ?? 3);
         if (delay <= 0) this.sendReply();

@@ -35,11 +35,14 @@ export class Layout {
   /** Addresses in the nothing-listens pool. */
   readonly deadCount: number;
   private readonly deadBase: number;
+  /** Addresses in the spam pool (after the nothing-listens pool; nothing listens there either). */
+  readonly spamCount: number;
+  private readonly spamBase: number;
   /** One past the last address the simnet uses. */
   readonly end: number;
 
   /** `deadPerPeer` > 0 sizes the nothing-listens pool at that many addresses per peer (the mainnet profile's 3). */
-  constructor(baseText: string, nodes: number, deadPerPeer = 0) {
+  constructor(baseText: string, nodes: number, deadPerPeer = 0, spamCount = 0) {
     const base = parseIPv4(baseText);
     if (base === undefined || base >>> 24 !== 127) throw new LayoutError(`--base must be an IPv4 address in 127.0.0.0/8, got '${baseText}'`);
     if ((base & 0xff) !== 0) throw new LayoutError(`--base must end in .0 (a /24 boundary), got '${baseText}'`);
@@ -51,7 +54,9 @@ export class Layout {
         ? HOSTS_PER_BLOCK * Math.max(1, Math.ceil((nodes * deadPerPeer) / HOSTS_PER_BLOCK))
         : HOSTS_PER_BLOCK * (8 + Math.ceil(nodes / (HOSTS_PER_BLOCK * 10)));
     this.deadBase = base + (this.peerBlocks + 1) * 256;
-    this.end = this.deadBase + (this.deadCount / HOSTS_PER_BLOCK) * 256;
+    this.spamCount = spamCount;
+    this.spamBase = this.deadBase + (this.deadCount / HOSTS_PER_BLOCK) * 256;
+    this.end = this.spamBase + Math.ceil(spamCount / HOSTS_PER_BLOCK) * 256;
     if (this.end > 0x80000000) {
       throw new LayoutError(`--base ${baseText} leaves too little of 127.0.0.0/8 for ${nodes} peers (needs ${ipv4Text(base)}–${ipv4Text(this.end - 1)})`);
     }
@@ -83,7 +88,12 @@ export class Layout {
     return ipv4Text(this.deadBase + Math.floor(k / HOSTS_PER_BLOCK) * 256 + 1 + (k % HOSTS_PER_BLOCK));
   }
 
-  /** Whether dotted `address` is in the nothing-listens pool. */
+  /** Dotted text of the `k`-th spam address (what `spammer` peers advertise). */
+  spamText(k: number): string {
+    return ipv4Text(this.spamBase + Math.floor(k / HOSTS_PER_BLOCK) * 256 + 1 + (k % HOSTS_PER_BLOCK));
+  }
+
+  /** Whether dotted `address` is in the nothing-listens pool (the spam pool included). */
   isDead(address: string): boolean {
     const v = parseIPv4(address);
     if (v === undefined || v < this.deadBase || v >= this.end) return false;
@@ -91,7 +101,7 @@ export class Layout {
     return host !== 0 && host !== 255;
   }
 
-  /** First and last address of the nothing-listens pool (for an iptables `--dst-range` that blackholes it). */
+  /** First and last address of the nothing-listens and spam pools (for an iptables `--dst-range` blackhole). */
   deadRange(): [string, string] {
     return [ipv4Text(this.deadBase), ipv4Text(this.end - 1)];
   }

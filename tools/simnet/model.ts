@@ -24,6 +24,8 @@ export interface SimnetConfig {
   readonly deadPerPeer?: number;
   /** Percent of each reply that is nothing-listens addresses (default 12). */
   readonly deadPercent?: number;
+  /** Fresh nothing-listens addresses each `spammer` peer advertises besides its reply (default 2000). */
+  readonly spamEntries?: number;
   /** Reply delay of `slow` peers in ms. */
   readonly slowMs: number;
   /** Unix seconds advertised timestamps count back from (so the ground truth is reproducible). */
@@ -36,6 +38,11 @@ export interface SimnetConfig {
   readonly replyCacheMB: number;
 }
 
+/** Spam addresses per `spammer` peer. */
+export function spamEntriesOf(config: SimnetConfig): number {
+  return config.spamEntries ?? 2000;
+}
+
 /** Share of peers listening on the neighbouring port instead of the default one. */
 const ALT_PORT_PERCENT = 3;
 
@@ -44,6 +51,8 @@ export class SimnetModel {
   readonly config: SimnetConfig;
   readonly layout: Layout;
   private readonly behaviourIdx: Uint8Array;
+  /** Rank of each `spammer` peer among the spammers (its slice of the spam pool), or -1. */
+  readonly spammerRank: Int32Array;
   /** Prompt repliers (honest, ping_flood) in seeded ring order. */
   readonly order: Int32Array;
   /** Position of each peer in `order`, or -1. */
@@ -56,8 +65,12 @@ export class SimnetModel {
   constructor(config: SimnetConfig) {
     this.config = config;
     const n = config.nodes;
-    this.layout = new Layout(config.base, n, config.deadPerPeer ?? 0);
     this.behaviourIdx = assignBehaviours(n, config.shares, config.seed);
+    const spammerIdx = BEHAVIOURS.indexOf("spammer");
+    this.spammerRank = new Int32Array(n).fill(-1);
+    let spammers = 0;
+    for (let i = 0; i < n; i++) if (this.behaviourIdx[i] === spammerIdx) this.spammerRank[i] = spammers++;
+    this.layout = new Layout(config.base, n, config.deadPerPeer ?? 0, spammers * spamEntriesOf(config));
     const altPort = config.port === 65535 ? config.port - 1 : config.port + 1;
     this.ports = new Uint16Array(n);
     this.servicesOf = new BigUint64Array(n);

@@ -1,6 +1,6 @@
 // SimnetOptions → a validated SimnetConfig: defaults per profile, one clear error per bad value.
 import { UsageError } from "../../pipeline/errors.ts";
-import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, PROFILE_WORLD, type ProfileName, type Shares } from "./behaviours.ts";
+import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, PROFILE_WORLD, behaviourCounts, type ProfileName, type Shares } from "./behaviours.ts";
 import { SIMNET_PORT } from "./frames.ts";
 import { Layout, LayoutError } from "./layout.ts";
 import type { SimnetConfig } from "./model.ts";
@@ -41,6 +41,9 @@ export interface SimnetOptions {
   readonly workers?: number;
 }
 
+/** Fresh nothing-listens addresses each `spammer` advertises (two full 1000-entry addr messages before its reply). */
+export const SPAM_ENTRIES = 2000;
+
 /** Default first address of a simnet. */
 export const DEFAULT_BASE = "127.42.0.0";
 /** Default reply delay of slow peers (ms). */
@@ -69,15 +72,15 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
   const profile = opts.profile ?? "realistic";
   if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got '${profile}'`);
   const base = opts.base ?? DEFAULT_BASE;
-  try {
-    new Layout(base, nodes, PROFILE_WORLD[profile].deadPerPeer);
-  } catch (err) {
-    if (err instanceof LayoutError) throw new UsageError(err.message);
-    throw err;
-  }
   const shares = opts.shares ?? PROFILE_SHARES[profile];
   for (const [b, v] of Object.entries(shares)) {
     if (!(typeof v === "number" && v >= 0 && v <= 1)) throw new UsageError(`share of ${b} must be within 0..1, got ${String(v)}`);
+  }
+  try {
+    new Layout(base, nodes, PROFILE_WORLD[profile].deadPerPeer, behaviourCounts(nodes, shares).spammer * SPAM_ENTRIES);
+  } catch (err) {
+    if (err instanceof LayoutError) throw new UsageError(err.message);
+    throw err;
   }
   return {
     nodes,
@@ -90,6 +93,7 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
     replyDelayCap: int("--reply-delay-cap", opts.replyDelayCap ?? PROFILE_WORLD[profile].replyDelayCap, 0, 1000),
     deadPerPeer: PROFILE_WORLD[profile].deadPerPeer,
     deadPercent: PROFILE_WORLD[profile].deadPercent,
+    spamEntries: SPAM_ENTRIES,
     slowMs: int("--slow-ms", opts.slowMs ?? DEFAULT_SLOW_MS, 0, 600_000),
     epoch: int("--epoch", opts.epoch ?? todayEpoch(), 86_400 * 11, 0xffffffff),
     seedCount: int("--seed-count", opts.seedCount ?? 8, 1, 1000),

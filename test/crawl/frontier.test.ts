@@ -1,0 +1,78 @@
+// The evidence-ordered frontier (issue 13 item 3, issue 19's frontier bound): seeds first, then endpoints by how many
+// sources advertised them, a per-source cap that sends a flood's excess to the overflow level, a size bound that
+// drops the newest lowest-evidence endpoints with a count, and advertised_by carried to the visit.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Frontier, type FrontierItem } from "../../stages/crawl/frontier.ts";
+import { spamEntries } from "../../tools/simnet/addrman.ts";
+import { SimnetModel } from "../../tools/simnet/model.ts";
+import { resolveConfig } from "../../tools/simnet/options.ts";
+
+const e = (address: string, port = 8333) => ({ address, port, networkType: "ipv4" as const });
+const seed = (address: string): FrontierItem => ({ ...e(address), source: "seed_arg", depth: 0 });
+const drain = (f: Frontier) => {
+  const out: FrontierItem[] = [];
+  for (let it = f.shift(); it !== undefined; it = f.shift()) out.push(it);
+  return out;
+};
+
+test("seeds first, then by number of advertisers, first in first out among equals; advertised_by is carried", () => {
+  const f = new Frontier();
+  f.addAdvertised([e("10.0.0.1"), e("10.0.0.2"), e("10.0.0.3")], 1); // source A
+  f.add(seed("1.1.1.1"));
+  f.addAdvertised([e("10.0.0.3"), e("10.0.0.2")], 1); // source B
+  f.addAdvertised([e("10.0.0.3")], 1); // source C
+  assert.equal(f.addAdvertised([e("1.1.1.1")], 1), 0); // a waiting seed gains evidence but is not new
+  const order = drain(f);
+  assert.deepEqual(
+    order.map((i) => [i.address, i.advertisedBy]),
+    [
+      ["1.1.1.1", 1],
+      ["10.0.0.3", 3],
+      ["10.0.0.2", 2],
+      ["10.0.0.1", 1],
+    ],
+  );
+  assert.equal(f.waiting, 0);
+  assert.equal(f.discovered, 4);
+  assert.equal(f.addAdvertised([e("10.0.0.1")], 2), 0); // taken endpoints are never queued again
+});
+
+test("a spammer's entries beyond the per-source cap wait in overflow, behind every real peer; a re-advertised one moves up", () => {
+  const config = resolveConfig({ nodes: 50, profile: "flood", base: "127.60.0.0" });
+  const model = new SimnetModel(config);
+  const spammer = Array.from({ length: 50 }, (_, i) => i).find((i) => model.behaviour(i) === "spammer")!;
+  const spam = spamEntries(model, spammer);
+  assert.equal(spam.length, 2000);
+  assert.ok(spam.every((s) => model.layout.isDead(s.address)));
+
+  const f = new Frontier({ perSourceCap: 100 });
+  f.addAdvertised(spam, 1); // the spammer is visited first: its flood lands before the real peers are known
+  const real = Array.from({ length: 40 }, (_, i) => e(model.address(i), model.port(i)));
+  f.addAdvertised(real.slice(0, 30), 1); // honest source 1
+  f.addAdvertised(real.slice(10, 40), 1); // honest source 2
+  f.addAdvertised([spam[1500]!], 1); // one overflow entry advertised by a second source
+  assert.equal(f.drops.overflowed, 1900);
+  const order = drain(f).map((i) => i.address);
+  const lastReal = Math.max(...real.map((r) => order.indexOf(r.address)));
+  const spamPositions = spam.map((s) => order.indexOf(s.address)).filter((p) => p >= 0);
+  // Real peers with two advertisers come first; singletons (real or spam) next; the flood's overflow last.
+  assert.ok(order.indexOf(spam[1500]!.address) < order.indexOf(spam[1999]!.address));
+  assert.ok(real.slice(10, 30).every((r) => order.indexOf(r.address) < 21));
+  assert.equal(spamPositions.filter((p) => p > lastReal).length, 1900 - 1); // all overflow after the last real peer
+});
+
+test("the size bound drops the newest lowest-evidence endpoints and counts them; a dropped one can come back", () => {
+  const f = new Frontier({ perSourceCap: 2, maxWaiting: 5 });
+  f.add(seed("1.1.1.1"));
+  f.addAdvertised([e("10.0.0.1"), e("10.0.0.2"), e("10.0.0.3"), e("10.0.0.4"), e("10.0.0.5"), e("10.0.0.6")], 1);
+  assert.equal(f.waiting, 5);
+  assert.equal(f.drops.dropped, 2); // 10.0.0.5 and .6 (overflow, newest) went first
+  assert.equal(f.has("10.0.0.6", 8333), false);
+  f.addAdvertised([e("10.0.0.1")], 1); // .1 now has 2 advertisers
+  assert.deepEqual(
+    drain(f).map((i) => i.address),
+    ["1.1.1.1", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"],
+  );
+  assert.equal(f.addAdvertised([e("10.0.0.6")], 1), 1); // offered again by another source
+});
