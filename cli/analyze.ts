@@ -1,9 +1,10 @@
 // `fluxture analyze`: the step list (each a stage's run<Stage>, loaded only when it runs) and the command's flags.
 // What a step does and when it is current belongs to its stage; running them in order to pipeline/analyze.ts.
 import { Command } from "commander";
-import { dataOption, option, runOption, parseChoice } from "./options.ts";
-import { NETWORK_NAMES, type NetworkName } from "../lib/bitcoin/networks.ts";
-import type { AnalyzeStep } from "../pipeline/analyze.ts";
+import { dataOption, networkOption, option, runOption } from "./options.ts";
+import { status } from "./output.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
+import type { AnalyzeStep, StepResult } from "../pipeline/analyze.ts";
 
 /** The steps of `fluxture analyze`, in order. */
 export const ANALYZE_STEPS: readonly AnalyzeStep[] = [
@@ -40,15 +41,16 @@ export function analyzeCommand(): Command {
     .description("geolocate → topology → removal → exports → report → nodes → marts → checks for a run, redoing only what is stale")
     .addOption(dataOption())
     .addOption(runOption())
-    .addOption(option("--network <network>", "with no --run: the newest succeeded run of this network").argParser(parseChoice("--network", NETWORK_NAMES)))
+    .addOption(networkOption())
     .addOption(option("--city-db <path>", "MaxMind City database (default <data>/geo/GeoLite2-City.mmdb)", "FLUXTURE_CITY_DB"))
     .addOption(option("--asn-db <path>", "MaxMind ASN database (default <data>/geo/GeoLite2-ASN.mmdb)", "FLUXTURE_ASN_DB"))
     .addOption(option("--force [step]", `redo every step, or only STEP (${ANALYZE_STEPS.map((s) => s.name).join("|")}) and what depends on it`))
     .addOption(option("--json", "print the step results as JSON on stdout"))
     .action(async (flags: AnalyzeFlags) => {
       const { analyzeRun } = await import("../pipeline/analyze.ts");
-      const summary = await analyzeRun(flags, ANALYZE_STEPS);
+      // each step is printed once, as it ends (text), or the whole summary at the end (--json)
+      const print = (name: string, r: StepResult) => status(`${name}: ${r.status}${r.detail ? ` — ${r.detail}` : ""}`);
+      const summary = await analyzeRun(flags, ANALYZE_STEPS, flags.json ? undefined : print);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else for (const [name, r] of Object.entries(summary.steps)) process.stdout.write(`${name}: ${r.status}${r.detail ? ` — ${r.detail}` : ""}\n`);
     });
 }

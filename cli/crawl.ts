@@ -1,8 +1,8 @@
 // The crawl stage's commands: `fluxture crawl` and `fluxture node`. Flags only; the work is loaded lazily.
 import { Command } from "commander";
-import { dataOption, option, parseChoice, parseInteger } from "./options.ts";
+import { dataOption, networkOption, option, parseInteger } from "./options.ts";
 import { UsageError } from "../pipeline/errors.ts";
-import { NETWORK_NAMES } from "../lib/bitcoin/networks.ts";
+import type { NETWORK_NAMES } from "../lib/bitcoin/networks.ts";
 import { RUN_ID_PATTERN } from "../pipeline/runs.ts";
 import type { NodeFlags } from "../stages/crawl/node.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
@@ -54,7 +54,7 @@ const ms = (flag: string) => parseInteger(flag, 1, 3_600_000);
 
 function sessionOptions(command: Command): Command {
   return command
-    .addOption(option("--network <name>", NETWORK_NAMES.join("|")).argParser(parseChoice("--network", NETWORK_NAMES)).default("mainnet"))
+    .addOption(networkOption("network to crawl").default("mainnet"))
     .addOption(option("--connect-timeout <ms>", "TCP connect deadline per peer").argParser(ms("--connect-timeout")).default(5000))
     .addOption(option("--proxy-connect-timeout <ms>", "connect deadline through --proxy (Tor)").argParser(ms("--proxy-connect-timeout")).default(30_000))
     .addOption(option("--handshake-timeout <ms>", "version/verack deadline after connect").argParser(ms("--handshake-timeout")).default(10_000))

@@ -1,8 +1,9 @@
 // The export commands: `fluxture kml`, `fluxture geojson` and `fluxture export`.
 import { Command } from "commander";
-import { dataOption, option, parseChoice, parseInteger, runOption } from "./options.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
+import { checkOutputPath } from "./output.ts";
+import { dataOption, type GroupByKey, groupByOption, networkOption, option, parseChoice, parseInteger, runOption } from "./options.ts";
 
-const GROUPS = ["ip", "city", "country", "continent", "asn"] as const;
 const FORMATS = ["csv", "arff", "jsonl", "bitnodes"] as const;
 
 const EDGES = ["city", "country", "all", "none"] as const;
@@ -10,7 +11,8 @@ const EDGES = ["city", "country", "all", "none"] as const;
 interface MapFlags {
   data: string;
   run?: string;
-  groupBy: (typeof GROUPS)[number];
+  network?: NetworkName;
+  groupBy: GroupByKey;
   edges: (typeof EDGES)[number] | false;
   maxEdges?: number;
   pagerank?: boolean;
@@ -22,11 +24,8 @@ function mapCommand(kind: "kml" | "geojson"): Command {
     .argument("<output>", "output file, or - for stdout")
     .addOption(dataOption())
     .addOption(runOption())
-    .addOption(
-      option("-g, --group-by <key>", `group nodes by ${GROUPS.join("|")}`)
-        .argParser(parseChoice("--group-by", GROUPS))
-        .default("ip"),
-    )
+    .addOption(networkOption())
+    .addOption(groupByOption("group nodes by").default("ip"))
     .addOption(
       option("--edges <mode>", "city|country: arcs summing the node edges between cities (countries), the strongest first; all: every node edge (large); none")
         .argParser(parseChoice("--edges", EDGES))
@@ -47,10 +46,12 @@ function mapCommand(kind: "kml" | "geojson"): Command {
     command.description("export a run as an RFC 7946 GeoJSON FeatureCollection: node points and great-circle lines between cities");
   }
   return command.action(async (output: string, flags: MapFlags) => {
+    checkOutputPath(output);
     const { runMapExport } = await import("../stages/export/run.ts");
     await runMapExport(kind, output, {
       data: flags.data,
       ...(flags.run === undefined ? {} : { run: flags.run }),
+      ...(flags.network === undefined ? {} : { network: flags.network }),
       groupBy: flags.groupBy,
       edges: flags.edges === false ? "none" : flags.edges,
       ...(flags.maxEdges === undefined ? {} : { maxEdges: flags.maxEdges }),
@@ -68,10 +69,14 @@ export function exportCommands(): Command[] {
     .addOption(option("-f, --format <format>", FORMATS.join("|")).argParser(parseChoice("--format", FORMATS)).makeOptionMandatory())
     .addOption(dataOption())
     .addOption(runOption())
+    .addOption(networkOption())
     .addOption(option("--only-crawled-nodes", "only nodes the crawler attempted (not those merely advertised)"))
-    .action(async (output: string, flags: { format: (typeof FORMATS)[number]; data: string; run?: string; onlyCrawledNodes?: boolean }) => {
-      const { runTableExport } = await import("../stages/export/run.ts");
-      await runTableExport(flags.format, output, flags.data, flags.run, flags.onlyCrawledNodes === true);
-    });
+    .action(
+      async (output: string, flags: { format: (typeof FORMATS)[number]; data: string; run?: string; network?: NetworkName; onlyCrawledNodes?: boolean }) => {
+        checkOutputPath(output);
+        const { runTableExport } = await import("../stages/export/run.ts");
+        await runTableExport(flags.format, output, flags.data, flags.run, flags.onlyCrawledNodes === true, flags.network);
+      },
+    );
   return [mapCommand("kml"), mapCommand("geojson"), table];
 }

@@ -1,7 +1,8 @@
 // CLI definitions of `fluxture geolocate` and `fluxture update-geo-db`; implementations load lazily in the actions.
 import { Command } from "commander";
-import { dataOption, option, parseChoice, runOption } from "./options.ts";
-import { NETWORK_NAMES, type NetworkName } from "../lib/bitcoin/networks.ts";
+import { dataOption, networkOption, option, runOption } from "./options.ts";
+import { status } from "./output.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
 
 /** Flags of `fluxture geolocate` as commander parses them. */
 interface GeolocateFlags {
@@ -22,7 +23,7 @@ export function geolocateCommand(): Command {
     .addOption(dataOption())
     .addOption(runOption())
     .addOption(option("--all", "every succeeded run in --data (of --network if given)"))
-    .addOption(option("--network <network>", "narrow the run choice to one network").argParser(parseChoice("--network", NETWORK_NAMES)))
+    .addOption(networkOption("narrow the run choice (or --all) to one network"))
     .addOption(option("-c, --city-db <path>", "MaxMind City database (default <data>/geo/GeoLite2-City.mmdb)", "FLUXTURE_CITY_DB"))
     .addOption(option("--asn-db <path>", "MaxMind ASN database, optional (default <data>/geo/GeoLite2-ASN.mmdb)", "FLUXTURE_ASN_DB"))
     .addOption(option("-a, --process-all", "redo runs already geolocated with the same database builds"))
@@ -49,7 +50,7 @@ export function geolocateCommand(): Command {
       try {
         const summary = await m.geolocateWith(dbs, { ...opts, lock });
         if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-        else for (const r of summary.runs) process.stdout.write(`${m.formatResult(r)}\n`);
+        else for (const r of summary.runs) status(m.formatResult(r));
       } finally {
         await lock.release();
       }
@@ -89,6 +90,6 @@ export function updateGeoDbCommand(): Command {
         progress: !flags.json,
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(installed, null, 2)}\n`);
-      else for (const db of installed) process.stdout.write(`${m.formatInstalled(db)}\n`);
+      else for (const db of installed) status(m.formatInstalled(db));
     });
 }

@@ -3,6 +3,7 @@ import { Option } from "commander";
 import { UsageError } from "../pipeline/errors.ts";
 
 import { DEFAULT_DATA_DIR } from "../pipeline/runs.ts";
+import { NETWORK_NAMES } from "../lib/bitcoin/networks.ts";
 
 /** The env-var twin of a long flag: `--max-nodes` → `FLUXTURE_MAX_NODES`. */
 export function envName(flag: string): string {
@@ -46,4 +47,21 @@ export function parseChoice<T extends string>(flag: string, choices: readonly T[
     if ((choices as readonly string[]).includes(value)) return value as T;
     throw new UsageError(`${flag} must be one of ${choices.join("|")}, got '${value}'`);
   };
+}
+
+/** The `--network NAME` option of every command that picks a run (with no --run: the newest succeeded run
+ * of this network); the same flags text everywhere, so FLUXTURE_NETWORK stays one meaning. */
+export function networkOption(description = "with no --run: the newest succeeded run of this network"): Option {
+  return option("--network <network>", `${description} (${NETWORK_NAMES.join("|")})`).argParser(parseChoice("--network", NETWORK_NAMES));
+}
+
+/** The grouping keys every `--group-by` takes (topology, kml, geojson). */
+export const GROUP_BY_KEYS = ["ip", "city", "country", "continent", "asn", "version"] as const;
+
+/** One of GROUP_BY_KEYS. */
+export type GroupByKey = (typeof GROUP_BY_KEYS)[number];
+
+/** The `--group-by KEY` option, the same keys wherever it exists. */
+export function groupByOption(description: string): Option {
+  return option("-g, --group-by <key>", `${description}: ${GROUP_BY_KEYS.join("|")}`).argParser(parseChoice("--group-by", GROUP_BY_KEYS));
 }

@@ -1,6 +1,8 @@
 // `fluxture report`: one self-contained HTML report of a run.
 import { Command } from "commander";
-import { dataOption, runOption } from "./options.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
+import { checkOutputPath } from "./output.ts";
+import { dataOption, networkOption, runOption } from "./options.ts";
 
 /** The report command, registered by the CLI. */
 export function reportCommand(): Command {
@@ -9,8 +11,10 @@ export function reportCommand(): Command {
     .argument("<output>", "output HTML file, or - for stdout")
     .addOption(dataOption())
     .addOption(runOption())
-    .action(async (output: string, flags: { data: string; run?: string }) => {
+    .addOption(networkOption())
+    .action(async (output: string, flags: { data: string; run?: string; network?: NetworkName }) => {
+      checkOutputPath(output);
       const { runReport } = await import("../stages/report/run.ts");
-      await runReport(flags.data, flags.run, output);
+      await runReport(flags.data, flags.run, output, flags.network);
     });
 }

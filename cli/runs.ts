@@ -1,14 +1,14 @@
 // `fluxture runs`: list every run of the data folder with network, state, times and counts.
 import { Command } from "commander";
-import { dataOption, option, parseChoice } from "./options.ts";
-import { NETWORK_NAMES, type NetworkName } from "../lib/bitcoin/networks.ts";
+import { dataOption, networkOption, option } from "./options.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
 
 /** Builds the `runs` command; the implementation is loaded only when it runs. */
 export function runsCommand(): Command {
   return new Command("runs")
     .description("list runs with network, state, times and counts (runs not sealed as succeeded are marked)")
     .addOption(dataOption())
-    .addOption(option("--network <network>", `only runs of this network: ${NETWORK_NAMES.join("|")}`).argParser(parseChoice("--network", NETWORK_NAMES)))
+    .addOption(networkOption("only runs of this network"))
     .addOption(option("--json", "print the listing as JSON on stdout"))
     .action(async (flags: { data: string; network?: NetworkName; json?: boolean }) => {
       const { runRunsCommand } = await import("./actions/runs.ts");

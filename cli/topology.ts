@@ -1,11 +1,14 @@
 // The `fluxture topology` command: flags (each with a FLUXTURE_* twin); the implementation loads lazily.
 import { Command } from "commander";
-import { dataOption, option, parseChoice, parseInteger, runOption } from "./options.ts";
-import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, GROUP_BYS, REMOVAL_DIMENSIONS, type GroupBy, type RemovalDimension } from "../stages/topology/options.ts";
+import { dataOption, groupByOption, networkOption, option, parseChoice, parseInteger, runOption } from "./options.ts";
+import { checkOutputPath } from "./output.ts";
+import type { NetworkName } from "../lib/bitcoin/networks.ts";
+import { DEFAULT_BETWEENNESS_SAMPLES, DEFAULT_SEED, REMOVAL_DIMENSIONS, type GroupBy, type RemovalDimension } from "../stages/topology/options.ts";
 
 interface TopologyFlags {
   data: string;
   run?: string;
+  network?: NetworkName;
   groupBy?: GroupBy;
   conglomerate?: boolean;
   onlyCrawledNodes?: boolean;
@@ -25,9 +28,8 @@ export function topologyCommand(): Command {
     )
     .addOption(dataOption())
     .addOption(runOption())
-    .addOption(
-      option("-g, --group-by <key>", `rank groups: ${GROUP_BYS.join("|")} (rank = sum of members' pagerank)`).argParser(parseChoice("--group-by", GROUP_BYS)),
-    )
+    .addOption(networkOption())
+    .addOption(groupByOption("rank groups (rank = sum of members' pagerank)"))
     .addOption(option("-c, --conglomerate", "with --group-by: rank the graph of groups itself (edge weight = member edges)"))
     .addOption(option("--only-crawled-nodes", "restrict the graph to the nodes the crawler dialled"))
     .addOption(
@@ -49,6 +51,7 @@ export function topologyCommand(): Command {
     )
     .addOption(option("--degree-dist <file>", "write the out-degree histogram as CSV to FILE and an SVG plot to FILE.svg (x.csv → x.svg)"))
     .action(async (flags: TopologyFlags) => {
+      if (flags.degreeDist !== undefined && flags.degreeDist !== "-") checkOutputPath(flags.degreeDist, "--degree-dist");
       if (flags.removal !== undefined) {
         const { runRemoval, formatRemoval } = await import("../stages/topology/removal-run.ts");
         const report = await runRemoval({ data: flags.data, ...(flags.run === undefined ? {} : { run: flags.run }), dimension: flags.removal });
@@ -61,6 +64,7 @@ export function topologyCommand(): Command {
       const report = await runTopology({
         data: flags.data,
         ...(flags.run === undefined ? {} : { run: flags.run }),
+        ...(flags.network === undefined ? {} : { network: flags.network }),
         ...(flags.groupBy === undefined ? {} : { groupBy: flags.groupBy }),
         conglomerate: flags.conglomerate === true,
         onlyCrawledNodes: flags.onlyCrawledNodes === true,

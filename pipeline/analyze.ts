@@ -2,7 +2,6 @@
 // every step is skipped when current and redone when an input changed (or when forced).
 import { CancelledError, errorMessage, UsageError } from "./errors.ts";
 import { acquireLock, type DataLock } from "./lock.ts";
-import { log } from "./log.ts";
 import { findRun, type NetworkName, type RunInfo } from "./runs.ts";
 import type { StageOutcome, StageStatus } from "./stage.ts";
 
@@ -44,8 +43,13 @@ export interface AnalyzeSummary {
   readonly steps: Record<string, StepResult>;
 }
 
-/** Runs the steps in order under the data lock; a failing step stops the analysis with its one-line reason. */
-export async function analyzeRun(options: AnalyzeOptions, steps: readonly AnalyzeStep[]): Promise<AnalyzeSummary> {
+/** Runs the steps in order under the data lock; a failing step stops the analysis with its one-line reason.
+ * `onStep` hears each step once, as it ends. */
+export async function analyzeRun(
+  options: AnalyzeOptions,
+  steps: readonly AnalyzeStep[],
+  onStep: (name: string, result: StepResult, seconds: number) => void = () => undefined,
+): Promise<AnalyzeSummary> {
   const names = steps.map((s) => s.name);
   if (typeof options.force === "string" && !names.includes(options.force)) {
     throw new UsageError(`--force: unknown step '${options.force}' (expected one of ${names.join(", ")})`);
@@ -66,8 +70,7 @@ export async function analyzeRun(options: AnalyzeOptions, steps: readonly Analyz
       }
       results[step.name] = { status: outcome.status, detail: outcome.detail };
       run = outcome.run;
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      log("info", `analyze ${run.id}: ${step.name}: ${outcome.status}${outcome.detail ? ` (${outcome.detail})` : ""} in ${seconds} s`);
+      onStep(step.name, results[step.name]!, (Date.now() - started) / 1000); // the caller prints each step once
     }
     return { run: run.id, steps: results };
   } finally {

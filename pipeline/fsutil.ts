@@ -1,8 +1,9 @@
 // Crash-safe file writes: a reader sees either the old file or the complete new one, never a torn one.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { DataError } from "./errors.ts";
 
 /** A temp-file path in the same folder as `path` (same file system, so rename is atomic). */
 export function tempPathFor(path: string): string {
@@ -19,19 +20,38 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = tempPathFor(path);
   let renamed = false;
   try {
-    const handle = await open(tmp, "wx", 0o644);
+    const handle = await open(tmp, "wx", 0o644).catch((err: unknown) => {
+      throw outputError(path, err); // name the path the caller asked for, not the hidden temp file
+    });
     try {
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(tmp, path);
+    await rename(tmp, path).catch((err: unknown) => {
+      throw outputError(path, err);
+    });
     renamed = true;
     await fsyncDir(dirname(path));
   } finally {
     if (!renamed) await unlink(tmp).catch(() => undefined);
   }
+}
+
+/** A write failure as one line naming the destination (ENOENT: its folder is missing; EACCES: not writable). */
+function outputError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined) return err instanceof Error ? err : new Error(String(err));
+  const why =
+    code === "ENOENT" && !existsSync(dirname(path))
+      ? `folder ${dirname(path)} does not exist`
+      : code === "EACCES" || code === "EPERM" || code === "EROFS"
+        ? `folder ${dirname(path)} is not writable`
+        : code === "EISDIR"
+          ? "it is a folder"
+          : code;
+  return new DataError(`cannot write ${path}: ${why}`, { cause: err });
 }
 
 /** Synchronous twin of writeFileAtomic, for the last manifest write inside a signal or exit handler. */

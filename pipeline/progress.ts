@@ -1,5 +1,5 @@
 // Progress reporting for long work: one redrawn line on a terminal, a plain log line every interval otherwise (cron).
-import { log } from "./log.ts";
+import { errorsOnly, log } from "./log.ts";
 
 /** Options of a progress reporter; `render` returns the text of the current state. */
 export interface ProgressOptions {
@@ -27,7 +27,7 @@ export class Progress {
   }
 
   private tick(): void {
-    if (this.stopped) return;
+    if (this.stopped || errorsOnly()) return;
     const text = this.options.render();
     if (this.tty) {
       const width = this.stream.columns ?? 120;

@@ -1,4 +1,5 @@
 // `fluxture crawl` behind the flags: signals, the crawl itself, and the summary (text, or JSON on stdout).
+import { status } from "../output.ts";
 import { CancelledError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun } from "../../pipeline/runs.ts";
@@ -85,7 +86,7 @@ export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = fals
     process.off("SIGTERM", onSignal);
   }
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${formatSummary(summary)}\n`);
+  else status(formatSummary(summary));
   if (signalName !== undefined) {
     throw new CancelledError(`run ${summary.runId} cancelled (${signalName}); data kept in ${summary.runDir}; continue with --resume ${summary.runId}`);
   }

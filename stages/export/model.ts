@@ -51,7 +51,7 @@ export interface ExportRun {
 }
 
 /** The grouping keys the map exports accept. */
-export type GroupBy = "ip" | "city" | "country" | "continent" | "asn";
+export type GroupBy = "ip" | "city" | "country" | "continent" | "asn" | "version";
 
 /** The stable key of a node: `host:port`, IPv6 in brackets. */
 export function nodeKey(address: string, port: number): string {
@@ -71,5 +71,7 @@ export function groupKey(node: ExportNode, groupBy: GroupBy): string | null {
       return node.continentCode;
     case "asn":
       return node.asn === null ? null : `AS${node.asn}${node.asOrg === null ? "" : ` ${node.asOrg}`}`;
+    case "version":
+      return node.userAgent === null || node.userAgent === "" ? null : node.userAgent;
   }
 }

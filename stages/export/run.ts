@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { renderBitnodes } from "./bitnodes.ts";
 import { buildGeoJson } from "./geojson.ts";
 import { buildKml } from "./kml.ts";
@@ -24,6 +25,8 @@ export const LARGE_EDGE_COUNT = 20_000;
 export interface MapExportOptions {
   readonly data: string;
   readonly run?: string;
+  /** With no run: the newest succeeded run of this network. */
+  readonly network?: NetworkName;
   readonly groupBy: GroupBy;
   readonly edges: EdgeMode;
   /** Cap on drawn arcs, strongest first; default DEFAULT_AGGREGATED_EDGES when aggregated, none for `all`. */
@@ -89,21 +92,28 @@ export function tableOf(run: ExportRun, format: ExportFormat): string {
   return format === "bitnodes" ? renderBitnodes(run) : renderTable(run.nodes, format, `fluxture-${run.network}-${run.runId}`);
 }
 
-async function selectRun(data: string, run?: string): Promise<RunInfo> {
-  return findRun(data, run === undefined ? {} : { run });
+async function selectRun(data: string, run?: string, network?: NetworkName): Promise<RunInfo> {
+  return findRun(data, { run, network });
 }
 
 /** `fluxture kml` / `fluxture geojson`. */
 export async function runMapExport(kind: "kml" | "geojson", output: string, options: MapExportOptions): Promise<void> {
-  const run = await loadRun(await selectRun(options.data, options.run), { withEdges: options.edges !== "none" });
+  const run = await loadRun(await selectRun(options.data, options.run, options.network), { withEdges: options.edges !== "none" });
   if (kind === "geojson") await writeOutput(output, geojsonOf(run, options));
   else if (options.kmz === true) await writeOutput(output, kmz(kmlOf(run, options)));
   else await writeOutput(output, kmlOf(run, options));
 }
 
 /** `fluxture export --format …`. */
-export async function runTableExport(format: ExportFormat, output: string, data: string, runId: string | undefined, onlyCrawled: boolean): Promise<void> {
-  const run = await loadRun(await selectRun(data, runId), { onlyCrawled, withEdges: false, withMutual: true });
+export async function runTableExport(
+  format: ExportFormat,
+  output: string,
+  data: string,
+  runId: string | undefined,
+  onlyCrawled: boolean,
+  network?: NetworkName,
+): Promise<void> {
+  const run = await loadRun(await selectRun(data, runId, network), { onlyCrawled, withEdges: false, withMutual: true });
   await writeOutput(output, tableOf(run, format));
 }
 

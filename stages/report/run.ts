@@ -4,6 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { findRun, listRuns, type RunInfo } from "../../pipeline/runs.ts";
 import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
 import { renderReport } from "./html.ts";
 import { loadReportData } from "./load.ts";
@@ -16,8 +17,8 @@ export async function writeReport(dataDir: string, run: RunInfo, output: string)
 }
 
 /** `fluxture report [--data DIR] [--run RUN_ID] OUTPUT.html`. */
-export async function runReport(dataDir: string, runId: string | undefined, output: string): Promise<void> {
-  await writeReport(dataDir, await findRun(dataDir, runId === undefined ? {} : { run: runId }), output);
+export async function runReport(dataDir: string, runId: string | undefined, output: string, network?: NetworkName): Promise<void> {
+  await writeReport(dataDir, await findRun(dataDir, { run: runId, network }), output);
 }
 
 /** The report in the run's exports/ folder (used by `fluxture analyze`). */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DataError, UsageError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
+import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { NODE_METRICS, type NodeMetricsRow } from "../../pipeline/schema/index.ts";
 import { runStage, type StageBodyResult, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
@@ -25,6 +26,8 @@ const GEO_GROUPS: ReadonlySet<GroupBy> = new Set(["city", "country", "continent"
 export interface TopologyOptions {
   readonly data: string;
   readonly run?: string;
+  /** With no run: the newest succeeded run of this network. */
+  readonly network?: NetworkName;
   readonly groupBy?: GroupBy;
   readonly conglomerate?: boolean;
   readonly onlyCrawledNodes?: boolean;
@@ -34,7 +37,7 @@ export interface TopologyOptions {
 }
 
 /** The options that shape one computation, without the run selection. */
-export type TopologyParams = Omit<TopologyOptions, "data" | "run">;
+export type TopologyParams = Omit<TopologyOptions, "data" | "run" | "network">;
 
 const UNKNOWN = "(unknown)";
 
@@ -153,7 +156,7 @@ export async function runTopologyStage(info: RunInfo, o: TopologyParams, opts: T
 /** `fluxture topology`: always computes (it prints the ranking), under the data lock, and records the stage. */
 export async function runTopology(o: TopologyOptions, opts: TopologyStageOptions = {}): Promise<TopologyReport> {
   checkOptions(o);
-  const info = await findRun(o.data, o.run === undefined ? {} : { run: o.run });
+  const info = await findRun(o.data, { run: o.run, network: o.network });
   const outcome = await runTopologyStage(info, o, { dataDir: o.data, ...opts, force: true });
   return outcome.result!;
 }
@@ -184,7 +187,7 @@ async function analyse(info: RunInfo, o: TopologyParams, withGeo: boolean, sampl
   const result = computeMetrics(graph, facts, {
     betweennessSamples: samples,
     seed,
-    onStep: (name, ms) => log("info", `topology: ${name} ${ms.toFixed(0)} ms`),
+    onStep: (name, ms) => log("debug", `topology: ${name} ${ms.toFixed(0)} ms`),
   });
   Object.assign(timingsMs, result.timingsMs);
   const m = result.metrics;

@@ -67,6 +67,16 @@ test("analyze without a City database skips geolocation with one line and does t
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^geolocate: skipped — no City database at .*GeoLite2-City\.mmdb: run `fluxture update-geo-db` or pass --city-db$/m);
   assert.match(r.stdout, /^topology: done/m);
+  // each step printed once, on stdout, and no per-measure topology timings anywhere
+  const printed = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => l.split(":")[0]);
+  assert.deepEqual(printed, ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]);
+  assert.doesNotMatch(r.stderr, /analyze \d+T\d+Z: |topology: \w+ \d+ ms/);
+  const quiet = fluxture(["analyze", "--data", data, "--quiet"]);
+  assert.equal(quiet.status, 0, quiet.stderr);
+  assert.equal(quiet.stdout + quiet.stderr, "", "--quiet prints only errors");
   assert.ok(existsSync(join(run.dir, "exports/bitnodes.json")));
   assert.ok(!existsSync(join(run.dir, "exports/nodes.kml")), "no map without coordinates");
 });

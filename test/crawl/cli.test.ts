@@ -49,10 +49,11 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
     assert.match(String(s.runId), /^\d{8}T\d{6}Z$/);
   });
 
-  await t.test("flags have env twins; the text summary names the run", async () => {
+  await t.test("flags have per-command env twins (old unambiguous names still read); the text summary names the run", async () => {
     const r = await fluxture(["crawl", "--data", data, ...FAST], {
       FLUXTURE_NETWORK: "regtest",
-      FLUXTURE_SEED: A,
+      FLUXTURE_CRAWL_SEED: A,
+      FLUXTURE_SEED: "127.34.0.99:1", // ambiguous (topology's --seed is a number): ignored
       FLUXTURE_DIAL_ALLOW: "127.34.0.0/16",
       FLUXTURE_NO_PREVIOUS_RUN: "1",
       FLUXTURE_CONCURRENCY: "3",
