@@ -8,16 +8,19 @@ import { envName, option } from "./options.ts";
 /** Exit status of every usage error (bad flag, bad value, missing argument), commander's and ours. */
 export const USAGE_EXIT = 2;
 
-/** The long flag of an option without `--` and `no-`: `--no-dns-seeds` → `dns-seeds`. */
-function flagStem(opt: Option): string | null {
-  const long = opt.long;
-  if (long === undefined) return null;
-  return long.replace(/^--(no-)?/, "");
-}
-
 /** The per-command env twin of a flag: `crawl --seed` → `FLUXTURE_CRAWL_SEED`, `crawl --no-dns-seeds` → `FLUXTURE_CRAWL_NO_DNS_SEEDS`. */
 export function commandEnvName(command: string, long: string): string {
-  return envName(long).replace(/^FLUXTURE_/, `FLUXTURE_${command.replace(/-/g, "_").toUpperCase()}_`);
+  return `FLUXTURE_${command}_${long.replace(/^--/, "")}`.replace(/-/g, "_").toUpperCase();
+}
+
+/** The old global env name of an option: the one it was declared with (`FLUXTURE_NO_DNS_SEEDS`). */
+function globalEnvName(o: Option): string {
+  return o.envVar ?? envName(o.long ?? "");
+}
+
+/** Options that take part in env twins (every long flag but --help and --version). */
+function twinned(c: Command): Option[] {
+  return c.options.filter((o) => o.long !== undefined && o.long !== "--help" && o.long !== "--version");
 }
 
 /** Every leaf command (one that runs an action) under `root`, with its command name. */
@@ -36,9 +39,8 @@ function leaves(root: Command): Command[] {
 function unambiguousGlobals(commands: readonly Command[]): Set<string> {
   const shapes = new Map<string, Set<string>>();
   for (const c of commands) {
-    for (const o of c.options) {
-      if (o.long === undefined || o.long === "--help" || o.long === "--version") continue;
-      const name = envName(o.long);
+    for (const o of twinned(c)) {
+      const name = globalEnvName(o);
       const set = shapes.get(name) ?? new Set<string>();
       set.add(`${o.flags}\u0000${sameMeaning(o)}`);
       shapes.set(name, set);
@@ -118,11 +120,9 @@ export function applyVoice(program: Command): Command {
       voiceOutput(walk);
       walk = walk.parent;
     }
-    for (const o of c.options) {
-      const stem = flagStem(o);
-      if (stem === null || o.long === "--help" || o.long === "--version") continue;
+    for (const o of twinned(c)) {
       const own = commandEnvName(c.name(), o.long ?? "");
-      const legacy = envName(o.long ?? "");
+      const legacy = globalEnvName(o);
       o.env(own);
       // the old name is copied into the new one (never over it) when it still means one thing
       if (legacy !== own && globals.has(legacy) && process.env[legacy] !== undefined && process.env[own] === undefined) {
