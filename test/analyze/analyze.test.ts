@@ -72,7 +72,8 @@ test("analyze without a City database skips geolocation with one line and does t
     .trim()
     .split("\n")
     .map((l) => l.split(":")[0]);
-  assert.deepEqual(printed, ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]);
+  assert.equal(new Set(printed).size, printed.length, r.stdout);
+  for (const step of ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]) assert.ok(printed.includes(step), step);
   assert.doesNotMatch(r.stderr, /analyze \d+T\d+Z: |topology: \w+ \d+ ms/);
   const quiet = fluxture(["analyze", "--data", data, "--quiet"]);
   assert.equal(quiet.status, 0, quiet.stderr);

@@ -116,9 +116,10 @@ test("--network picks the run; --group-by version groups map points by user agen
   const out = join(data, "v.geojson");
   const r = fluxture(["geojson", "--data", data, "--network", network, "--group-by", "version", out]);
   assert.equal(r.status, 0, r.stderr);
-  const doc = JSON.parse(readFileSync(out, "utf8")) as { features: { properties: { group_by?: string; name?: string } }[] };
-  assert.ok(doc.features.length > 0);
-  assert.ok(doc.features.every((f) => f.properties.group_by === "version"));
+  const doc = JSON.parse(readFileSync(out, "utf8")) as { features: { geometry: { type: string }; properties: { group_by?: string } }[] };
+  const points = doc.features.filter((f) => f.geometry.type === "Point");
+  assert.ok(points.length > 0);
+  assert.ok(points.every((f) => f.properties.group_by === "version"));
 });
 
 test("--quiet prints only errors", () => {
