@@ -144,6 +144,9 @@ class Conversation {
   }
 
   private later(ms: number, fn: () => void): void {
+    // A reply we still owe is not idleness (Core's timer is uncapped in the mainnet profile): the idle limit
+    // counts from when it is due.
+    if (ms > 0) this.socket.setTimeout(ms + IDLE_TIMEOUT_MS);
     this.timer = setTimeout(() => {
       this.ctx.timers.delete(this.timer!);
       this.timer = undefined;
