@@ -21,6 +21,10 @@ export interface SimnetFlags {
   workers?: number;
   replyCacheMb: number;
   blackhole?: boolean;
+  networkMix?: string;
+  overlayLatency: "realistic" | "fast";
+  torGateway?: string;
+  i2pGateway?: string;
   json?: boolean;
 }
 
@@ -102,6 +106,20 @@ export function simnetCommand(): Command {
         "FLUXTURE_SIMNET_BLACKHOLE",
       ),
     )
+    .addOption(
+      option(
+        "--network-mix <shares>",
+        "peers per network, e.g. ipv4=0.3,ipv6=0.05,onion_v3=0.6,i2p=0.05 (default: all IPv4; the mainnet profile's is that one)",
+        "FLUXTURE_SIMNET_NETWORK_MIX",
+      ),
+    )
+    .addOption(
+      option("--overlay-latency <name>", "gateway behaviour: realistic (Tor/I2P latencies, 8% failed) or fast", "FLUXTURE_SIMNET_OVERLAY_LATENCY")
+        .argParser(parseChoice("--overlay-latency", ["realistic", "fast"] as const))
+        .default("realistic"),
+    )
+    .addOption(option("--tor-gateway <ip:port>", "start a SOCKS5 gateway to the onion peers here (port 0: any free port)", "FLUXTURE_SIMNET_TOR_GATEWAY"))
+    .addOption(option("--i2p-gateway <ip:port>", "start a SAM v3.1 bridge to the I2P peers here (port 0: any free port)", "FLUXTURE_SIMNET_I2P_GATEWAY"))
     .addOption(option("--json", "print one JSON summary line instead of one seed per line", "FLUXTURE_SIMNET_JSON"))
     .action(async (flags: SimnetFlags) => {
       const { runSimnet } = await import("./actions/simnet.ts");

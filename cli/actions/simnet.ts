@@ -5,6 +5,7 @@ import { PROFILE_SHARES, SharesError, parseShares } from "../../tools/simnet/beh
 import type { SimnetFlags } from "../simnet.ts";
 import { startSimnet, type Simnet } from "../../tools/simnet/index.ts";
 import type { SimnetOptions } from "../../tools/simnet/options.ts";
+import { parseNetworkMix } from "../../tools/simnet/overlay.ts";
 
 /** Turns parsed flags into SimnetOptions (shares parsed over the profile's). */
 export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
@@ -17,6 +18,8 @@ export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
       throw err;
     }
   }
+  const networks = flags.networkMix === undefined ? undefined : parseNetworkMix(flags.networkMix);
+  if (typeof networks === "string") throw new UsageError(networks);
   return {
     nodes: flags.nodes,
     seed: flags.seed,
@@ -33,6 +36,10 @@ export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
     ...(flags.epoch === undefined ? {} : { epoch: flags.epoch }),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...(flags.blackhole === true ? { blackhole: true } : {}),
+    ...(networks === undefined ? {} : { networks }),
+    overlayLatency: flags.overlayLatency,
+    ...(flags.torGateway === undefined ? {} : { torGateway: flags.torGateway }),
+    ...(flags.i2pGateway === undefined ? {} : { i2pGateway: flags.i2pGateway }),
   };
 }
 
@@ -65,6 +72,12 @@ export async function runSimnet(flags: SimnetFlags): Promise<void> {
     `simnet: ${config.nodes} peers listening on ${model.layout.describe()} (${simnet.workers === 0 ? "in-process" : `${simnet.workers} worker processes`}, ` +
       `profile ${config.profile}, seed ${config.seed}) in ${seconds} s${opts.out === undefined ? "" : `; ground truth in ${opts.out}`}; Ctrl-C to stop`,
   );
+  if (simnet.torGateway !== undefined)
+    log("info", `simnet: onion peers through the SOCKS5 gateway ${simnet.torGateway} (crawl --proxy socks5://${simnet.torGateway})`);
+  if (simnet.i2pGateway !== undefined) log("info", `simnet: I2P peers through the SAM bridge ${simnet.i2pGateway} (crawl --i2p-sam ${simnet.i2pGateway})`);
+  if (model.hasOverlays && (simnet.torGateway === undefined || simnet.i2pGateway === undefined)) {
+    log("warn", "simnet: some onion or I2P peers have no gateway (--tor-gateway, --i2p-gateway): a crawler cannot reach them");
+  }
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -76,6 +89,8 @@ export async function runSimnet(flags: SimnetFlags): Promise<void> {
         workers: simnet.workers,
         out: opts.out ?? null,
         seeds: simnet.seeds,
+        tor_gateway: simnet.torGateway ?? null,
+        i2p_gateway: simnet.i2pGateway ?? null,
       })}\n`,
     );
   } else {

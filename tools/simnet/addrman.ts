@@ -93,7 +93,7 @@ export function replyEntries(model: SimnetModel, i: number): PeerAddress[] {
   const chosen = new Set<number>(mandatory);
   chosen.add(i);
   const peerEntry = (j: number): PeerAddress => ({
-    networkType: "ipv4",
+    networkType: model.network(j),
     address: model.address(j),
     port: model.port(j),
     services: model.services(j),

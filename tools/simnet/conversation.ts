@@ -3,7 +3,7 @@
 // self-announcement first and the cached reply after a delay — or one of the hostile variations.
 import type { Socket } from "node:net";
 import { FrameParser, canonicalAddress, encodeFrame, type Message } from "../../lib/bitcoin/index.ts";
-import { GETADDR_MAX, floodEntries, legacyEntries, replyEntries, spamEntries } from "./addrman.ts";
+import { ADDRV2_ONLY, GETADDR_MAX, floodEntries, legacyEntries, replyEntries, spamEntries } from "./addrman.ts";
 import type { Behaviour } from "./behaviours.ts";
 import type { FrameCache } from "./cache.ts";
 import { type ConstantFrames, WRONG_MAGIC, addrFrame, cutFrame, floodFrame, garbageBytes, oversizedHeader, versionFrame, type Remote } from "./frames.ts";
@@ -99,7 +99,10 @@ export function converse(ctx: ConversationContext, peer: number, socket: Socket)
   ctx.stats.accepted++;
   if (behaviour === "full") {
     socket.on("error", () => {});
-    socket.resetAndDestroy(); // Core at capacity drops the new socket: the dialler sees a reset
+    // Core at capacity drops the new socket: the dialler sees a reset. A Unix socket (an overlay peer behind its
+    // gateway) has no RST: it is closed, and the gateway passes the end on as tor and I2P do.
+    if (socket.remoteAddress === undefined) socket.destroy();
+    else socket.resetAndDestroy();
     return;
   }
   ctx.stats.open++;
@@ -256,10 +259,12 @@ class Conversation {
     this.phase = "await_verack";
   }
 
-  private selfAnnouncement(): Buffer {
+  private selfAnnouncement(): Buffer | undefined {
     const { model, magic } = this.ctx;
+    const networkType = model.network(this.peer);
+    if (!this.useV2() && ADDRV2_ONLY.has(networkType)) return undefined; // legacy addr cannot carry an onion or I2P name
     const entry = {
-      networkType: "ipv4" as const,
+      networkType,
       address: model.address(this.peer),
       port: model.port(this.peer),
       services: model.services(this.peer),
@@ -274,7 +279,8 @@ class Conversation {
 
   private onGetaddr(): void {
     const { model, magic } = this.ctx;
-    this.socket.write(this.selfAnnouncement()); // always first: the real reply is never the first addr message
+    const self = this.selfAnnouncement();
+    if (self !== undefined) this.socket.write(self); // always first: the real reply is never the first addr message
     switch (this.behaviour) {
       case "addr_flood":
         this.phase = "done";

@@ -15,7 +15,7 @@ export interface PeerGeo {
 /** The block plan of a simnet: each peer's address, plus each /24 from the base to the end of the dead pool. */
 export function geoBlocks(model: SimnetModel): GeoBlockSpec[] {
   const blocks: GeoBlockSpec[] = [];
-  for (let i = 0; i < model.config.nodes; i++) blocks.push(model.address(i));
+  for (let i = 0; i < model.config.nodes; i++) blocks.push(model.slotAddress(i));
   for (let a = model.layout.base; a < model.layout.end; a += 256) blocks.push(`${ipv4Text(a)}/24`);
   return blocks;
 }

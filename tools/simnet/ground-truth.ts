@@ -4,6 +4,7 @@ import { open, readFile, unlink } from "node:fs/promises";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
 import { floodEntries, knownCount, replyEntries } from "./addrman.ts";
 import { REPLIERS, behaviourCounts, type Behaviour } from "./behaviours.ts";
+import type { PeerNetwork } from "./overlay.ts";
 import { IPV6_PORT_BASE, IPV6_PORT_COUNT } from "./layout.ts";
 import type { PeerGeo } from "./geo.ts";
 import type { SimnetModel } from "./model.ts";
@@ -20,6 +21,11 @@ export interface GroundTruthPeer {
   readonly index: number;
   readonly address: string;
   readonly port: number;
+  /** The network it lives on: ipv4, ipv6 ([::1]), onion_v3 or i2p (reached only through the gateways). */
+  readonly network: PeerNetwork;
+  /** Set when its gateway fails it (after a delay): SOCKS reply 4 / SAM CANT_REACH_PEER → unreachable,
+   * SOCKS reply 6 / SAM TIMEOUT → timeout. */
+  readonly gateway_failure?: "unreachable" | "timeout";
   readonly behaviour: Behaviour;
   readonly version: {
     readonly protocol_version: number;
@@ -63,11 +69,14 @@ export function groundTruthPeer(model: SimnetModel, i: number, geo?: ReadonlyMap
   const v = model.version(i);
   const behaviour = model.behaviour(i);
   const replies = REPLIERS.has(behaviour);
+  const fate = model.fate(i);
   const advertises = replies ? replyEntries(model, i).map((e): AdvertisedTuple => [e.networkType, e.address, e.port, e.services.toString(), e.time ?? 0]) : [];
   return {
     index: i,
     address: model.address(i),
     port: model.port(i),
+    network: model.network(i),
+    ...(fate.kind === "fail" ? { gateway_failure: fate.code } : {}),
     behaviour,
     version: {
       protocol_version: v.protocolVersion,

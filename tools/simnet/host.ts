@@ -6,6 +6,7 @@ import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
 import { converse, emptyStats, prewarmReplies, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
 import { FluxtureError } from "../../pipeline/errors.ts";
+import { socketPath } from "./overlay.ts";
 
 /** File descriptors one process may hold (this machine's hard cap), minus a margin for everything else. */
 export const FD_BUDGET = 20_000 - 256;
@@ -25,22 +26,34 @@ export interface Host {
   close(): Promise<void>;
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
+function listen(server: Server, where: { host: string; port: number } | { path: string }): Promise<void> {
   return new Promise((resolve, reject) => {
+    const label = "path" in where ? where.path : `${where.host}:${where.port}`;
     const onError = (err: NodeJS.ErrnoException) => {
       const why = err.code === "EADDRINUSE" ? "already in use (another simnet on this --base, or another program?)" : err.message;
-      reject(new ListenError(`cannot listen on ${host}:${port}: ${why}`));
+      reject(new ListenError(`cannot listen on ${label}: ${why}`));
     };
     server.once("error", onError);
-    server.listen({ host, port, backlog: 511 }, () => {
+    server.listen({ ...where, backlog: 511 }, () => {
       server.off("error", onError);
       resolve();
     });
   });
 }
 
-/** Starts peers [from, to) of `model` in this process. */
-export async function startHost(model: SimnetModel, from: number, to: number): Promise<Host> {
+/** Where peer `i` listens: its loopback address and port (IPv4), `[::1]`:port (IPv6), or — onion and I2P peers,
+ * which have no IP listener — a Unix socket in `socketDir` that only the simnet's gateways connect to. */
+export function listenTarget(model: SimnetModel, i: number, socketDir: string | undefined): { host: string; port: number } | { path: string } {
+  const net = model.network(i);
+  if (net === "onion_v3" || net === "i2p") {
+    if (socketDir === undefined) throw new ListenError(`peer ${i} is an ${net} peer but the simnet has no socket folder`);
+    return { path: socketPath(socketDir, i) };
+  }
+  return { host: model.address(i), port: model.port(i) };
+}
+
+/** Starts peers [from, to) of `model` in this process (overlay peers on Unix sockets in `socketDir`). */
+export async function startHost(model: SimnetModel, from: number, to: number, socketDir?: string): Promise<Host> {
   const stats: HostStats = emptyStats();
   const ctx: ConversationContext = {
     model,
@@ -67,7 +80,7 @@ export async function startHost(model: SimnetModel, from: number, to: number): P
   for (let i = from; i < to; i++) {
     const server = createServer({ noDelay: true }, onConnection(i));
     servers.push(server);
-    pending.push(listen(server, model.address(i), model.port(i)));
+    pending.push(listen(server, listenTarget(model, i, socketDir)));
   }
   const results = await Promise.allSettled(pending);
   let closed = false;

@@ -1,21 +1,26 @@
 // Public entry of the simnet stage: start a simulated Bitcoin network on loopback (in this process for
 // small nets, in worker processes for large ones), optionally write its ground truth, and stop it.
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { FluxtureError } from "../../pipeline/errors.ts";
+import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
+import { isIP } from "node:net";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { log } from "../../pipeline/log.ts";
 import { emptyStats, type HostStats } from "./conversation.ts";
 import { SIMNET_MAGIC } from "./frames.ts";
 import { writeGeoDatabases } from "./geo.ts";
 import { writeGroundTruth } from "./ground-truth.ts";
-import { startHost, type Host } from "./host.ts";
+import { ListenError, startHost, type Host } from "./host.ts";
 import { SimnetModel, type SimnetConfig } from "./model.ts";
 import { resolveConfig, resolveWorkers, type SimnetOptions } from "./options.ts";
 import { blackhole } from "./blackhole.ts";
+import { startSamBridge } from "./sam-bridge.ts";
+import { startTorGateway, type OverlayGateway } from "./tor-gateway.ts";
+import type { GatewayStats } from "./relay.ts";
 import { processUsage, type FromWorker, type ProcessUsage, type ToWorker } from "./ipc.ts";
 
 export type { SimnetOptions } from "./options.ts";
@@ -50,6 +55,12 @@ export interface Simnet {
   readonly model: SimnetModel;
   /** Worker processes serving the peers (0: this process). */
   readonly workers: number;
+  /** `HOST:PORT` of the SOCKS5 gateway to the onion peers, when started (`torGateway`). */
+  readonly torGateway?: string;
+  /** `HOST:PORT` of the SAM v3.1 bridge to the I2P peers, when started (`i2pGateway`). */
+  readonly i2pGateway?: string;
+  /** Counters of the gateways that run. */
+  gatewayStats(): { tor?: GatewayStats; i2p?: GatewayStats };
   stats(): Promise<SimnetStats>;
   /** Stops every peer and worker and removes `<out>/ready`; idempotent. */
   stop(): Promise<void>;
@@ -71,7 +82,7 @@ class WorkerHandle {
   private stopping = false;
   private started = false;
 
-  constructor(config: SimnetConfig, from: number, to: number) {
+  constructor(config: SimnetConfig, from: number, to: number, socketDir: string | undefined) {
     this.child = fork(WORKER_PATH, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const exit = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
@@ -94,7 +105,7 @@ class WorkerHandle {
         });
       }),
     ]);
-    this.child.send({ type: "start", config, from, to } satisfies ToWorker);
+    this.child.send({ type: "start", config, from, to, ...(socketDir === undefined ? {} : { socketDir }) } satisfies ToWorker);
   }
 
   prewarm(): void {
@@ -130,6 +141,15 @@ function sumStats(parts: readonly HostStats[]): HostStats {
   return out;
 }
 
+/** Parses a gateway's `HOST:PORT` (IP literal host; port 0 = any free port). */
+function gatewayAddress(text: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || isIP(host) === 0 || port > 65535) throw new UsageError(`${flag} must be IP:PORT (port 0: any free port), got '${text}'`);
+  return { host, port };
+}
+
 /** Starts a simnet (see SimnetOptions); resolves once every peer listens and every `out` file is written. */
 export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
   const config = resolveConfig(opts);
@@ -138,16 +158,22 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
   let host: Host | undefined;
   const workers: WorkerHandle[] = [];
   const unblock = opts.blackhole === true ? await blackhole(model.layout.deadRange()) : undefined;
+  // Onion and I2P peers listen on Unix sockets here (short path: sun_path holds 107 bytes).
+  const socketDir = model.hasOverlays ? await mkdtemp(join(tmpdir(), "fxsim-")) : undefined;
+  const gateways: OverlayGateway[] = [];
+  let tor: OverlayGateway | undefined;
+  let i2p: OverlayGateway | undefined;
   const stopAll = async (): Promise<void> => {
-    await Promise.all([host?.close(), ...workers.map((w) => w.stop())]);
+    await Promise.all([host?.close(), ...workers.map((w) => w.stop()), ...gateways.map((g) => g.close())]);
     await unblock?.();
+    if (socketDir !== undefined) await rm(socketDir, { recursive: true, force: true });
   };
   let listening: Promise<unknown>;
   if (workerCount === 0) {
-    listening = startHost(model, 0, config.nodes).then((h) => (host = h));
+    listening = startHost(model, 0, config.nodes, socketDir).then((h) => (host = h));
   } else {
     const per = Math.ceil(config.nodes / workerCount);
-    for (let from = 0; from < config.nodes; from += per) workers.push(new WorkerHandle(config, from, Math.min(config.nodes, from + per)));
+    for (let from = 0; from < config.nodes; from += per) workers.push(new WorkerHandle(config, from, Math.min(config.nodes, from + per), socketDir));
     listening = Promise.all(workers.map((w) => w.ready));
   }
   listening.catch(() => undefined);
@@ -162,8 +188,29 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
       await writeFileAtomic(join(opts.out, OUT_FILES.seeds), `${model.seeds().join("\n")}\n`);
     }
     await listening;
+    if (opts.torGateway !== undefined) {
+      const { host: h, port: p } = gatewayAddress(opts.torGateway, "--tor-gateway");
+      tor = await startTorGateway(model, socketDir ?? tmpdir(), h, p).catch((err: unknown) => {
+        throw new ListenError(`cannot listen on --tor-gateway ${opts.torGateway}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      gateways.push(tor);
+    }
+    if (opts.i2pGateway !== undefined) {
+      const { host: h, port: p } = gatewayAddress(opts.i2pGateway, "--i2p-gateway");
+      i2p = await startSamBridge(model, socketDir ?? tmpdir(), h, p).catch((err: unknown) => {
+        throw new ListenError(`cannot listen on --i2p-gateway ${opts.i2pGateway}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      gateways.push(i2p);
+    }
     if (opts.out !== undefined) {
-      const marker = { pid: process.pid, started_at: new Date().toISOString(), nodes: config.nodes, seeds: model.seeds() };
+      const marker = {
+        pid: process.pid,
+        started_at: new Date().toISOString(),
+        nodes: config.nodes,
+        seeds: model.seeds(),
+        ...(tor ? { tor_gateway: tor.address } : {}),
+        ...(i2p ? { i2p_gateway: i2p.address } : {}),
+      };
       await writeFileAtomic(join(opts.out, OUT_FILES.ready), `${JSON.stringify(marker)}\n`);
     }
   } catch (err) {
@@ -180,6 +227,9 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
     config,
     model,
     workers: workerCount,
+    ...(tor ? { torGateway: tor.address } : {}),
+    ...(i2p ? { i2pGateway: i2p.address } : {}),
+    gatewayStats: () => ({ ...(tor ? { tor: { ...tor.stats } } : {}), ...(i2p ? { i2p: { ...i2p.stats } } : {}) }),
     async stats(): Promise<SimnetStats> {
       if (host) return { ...host.stats, processes: [processUsage()] };
       const got = (await Promise.all(workers.map((w) => w.stats()))).filter((s) => s !== undefined);

@@ -4,7 +4,7 @@ import type { SimnetConfig } from "./model.ts";
 
 /** Messages the parent sends a worker. */
 export type ToWorker =
-  | { readonly type: "start"; readonly config: SimnetConfig; readonly from: number; readonly to: number }
+  | { readonly type: "start"; readonly config: SimnetConfig; readonly from: number; readonly to: number; readonly socketDir?: string }
   | { readonly type: "stats" }
   | { readonly type: "prewarm" }
   | { readonly type: "stop" };

@@ -5,6 +5,21 @@ import { BEHAVIOURS, PROMPT_REPLIERS, assignBehaviours, type Behaviour, type Pro
 import { Layout } from "./layout.ts";
 import { Rng, hash32, rngFor, STREAM } from "../../lib/random.ts";
 import { drawClockSkew, drawVersion, type VersionRecord } from "./versions.ts";
+import {
+  IPV4_ONLY,
+  IPV6_PEER_PORT_BASE,
+  PEER_NETWORKS,
+  REALISTIC_LATENCY,
+  assignNetworks,
+  b32Of,
+  gatewayFate,
+  i2pDestination,
+  onionName,
+  type GatewayFate,
+  type NetworkMix,
+  type OverlayLatency,
+  type PeerNetwork,
+} from "./overlay.ts";
 
 /** Everything that determines a simnet (plain JSON: it is sent to worker processes as is). */
 export interface SimnetConfig {
@@ -36,6 +51,10 @@ export interface SimnetConfig {
   readonly pingFlood: number;
   /** Budget of each serving process's cache of encoded replies, in MiB (0 = encode every reply). */
   readonly replyCacheMB: number;
+  /** Share of peers per network (default: all IPv4). */
+  readonly networks?: NetworkMix;
+  /** Gateway latencies and failure share for onion and I2P peers. */
+  readonly overlay?: OverlayLatency;
 }
 
 /** Spam addresses per `spammer` peer. */
@@ -61,6 +80,14 @@ export class SimnetModel {
   private readonly assigned: Int32Array;
   private readonly servicesOf: BigUint64Array;
   private readonly ports: Uint16Array;
+  private readonly networkIdx: Uint8Array;
+  /** Rank of each IPv6 peer among the IPv6 peers (its port is IPV6_PEER_PORT_BASE + rank), else -1. */
+  private readonly v6Rank: Int32Array;
+  /** Onion names and I2P b32 names computed so far (Ed25519 and SHA-256 work, done once per peer). */
+  private readonly names = new Map<number, string>();
+  /** Whether any peer lives on an overlay (then only BIP155 peers that their gateway serves hold the ring). */
+  readonly hasOverlays: boolean;
+  readonly latency: OverlayLatency;
 
   constructor(config: SimnetConfig) {
     this.config = config;
@@ -74,12 +101,27 @@ export class SimnetModel {
     const altPort = config.port === 65535 ? config.port - 1 : config.port + 1;
     this.ports = new Uint16Array(n);
     this.servicesOf = new BigUint64Array(n);
+    this.networkIdx = assignNetworks(n, config.networks ?? IPV4_ONLY, config.seed);
+    this.latency = config.overlay ?? REALISTIC_LATENCY;
+    this.v6Rank = new Int32Array(n).fill(-1);
+    let v6 = 0;
+    let overlays = false;
+    for (let i = 0; i < n; i++) {
+      const net = this.network(i);
+      if (net === "ipv6") this.v6Rank[i] = v6++;
+      if (net === "onion_v3" || net === "i2p") overlays = true;
+    }
+    this.hasOverlays = overlays;
     const modernOnly = config.profile === "fast";
     const prompt: number[] = [];
     for (let i = 0; i < n; i++) {
       this.ports[i] = hash32(config.seed, STREAM.port, i) % 100 < ALT_PORT_PERCENT ? altPort : config.port;
-      this.servicesOf[i] = drawVersion(config.seed, i, modernOnly).services;
-      if (PROMPT_REPLIERS.has(this.behaviour(i))) prompt.push(i);
+      const version = drawVersion(config.seed, i, modernOnly);
+      this.servicesOf[i] = version.services;
+      // With overlays in the network, the backbone is made of peers whose replies can carry onion and I2P entries
+      // (BIP155) and that a crawler can reach (not failed by their gateway), so every peer stays discoverable.
+      const backbone = !overlays || (version.protocolVersion >= 70016 && this.fate(i).kind === "serve");
+      if (PROMPT_REPLIERS.has(this.behaviour(i)) && backbone) prompt.push(i);
     }
     const ringRng = new Rng(hash32(config.seed, STREAM.ringOrder));
     for (let k = prompt.length - 1; k > 0; k--) {
@@ -114,9 +156,33 @@ export class SimnetModel {
     return BEHAVIOURS[this.behaviourIdx[i]!]!;
   }
 
-  /** Port peer `i` listens on. */
+  /** The network peer `i` lives on. */
+  network(i: number): PeerNetwork {
+    return PEER_NETWORKS[this.networkIdx[i]!]!;
+  }
+
+  /** Port of peer `i`'s endpoint (0 for I2P peers: SAM 3.1 has no ports; [::1] ports for IPv6 peers). */
   port(i: number): number {
-    return this.ports[i]!;
+    switch (this.network(i)) {
+      case "ipv6":
+        return IPV6_PEER_PORT_BASE + this.v6Rank[i]!;
+      case "i2p":
+        return 0;
+      default:
+        return this.ports[i]!;
+    }
+  }
+
+  /** What peer `i`'s gateway does with a connection to it (IP peers: always served). */
+  fate(i: number): GatewayFate {
+    const net = this.network(i);
+    if (net !== "onion_v3" && net !== "i2p") return { kind: "serve" };
+    return gatewayFate(this.config.seed, i, this.latency.failShare);
+  }
+
+  /** Peer `i`'s I2P destination (only meaningful for I2P peers). */
+  destination(i: number): Buffer {
+    return i2pDestination(this.config.seed, i);
   }
 
   /** Services peer `i` announces (and others advertise for it). */
@@ -124,14 +190,34 @@ export class SimnetModel {
     return this.servicesOf[i]!;
   }
 
-  /** Dotted address of peer `i`. */
+  /** Peer `i`'s address on its network: dotted IPv4, `::1`, `<56>.onion` or `<52>.b32.i2p`. */
   address(i: number): string {
+    switch (this.network(i)) {
+      case "ipv4":
+        return this.layout.peerText(i);
+      case "ipv6":
+        return "::1";
+      case "onion_v3":
+      case "i2p": {
+        let name = this.names.get(i);
+        if (name === undefined) {
+          name = this.network(i) === "onion_v3" ? onionName(this.config.seed, i) : b32Of(this.destination(i));
+          this.names.set(i, name);
+        }
+        return name;
+      }
+    }
+  }
+
+  /** Peer `i`'s slot in the IPv4 layout (its listening address when on IPv4; the geo databases place every slot). */
+  slotAddress(i: number): string {
     return this.layout.peerText(i);
   }
 
-  /** `HOST:PORT` of peer `i`. */
+  /** `HOST:PORT` of peer `i` (`[::1]:PORT` for IPv6 peers). */
   hostPort(i: number): string {
-    return `${this.address(i)}:${this.port(i)}`;
+    const a = this.address(i);
+    return a.includes(":") ? `[${a}]:${this.port(i)}` : `${a}:${this.port(i)}`;
   }
 
   /** Peer `i`'s version record. */
@@ -163,10 +249,17 @@ export class SimnetModel {
     return out;
   }
 
-  /** Seed addresses (`HOST:PORT`): the first prompt repliers of the ring, like a DNS seed's answer. */
+  /** Seed addresses (`HOST:PORT`): the first IP prompt repliers of the ring, like a DNS seed's answer. */
   seeds(): string[] {
     const n = Math.min(this.config.seedCount, this.config.nodes);
-    const pick = this.order.length > 0 ? Array.from(this.order.subarray(0, n)) : Array.from({ length: n }, (_, i) => i);
+    const ip = (i: number) => this.network(i) === "ipv4" || this.network(i) === "ipv6";
+    const ring = Array.from(this.order).filter(ip);
+    const pick =
+      ring.length > 0
+        ? ring.slice(0, n)
+        : Array.from({ length: this.config.nodes }, (_, i) => i)
+            .filter(ip)
+            .slice(0, n);
     return pick.map((i) => this.hostPort(i));
   }
 }

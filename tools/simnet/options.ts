@@ -4,6 +4,7 @@ import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, PROFILE_WORLD, behavi
 import { SIMNET_PORT } from "./frames.ts";
 import { Layout, LayoutError } from "./layout.ts";
 import type { SimnetConfig } from "./model.ts";
+import { FAST_LATENCY, IPV4_ONLY, MAINNET_MIX, IPV6_PEER_MAX, PEER_NETWORKS, REALISTIC_LATENCY, type NetworkMix, type OverlayLatency } from "./overlay.ts";
 
 /** How to start a simnet; everything but `nodes` has a default. */
 export interface SimnetOptions {
@@ -39,6 +40,14 @@ export interface SimnetOptions {
   readonly blackhole?: boolean;
   /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 12,500. */
   readonly workers?: number;
+  /** Share of peers per network (default all IPv4); onion and I2P peers are reached only through the gateways. */
+  readonly networks?: NetworkMix;
+  /** Gateway behaviour: "realistic" (Tor/I2P latencies, 8% of overlay peers failed), "fast", or explicit values. */
+  readonly overlayLatency?: "realistic" | "fast" | OverlayLatency;
+  /** Start the SOCKS5 gateway for onion peers on `HOST:PORT` (port 0: any free port). */
+  readonly torGateway?: string;
+  /** Start the SAM v3.1 bridge for I2P peers on `HOST:PORT` (port 0: any free port). */
+  readonly i2pGateway?: string;
 }
 
 /** Fresh nothing-listens addresses each `spammer` advertises (two full 1000-entry addr messages before its reply). */
@@ -82,7 +91,17 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
     if (err instanceof LayoutError) throw new UsageError(err.message);
     throw err;
   }
+  const networks = opts.networks ?? (profile === "mainnet" ? MAINNET_MIX : IPV4_ONLY);
+  const sum = PEER_NETWORKS.reduce((a, k) => a + networks[k], 0);
+  if (PEER_NETWORKS.some((k) => !(networks[k] >= 0 && networks[k] <= 1)) || Math.abs(sum - 1) > 0.001) {
+    throw new UsageError(`--network-mix shares must be within 0..1 and sum to 1, got ${JSON.stringify(networks)}`);
+  }
+  if (Math.ceil(networks.ipv6 * nodes) > IPV6_PEER_MAX) throw new UsageError(`at most ${IPV6_PEER_MAX} IPv6 peers fit on [::1] ports 20000–32767`);
+  const lat = opts.overlayLatency ?? "realistic";
+  const overlay = lat === "realistic" ? REALISTIC_LATENCY : lat === "fast" ? FAST_LATENCY : lat;
+  if (!(overlay.failShare >= 0 && overlay.failShare <= 1)) throw new UsageError(`the overlay fail share must be within 0..1, got ${overlay.failShare}`);
   return {
+    ...(networks.ipv4 < 1 ? { networks, overlay } : {}),
     nodes,
     seed: int("--seed", opts.seed ?? 1, 0, 0xffffffff),
     base,

@@ -25,7 +25,7 @@ if (process.send !== undefined) {
   process.on("message", (msg: ToWorker) => {
     switch (msg.type) {
       case "start":
-        startHost(new SimnetModel(msg.config), msg.from, msg.to).then(
+        startHost(new SimnetModel(msg.config), msg.from, msg.to, msg.socketDir).then(
           (h) => {
             host = h;
             send({ type: "ready", listening: h.listening });

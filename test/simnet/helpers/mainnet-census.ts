@@ -17,6 +17,7 @@ const dir = await mkdtemp(join(tmpdir(), "fluxture-mainnet-"));
 const simnet = await startSimnet({
   nodes: opts.nodes,
   profile: "mainnet",
+  networks: { ipv4: 1, ipv6: 0, onion_v3: 0, i2p: 0 }, // the IPv4 census alone (overlays: test/simnet/overlay.test.ts)
   replyDelayMs: opts.replyDelayMs,
   base: "127.90.0.0",
   seed: 5,
