@@ -1,7 +1,8 @@
 // The report as one self-contained HTML file: inline styles and SVG, no script and no network, so it opens
 // anywhere, from a mail attachment to an air-gapped laptop. Figures carry data-figure attributes for tests.
 import { renderWorldMap } from "./map.ts";
-import type { Concentration, ReportData, Share } from "./model.ts";
+import { renderHistory } from "./charts.ts";
+import type { Concentration, GeoSource, ReportData, Share } from "./model.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { maxOf } from "../../lib/arrays.ts";
 
@@ -32,9 +33,9 @@ function concentrationBlock(what: string, label: string, c: Concentration | null
   if (c === null) return `<p class="note">No ${esc(label)} figures: the run is not geolocated.</p>`;
   return (
     `<div class="figures">` +
-    figure(`${what}-nakamoto`, `fewest ${label} holding > 50% of located reachable nodes`, String(c.nakamoto)) +
+    figure(`${what}-nakamoto`, `fewest ${label} holding > 50% of the ${int(c.located)} located reachable nodes`, String(c.nakamoto)) +
     figure(`${what}-hhi`, `HHI (0–10,000)`, int(Math.round(c.hhi * 10_000))) +
-    figure(`${what}-top5`, `share of the top five ${label}`, pct(c.top5Share)) +
+    figure(`${what}-top-n`, `share of the top ${c.topN} ${label}`, pct(c.topNShare)) +
     `</div>`
   );
 }
@@ -58,12 +59,37 @@ td.empty{color:#8a93a3;text-align:center}
 #world-map .sphere{fill:#eef3fa}#world-map .graticule{fill:none;stroke:#dfe6f0;stroke-width:.5}
 #world-map .countries path{fill:#d5dbe4;stroke:#fff;stroke-width:.5}
 #world-map circle.reachable{fill:#e4572e;fill-opacity:.75;stroke:#fff;stroke-width:.4}
-#world-map circle.unreachable{fill:#8a93a3;fill-opacity:.5}
+#world-map circle.unreachable{fill:#8a93a3;fill-opacity:.6;stroke:#5b6475;stroke-width:.6}
+figure.chart{margin:12px 0 20px;background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:8px 12px}
+figure.chart svg{width:100%;height:auto}figure.chart .grid{stroke:#eef0f4}figure.chart .axis{stroke:#8a93a3}
+figure.chart .tick{font-size:11px;fill:#5b6475}.legend{margin:4px 0 0;font-size:12px;color:#5b6475}
+.legend span{margin-right:14px;white-space:nowrap}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 footer{color:#8a93a3;font-size:12px;margin-top:32px}
+nav.site{font-size:13px;margin:0 0 12px;color:#5b6475}nav.site a{color:#3b6fd8;margin-right:10px}
 @media (max-width:800px){.grid{grid-template-columns:1fr}}`;
 
+/** The document head and opening of every page (report, site index): inline style, no script, no network. */
+export function pageHead(title: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main>`;
+}
+
+/** The credit line for the run's geography, from the databases its geolocate stage recorded (never assumed). */
+export function geoCredit(source: GeoSource | null): string {
+  if (source === null) return "";
+  const types = [source.cityType, source.asnType].filter((t): t is string => t !== null);
+  if (types.some((t) => t.startsWith("Simnet-")))
+    return `Geography from the simulated network's own synthetic databases (${types.join(", ")}), not MaxMind data.`;
+  if (types.length > 0 && types.every((t) => t.startsWith("GeoLite2-")))
+    return `This product includes GeoLite2 data created by MaxMind, available from www.maxmind.com (${types.join(", ")}).`;
+  if (types.length > 0 && types.every((t) => t.startsWith("GeoIP2-") || t.startsWith("GeoLite2-"))) return `Geography by MaxMind (${types.join(", ")}).`;
+  return types.length === 0 ? "" : `Geography from databases of type ${types.join(", ")}.`;
+}
+
 /** The complete HTML document for a run's report. */
-export function renderReport(data: ReportData, generatedAt: Date, toolVersion: string): string {
+export function renderReport(data: ReportData, generatedAt: Date, toolVersion: string, nav = ""): string {
   const dots = data.places.flatMap((p) => [
     ...(p.reachable > 0
       ? [{ latitude: p.latitude, longitude: p.longitude, count: p.reachable, reachable: true, label: `${p.label}: ${p.reachable} reachable` }]
@@ -86,10 +112,7 @@ export function renderReport(data: ReportData, generatedAt: Date, toolVersion: s
           `${data.reachable - change.previousReachable >= 0 ? "+" : ""}${int(data.reachable - change.previousReachable)}`,
         ) +
         `</div>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Fluxture report: ${esc(data.network)} run ${esc(data.runId)}</title><style>${STYLE}</style></head>
-<body><main>
+  return `${pageHead(`Fluxture report: ${data.network} run ${data.runId}`)}${nav}
 <h1>Bitcoin ${esc(data.network)} crawl ${esc(data.runId)}</h1>
 <p class="sub">Started ${esc(data.startedAt)}${data.finishedAt ? `, finished ${esc(data.finishedAt)}` : ""}; state <b data-figure="state">${esc(data.state)}</b>.</p>
 <div class="figures">
@@ -100,7 +123,7 @@ ${figure("located", "reachable nodes located", data.hasGeo ? int(data.located) :
 </div>
 <h2>Where the reachable nodes are</h2>
 ${data.hasGeo ? renderWorldMap(dots) : `<p class="note">The run is not geolocated: run <code>fluxture geolocate --run ${esc(data.runId)}</code> and write the report again.</p>`}
-<p class="note">Reachable: the node completed the version handshake (outcome ok, or no_addr_reply when it did not answer getaddr in time). Red: reachable; grey: attempted but not reachable. Circle area grows with the number of nodes at a place.</p>
+<p class="note">Reachable: the node completed the version handshake (outcome ok, or no_addr_reply when it did not answer getaddr in time). Red: reachable; grey: attempted but not reachable. Circle area grows with the number of nodes at a place; smaller circles are drawn over larger ones, so neither colour hides the other.</p>
 <div class="grid">
 ${bars("countries", "Top countries (reachable nodes)", data.countries)}
 ${bars("asns", "Top autonomous systems (reachable nodes)", data.asns)}
@@ -119,7 +142,8 @@ ${bars("outcomes", "Crawl outcomes", data.outcomes)}
 </div>
 <h2>Since the previous run</h2>
 ${changeBlock}
-<footer>Written by Fluxture ${esc(toolVersion)} at ${esc(generatedAt.toISOString())}. Geography by MaxMind GeoLite2 where the run was geolocated with it. Map: Natural Earth via world-atlas.</footer>
+${data.history === null ? "" : renderHistory(data.history)}
+<footer>Written by Fluxture ${esc(toolVersion)} at ${esc(generatedAt.toISOString())}. <span data-figure="geo-credit">${esc(geoCredit(data.geoSource))}</span> Map: Natural Earth via world-atlas.</footer>
 </main></body></html>
 `;
 }

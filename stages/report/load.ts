@@ -1,11 +1,12 @@
-// Computes the report's figures from a run's Parquet files (and the previous succeeded run of its network).
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+// Gathers the report's figures: the run's own counts and map places from its Parquet files, and everything that
+// spans runs or ranks (concentration, churn, top countries/ASes/agents, network types, history) from the marts.
+import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import { createRunViews } from "../../pipeline/run-views.ts";
 import { DataError } from "../../pipeline/errors.ts";
-import { listRuns, type RunInfo } from "../../pipeline/runs.ts";
-import { concentration, type ReportData, type RunChange, type Share } from "./model.ts";
+import type { RunInfo } from "../../pipeline/runs.ts";
+import { openLake } from "../../pipeline/sql/lake.ts";
+import { loadHistory, loadRunMarts } from "./marts.ts";
+import type { GeoSource, ReportData, ReportMarts, Share, History } from "./model.ts";
 
 /** Rows shown in the top-N tables. */
 const TOP = 15;
@@ -14,21 +15,41 @@ function shares(rows: readonly RowObject[], total: number): Share[] {
   return rows.map((r) => ({ label: String(r.label ?? "unknown"), count: Number(r.n), share: total === 0 ? 0 : Number(r.n) / total }));
 }
 
-/** The previous succeeded run of the same network, if any. */
-async function previousRun(dataDir: string, run: RunInfo): Promise<RunInfo | undefined> {
-  const earlier = (await listRuns(dataDir, { network: run.network })).filter((r) => r.id < run.id && r.manifest.state === "succeeded");
-  return earlier[earlier.length - 1];
+/** The databases the run's geolocate stage recorded in the manifest, or null when it has no such record. */
+export function geoSourceOf(run: RunInfo): GeoSource | null {
+  const details = run.manifest.stages.geolocate?.details;
+  if (details === undefined) return null;
+  const typeOf = (db: unknown): string | null =>
+    typeof db === "object" && db !== null && typeof (db as { type?: unknown }).type === "string" ? (db as { type: string }).type : null;
+  return { cityType: typeOf(details.city_db), asnType: typeOf(details.asn_db) };
 }
 
-/** Loads every figure of the report for `run` (in data folder `dataDir`). */
-export async function loadReportData(dataDir: string, run: RunInfo): Promise<ReportData> {
-  const prev = await previousRun(dataDir, run);
+/** What the report reads from the lake for `run`: its mart rows and, over `since`, the network's history. */
+export async function loadFromMarts(dataDir: string, run: RunInfo, since: Date | null): Promise<{ marts: ReportMarts; history: History | null }> {
+  const lake = await openLake(dataDir);
+  try {
+    const marts = await loadRunMarts(lake.connection, run.network, run.id);
+    const history = await loadHistory(lake.connection, run.network, since);
+    return { marts, history: history.runs.length >= 2 ? history : null };
+  } finally {
+    await lake.close();
+  }
+}
+
+/** Loads every figure of the report for `run` (in data folder `dataDir`); the trend charts cover runs since `since`.
+ * A caller that already read the marts (the site, for many runs in one lake session) passes them in. */
+export async function loadReportData(
+  dataDir: string,
+  run: RunInfo,
+  since: Date | null = null,
+  fromMarts?: { marts: ReportMarts; history: History | null },
+): Promise<ReportData> {
+  const { marts, history } = fromMarts ?? (await loadFromMarts(dataDir, run, since));
   const db = await openDuckDB();
   try {
     const c = db.connection;
     const present = await createRunViews(c, run.dir);
     if (!present.visits) throw new DataError(`run ${run.id} has no visits.parquet in ${run.dir}: was it sealed?`);
-    const hasGeo = present.geo;
     const [summary] = await queryRows(
       c,
       `
@@ -44,74 +65,36 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
         (select count(*) from visits v join geo g using (address) where is_reachable(v.outcome) and g.latitude is not null) as located`,
     );
     const reachable = Number(summary!.reachable);
-    const attempted = Number(summary!.attempted);
-    const q = (sql: string) => queryRows(c, sql);
-    const byType = await q(`select network_type as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label`);
-    const outcomes = await q(`select outcome as label, count(*) as n from visits group by all order by n desc, label`);
-    const countries = await q(
-      `select coalesce(g.country_code, 'unknown') as label, count(*) as n from visits v left join geo g using (address) where is_reachable(v.outcome) group by all order by n desc, label`,
-    );
-    const asns = await q(
-      `select coalesce('AS' || g.asn || coalesce(' ' || g.as_org, ''), 'unknown') as label, count(*) as n from visits v left join geo g using (address) where is_reachable(v.outcome) group by all order by n desc, label`,
-    );
-    const agents = await q(
-      `select coalesce(user_agent, 'unknown') as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label limit ${TOP}`,
-    );
-    const protocols = await q(
+    const outcomes = await queryRows(c, `select outcome as label, count(*) as n from visits group by all order by n desc, label`);
+    const protocols = await queryRows(
+      c,
       `select coalesce(protocol_version::varchar, 'unknown') as label, count(*) as n from visits where is_reachable(outcome) group by all order by n desc, label limit ${TOP}`,
     );
-    const places = await q(`
-      select g.latitude, g.longitude, any_value(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
+    const places = await queryRows(
+      c,
+      `select g.latitude, g.longitude, any_value(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
         count(*) filter (where is_reachable(v.outcome)) as reachable,
         count(*) filter (where not is_reachable(v.outcome)) as unreachable
       from visits v join geo g using (address)
       where g.latitude is not null and g.longitude is not null
-      group by g.latitude, g.longitude`);
-    let change: RunChange | null = null;
-    if (prev !== undefined && existsSync(join(prev.dir, "visits.parquet"))) {
-      const [row] = await q(`
-        with now_ok as (
-          select distinct address, port from visits where is_reachable(outcome)
-        ),
-        before_ok as (
-          select distinct address, port from read_parquet(${sqlString(join(prev.dir, "visits.parquet"))}) where is_reachable(outcome)
-        )
-        select
-          (select count(*) from before_ok) as previous_reachable,
-          (select count(*) from now_ok anti join before_ok using (address, port)) as joined,
-          (select count(*) from before_ok anti join now_ok using (address, port)) as left_,
-          (select count(*) from now_ok semi join before_ok using (address, port)) as stayed`);
-      change = {
-        previousRunId: prev.id,
-        previousReachable: Number(row!.previous_reachable),
-        joined: Number(row!.joined),
-        left: Number(row!.left_),
-        stayed: Number(row!.stayed),
-      };
-    }
-    const known = (rows: RowObject[]) => rows.filter((r) => r.label !== "unknown").map((r) => Number(r.n));
+      group by g.latitude, g.longitude`,
+    );
     return {
+      ...marts,
       runId: run.id,
       network: run.network,
       startedAt: run.manifest.started_at,
       finishedAt: run.manifest.finished_at,
       state: run.manifest.state,
-      attempted,
+      attempted: Number(summary!.attempted),
       reachable,
       discovered: Number(summary!.discovered),
       located: Number(summary!.located),
-      reachableByNetworkType: shares(byType, reachable),
       outcomes: shares(
         outcomes,
         outcomes.reduce((s, r) => s + Number(r.n), 0),
       ),
-      countries: shares(countries.slice(0, TOP), reachable),
-      asns: shares(asns.slice(0, TOP), reachable),
-      userAgents: shares(agents, reachable),
       protocolVersions: shares(protocols, reachable),
-      countryConcentration: hasGeo ? concentration(known(countries)) : null,
-      asnConcentration: hasGeo ? concentration(known(asns)) : null,
-      change,
       places: places.map((p) => ({
         latitude: Number(p.latitude),
         longitude: Number(p.longitude),
@@ -119,7 +102,9 @@ export async function loadReportData(dataDir: string, run: RunInfo): Promise<Rep
         unreachable: Number(p.unreachable),
         label: String(p.label),
       })),
-      hasGeo,
+      hasGeo: present.geo,
+      geoSource: present.geo ? geoSourceOf(run) : null,
+      history,
     };
   } finally {
     db.close();

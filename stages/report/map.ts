@@ -19,6 +19,7 @@ export interface MapDot {
 
 const WIDTH = 960;
 const HEIGHT = 500;
+const PAD = 10;
 
 let countries: FeatureCollection<Geometry> | undefined;
 function worldCountries(): FeatureCollection<Geometry> {
@@ -32,7 +33,14 @@ function worldCountries(): FeatureCollection<Geometry> {
 
 /** The map as an `<svg>` element: countries, graticule, and one circle per located place sized by node count. */
 export function renderWorldMap(dots: readonly MapDot[]): string {
-  const projection = geoNaturalEarth1().fitSize([WIDTH, HEIGHT], { type: "Sphere" });
+  // a margin around the sphere, so neither its outline nor a dot at the poles is cut by the viewBox
+  const projection = geoNaturalEarth1().fitExtent(
+    [
+      [PAD, PAD],
+      [WIDTH - PAD, HEIGHT - PAD],
+    ],
+    { type: "Sphere" },
+  );
   const path = geoPath(projection);
   const parts: string[] = [];
   parts.push(`<svg id="world-map" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="World map of located nodes" xmlns="http://www.w3.org/2000/svg">`);
@@ -48,8 +56,9 @@ export function renderWorldMap(dots: readonly MapDot[]): string {
     dots.map((d) => d.count),
     1,
   );
-  // unreachable first, so reachable nodes are drawn on top
-  const ordered = [...dots].sort((a, b) => Number(a.reachable) - Number(b.reachable) || b.count - a.count);
+  // larger circles first, so a small circle (of either colour) is never hidden under a larger one; at equal
+  // size the grey one comes last, since it has the outline
+  const ordered = [...dots].sort((a, b) => b.count - a.count || Number(b.reachable) - Number(a.reachable));
   for (const dot of ordered) {
     const xy = projection([dot.longitude, dot.latitude]);
     if (xy === null) continue;

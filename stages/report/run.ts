@@ -1,4 +1,5 @@
-// `fluxture report`: the run's figures, rendered to one self-contained HTML file written atomically.
+// `fluxture report`: the run's figures, rendered to one self-contained HTML file written atomically; and
+// `fluxture report --site DIR`, the static dashboard (stages/report/site.ts).
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
@@ -8,17 +9,33 @@ import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
 import { renderReport } from "./html.ts";
 import { loadReportData } from "./load.ts";
+import { writeSite } from "./site.ts";
 
-/** Writes the report of `run` to `output`, or to stdout when output is `-`. */
-export async function writeReport(dataDir: string, run: RunInfo, output: string): Promise<void> {
-  const html = renderReport(await loadReportData(dataDir, run), new Date(), TOOL_VERSION);
+/** Writes the report of `run` to `output`, or to stdout when output is `-`; trend charts cover runs since `since`. */
+export async function writeReport(dataDir: string, run: RunInfo, output: string, since: Date | null = null): Promise<void> {
+  const html = renderReport(await loadReportData(dataDir, run, since), new Date(), TOOL_VERSION);
   if (output === "-") process.stdout.write(html);
   else await writeFileAtomic(output, html);
 }
 
-/** `fluxture report [--data DIR] [--run RUN_ID] OUTPUT.html`. */
-export async function runReport(dataDir: string, runId: string | undefined, output: string, network?: NetworkName): Promise<void> {
-  await writeReport(dataDir, await findRun(dataDir, { run: runId, network }), output);
+/** Options of `fluxture report`. */
+export interface ReportOptions {
+  readonly runId?: string;
+  /** With no runId: the newest succeeded run of this network. */
+  readonly network?: NetworkName;
+  /** Trend charts cover sealed runs started at or after this time (all when null). */
+  readonly since: Date | null;
+  /** Write the static site into this folder instead of one report. */
+  readonly site?: string;
+}
+
+/** `fluxture report [--data DIR] [--run RUN_ID] [--since AGE] OUTPUT.html` or `--site DIR`. */
+export async function runReport(dataDir: string, output: string | undefined, options: ReportOptions): Promise<void> {
+  if (options.site !== undefined) {
+    await writeSite(dataDir, options.site, options.since);
+    return;
+  }
+  await writeReport(dataDir, await findRun(dataDir, { run: options.runId, network: options.network }), output ?? "-", options.since);
 }
 
 /** The report in the run's exports/ folder (used by `fluxture analyze`). */

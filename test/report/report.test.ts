@@ -10,12 +10,20 @@ import { cli } from "../helpers/cli.ts";
 const data = mkdtempSync(join(tmpdir(), "fluxture-report-"));
 const outputs = join(process.cwd(), "test-output");
 let browser: Browser;
+let firstRunId = "";
 let secondRunId = "";
+
+/** Rows of a mart query, through the CLI as a user would read them. */
+function mart(sql: string): Record<string, unknown>[] {
+  const r = fluxture(["query", "--data", data, "--format", "json", sql]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>[];
+}
 
 before(async () => {
   mkdirSync(outputs, { recursive: true });
   const nodes = tenNodes();
-  await writeSampleRun(data, { nodes, startedAt: new Date("2026-11-23T12:00:00Z") });
+  firstRunId = (await writeSampleRun(data, { nodes, startedAt: new Date("2026-11-23T12:00:00Z") })).id;
   await new Promise((r) => setTimeout(r, 1100)); // run ids have one-second resolution
   // second run: node 7 (Tokyo) left, the timeout node 8 became reachable
   const second = nodes.map((n, i) =>
@@ -82,8 +90,92 @@ test("fluxture report writes one self-contained HTML file whose figures match th
   const dots = await page.locator("#world-map circle.reachable").count();
   assert.equal(dots, 4, "one reachable circle per place with reachable nodes: Falkenstein, Ashburn, Roubaix, Amsterdam");
   assert.ok((await page.locator("#world-map .countries path").count()) > 150, "the world's countries are drawn");
+  // concentration figures are mart_concentration's (top N from stg_settings), not recomputed
+  const [countryMart] = mart(`select top_n, top_n_share from mart_concentration where run_id = '${secondRunId}' and dimension = 'country'`);
+  assert.equal(await figure("countries-top-n"), `${(100 * Number(countryMart!.top_n_share)).toFixed(1)}%`);
+  assert.match(await page.locator('[data-figure="countries-top-n"] + .label').innerText(), new RegExp(`top ${countryMart!.top_n} countries`));
+  // the oval is whole: the sphere's outline lies inside the map's box
+  const svgBox = (await page.locator("#world-map").boundingBox())!;
+  const sphereBox = (await page.locator("#world-map .sphere").boundingBox())!;
+  assert.ok(sphereBox.y > svgBox.y && sphereBox.y + sphereBox.height < svgBox.y + svgBox.height, "the sphere is not clipped at the top or bottom");
   await page.screenshot({ path: join(outputs, "report.png"), fullPage: true });
   assert.deepEqual(requests, [], "the report loads nothing from the network");
   await page.close();
   assert.ok(html.includes(secondRunId));
+});
+
+test("the trend charts draw the marts' numbers for every sealed run (checked in Chromium)", async () => {
+  const out = join(data, "history.html");
+  const r = fluxture(["report", "--data", data, "--since", "30d", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`file://${out}`);
+  const drawn = async (chart: string) =>
+    page
+      .locator(`[data-chart="${chart}"] [data-series]`)
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute("data-series")}|${e.getAttribute("data-run")}|${e.getAttribute("data-value")}`).sort());
+  const types = mart("select network_type, run_id, reachable_nodes from mart_nodes_by_network_type where reachable_nodes > 0");
+  assert.deepEqual(await drawn("network-types"), types.map((m) => `${m.network_type}|${m.run_id}|${m.reachable_nodes}`).sort());
+  const concentration = mart("select dimension, run_id, hhi, nakamoto_coefficient from mart_concentration");
+  const label = (d: unknown) => (d === "asn" ? "AS" : "country");
+  assert.deepEqual(await drawn("nakamoto"), concentration.map((m) => `${label(m.dimension)}|${m.run_id}|${m.nakamoto_coefficient}`).sort());
+  const hhi = await drawn("hhi");
+  assert.equal(hhi.length, concentration.length);
+  for (const m of concentration) {
+    const point = hhi.find((h) => h.startsWith(`${label(m.dimension)}|${m.run_id}|`))!;
+    assert.ok(Math.abs(Number(point.split("|")[2]) - 10_000 * Number(m.hhi)) < 1e-6, `${point} vs ${m.hhi}`);
+  }
+  const churn = mart("select run_id, joined, left_nodes from mart_churn");
+  assert.equal(churn.length, 1);
+  assert.deepEqual(await drawn("churn"), [`joined|${secondRunId}|${churn[0]!.joined}`, `left|${secondRunId}|${churn[0]!.left_nodes}`].sort());
+  const agents = mart("select user_agent, run_id, share from mart_user_agents where user_agent = '/Satoshi:27.0.0/'");
+  for (const a of agents) {
+    const value = await page.locator(`[data-chart="user-agents"] [data-series="/Satoshi:27.0.0/"][data-run="${a.run_id}"]`).getAttribute("data-value");
+    assert.ok(Math.abs(Number(value) - Number(a.share)) < 1e-12);
+  }
+  assert.equal(await page.locator('[data-chart="user-agents"] circle').count(), 5 * 2, "the five most common agents, one point per run");
+  await page.locator("#history").screenshot({ path: join(outputs, "report-history.png") });
+  await page.close();
+
+  // a window that holds fewer than two runs has no trend charts; a bad --since is one usage line
+  const none = fluxture(["report", "--data", data, "--since", "2099-01-01", "-"]);
+  assert.equal(none.status, 0, none.stderr);
+  assert.ok(!none.stdout.includes('id="history"'));
+  const bad = fluxture(["report", "--data", data, "--since", "soon", "-"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr.trim(), /^fluxture: --since must be an age such as 30d/);
+});
+
+test("small circles are drawn over large ones, grey over red at equal size, so no place's nodes are hidden", async () => {
+  // the first run: Amsterdam has one reachable node (127.42.0.6) and one timeout (127.42.0.8)
+  const out = join(data, "first.html");
+  const r = fluxture(["report", "--data", data, "--run", firstRunId, out]);
+  assert.equal(r.status, 0, r.stderr);
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`file://${out}`);
+  const circles = await page
+    .locator("#world-map circle")
+    .evaluateAll((els) => els.map((e) => ({ cls: e.getAttribute("class"), x: e.getAttribute("cx"), y: e.getAttribute("cy"), r: Number(e.getAttribute("r")) })));
+  for (let i = 1; i < circles.length; i++) assert.ok(circles[i]!.r <= circles[i - 1]!.r, "drawn largest first");
+  const grey = circles.findIndex((c) => c.cls === "unreachable");
+  const red = circles.findIndex((c) => c.cls === "reachable" && c.x === circles[grey]!.x && c.y === circles[grey]!.y);
+  assert.ok(red >= 0 && red < grey, "at a shared place of equal counts, the grey circle comes after the red one");
+  const top = await page
+    .locator("#world-map circle.unreachable")
+    .first()
+    .evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return el.ownerDocument.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)?.getAttribute("class");
+    });
+  assert.equal(top, "unreachable", "the grey circle is visible, not under the red one");
+  await page.close();
+});
+
+test("the footer credits the databases the run's geolocate stage recorded, never MaxMind by assumption", async () => {
+  const { geoCredit } = await import("../../stages/report/html.ts");
+  assert.match(geoCredit({ cityType: "Simnet-GeoLite2-City", asnType: "Simnet-GeoLite2-ASN" }), /synthetic databases .*not MaxMind data/);
+  assert.match(geoCredit({ cityType: "GeoLite2-City", asnType: "GeoLite2-ASN" }), /^This product includes GeoLite2 data created by MaxMind/);
+  assert.equal(geoCredit(null), "");
+  const html = readFileSync(join(data, "report.html"), "utf8");
+  assert.ok(!html.includes("GeoLite2"), "a run with no geolocate record credits no database");
 });
