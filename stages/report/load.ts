@@ -29,7 +29,7 @@ export async function loadFromMarts(dataDir: string, run: RunInfo, since: Date |
   const lake = await openLake(dataDir);
   try {
     const marts = await loadRunMarts(lake.connection, run.network, run.id);
-    const history = await loadHistory(lake.connection, run.network, since);
+    const history = await loadHistory(lake.connection, run.network, since, run.id);
     return { marts, history: history.runs.length >= 2 ? history : null };
   } finally {
     await lake.close();

@@ -90,11 +90,17 @@ function series(rows: readonly RowObject[], key: string, value: string): Series[
   return [...byName].map(([name, points]) => ({ name, points }));
 }
 
-/** The network's sealed runs started at or after `since` (all when null), and each chart's series over them. */
-export async function loadHistory(c: DuckDBConnection, network: string, since: Date | null): Promise<History> {
+/** The network's sealed runs started at or after `since` (all when null) and, given `untilRun`, no later than
+ * that run (a run's report shows the network up to itself), and each chart's series over them. */
+export async function loadHistory(c: DuckDBConnection, network: string, since: Date | null, untilRun?: string): Promise<History> {
   // a UTC timestamp literal (stg_runs.started_at is UTC)
-  const p: Params = { network, since: (since ?? new Date(0)).toISOString().replace("T", " ").replace("Z", "") };
-  const window = "network = $network and started_at >= $since::timestamp";
+  const p: Params = {
+    network,
+    since: (since ?? new Date(0)).toISOString().replace("T", " ").replace("Z", ""),
+    ...(untilRun === undefined ? {} : { until: untilRun }),
+  };
+  const until = untilRun === undefined ? "" : " and started_at <= (select started_at from stg_runs where network = $network and run_id = $until)";
+  const window = `network = $network and started_at >= $since::timestamp${until}`;
   const runs = await queryRows(c, `select run_id, started_at from stg_runs where ${window} order by started_at, run_id`, p);
   const types = await queryRows(
     c,

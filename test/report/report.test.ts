@@ -14,8 +14,8 @@ let firstRunId = "";
 let secondRunId = "";
 
 /** Rows of a mart query, through the CLI as a user would read them. */
-function mart(sql: string): Record<string, unknown>[] {
-  const r = fluxture(["query", "--data", data, "--format", "json", sql]);
+async function mart(sql: string): Promise<Record<string, unknown>[]> {
+  const r = await cli(["query", "--data", data, "--format", "json", sql]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>[];
 }
@@ -91,7 +91,7 @@ test("fluxture report writes one self-contained HTML file whose figures match th
   assert.equal(dots, 4, "one reachable circle per place with reachable nodes: Falkenstein, Ashburn, Roubaix, Amsterdam");
   assert.ok((await page.locator("#world-map .countries path").count()) > 150, "the world's countries are drawn");
   // concentration figures are mart_concentration's (top N from stg_settings), not recomputed
-  const [countryMart] = mart(`select top_n, top_n_share from mart_concentration where run_id = '${secondRunId}' and dimension = 'country'`);
+  const [countryMart] = await mart(`select top_n, top_n_share from mart_concentration where run_id = '${secondRunId}' and dimension = 'country'`);
   assert.equal(await figure("countries-top-n"), `${(100 * Number(countryMart!.top_n_share)).toFixed(1)}%`);
   assert.match(await page.locator('[data-figure="countries-top-n"] + .label').innerText(), new RegExp(`top ${countryMart!.top_n} countries`));
   // the oval is whole: the sphere's outline lies inside the map's box
@@ -106,7 +106,7 @@ test("fluxture report writes one self-contained HTML file whose figures match th
 
 test("the trend charts draw the marts' numbers for every sealed run (checked in Chromium)", async () => {
   const out = join(data, "history.html");
-  const r = fluxture(["report", "--data", data, "--since", "30d", out]);
+  const r = await cli(["report", "--data", data, "--since", "30d", out]);
   assert.equal(r.status, 0, r.stderr);
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`file://${out}`);
@@ -114,9 +114,9 @@ test("the trend charts draw the marts' numbers for every sealed run (checked in 
     page
       .locator(`[data-chart="${chart}"] [data-series]`)
       .evaluateAll((els) => els.map((e) => `${e.getAttribute("data-series")}|${e.getAttribute("data-run")}|${e.getAttribute("data-value")}`).sort());
-  const types = mart("select network_type, run_id, reachable_nodes from mart_nodes_by_network_type where reachable_nodes > 0");
+  const types = await mart("select network_type, run_id, reachable_nodes from mart_nodes_by_network_type where reachable_nodes > 0");
   assert.deepEqual(await drawn("network-types"), types.map((m) => `${m.network_type}|${m.run_id}|${m.reachable_nodes}`).sort());
-  const concentration = mart("select dimension, run_id, hhi, nakamoto_coefficient from mart_concentration");
+  const concentration = await mart("select dimension, run_id, hhi, nakamoto_coefficient from mart_concentration");
   const label = (d: unknown) => (d === "asn" ? "AS" : "country");
   assert.deepEqual(await drawn("nakamoto"), concentration.map((m) => `${label(m.dimension)}|${m.run_id}|${m.nakamoto_coefficient}`).sort());
   const hhi = await drawn("hhi");
@@ -125,10 +125,10 @@ test("the trend charts draw the marts' numbers for every sealed run (checked in 
     const point = hhi.find((h) => h.startsWith(`${label(m.dimension)}|${m.run_id}|`))!;
     assert.ok(Math.abs(Number(point.split("|")[2]) - 10_000 * Number(m.hhi)) < 1e-6, `${point} vs ${m.hhi}`);
   }
-  const churn = mart("select run_id, joined, left_nodes from mart_churn");
+  const churn = await mart("select run_id, joined, left_nodes from mart_churn");
   assert.equal(churn.length, 1);
   assert.deepEqual(await drawn("churn"), [`joined|${secondRunId}|${churn[0]!.joined}`, `left|${secondRunId}|${churn[0]!.left_nodes}`].sort());
-  const agents = mart("select user_agent, run_id, share from mart_user_agents where user_agent = '/Satoshi:27.0.0/'");
+  const agents = await mart("select user_agent, run_id, share from mart_user_agents where user_agent = '/Satoshi:27.0.0/'");
   for (const a of agents) {
     const value = await page.locator(`[data-chart="user-agents"] [data-series="/Satoshi:27.0.0/"][data-run="${a.run_id}"]`).getAttribute("data-value");
     assert.ok(Math.abs(Number(value) - Number(a.share)) < 1e-12);
@@ -138,10 +138,10 @@ test("the trend charts draw the marts' numbers for every sealed run (checked in 
   await page.close();
 
   // a window that holds fewer than two runs has no trend charts; a bad --since is one usage line
-  const none = fluxture(["report", "--data", data, "--since", "2099-01-01", "-"]);
+  const none = await cli(["report", "--data", data, "--since", "2099-01-01", "-"]);
   assert.equal(none.status, 0, none.stderr);
   assert.ok(!none.stdout.includes('id="history"'));
-  const bad = fluxture(["report", "--data", data, "--since", "soon", "-"]);
+  const bad = await cli(["report", "--data", data, "--since", "soon", "-"]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr.trim(), /^fluxture: --since must be an age such as 30d/);
 });
@@ -149,8 +149,9 @@ test("the trend charts draw the marts' numbers for every sealed run (checked in 
 test("small circles are drawn over large ones, grey over red at equal size, so no place's nodes are hidden", async () => {
   // the first run: Amsterdam has one reachable node (127.42.0.6) and one timeout (127.42.0.8)
   const out = join(data, "first.html");
-  const r = fluxture(["report", "--data", data, "--run", firstRunId, out]);
+  const r = await cli(["report", "--data", data, "--run", firstRunId, out]);
   assert.equal(r.status, 0, r.stderr);
+  assert.ok(!readFileSync(out, "utf8").includes('id="history"'), "a run's report shows the network up to itself: one run, no trend");
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`file://${out}`);
   const circles = await page

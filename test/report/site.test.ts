@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 
 const RUNS = 5;
 const data = join(mkdtempSync(join(tmpdir(), "fluxture-site-")), "data");
@@ -15,8 +15,8 @@ const site = join(data, "..", "site");
 const outputs = join(process.cwd(), "test-output");
 let browser: Browser;
 
-function mart(sql: string): Record<string, unknown>[] {
-  const r = fluxture(["query", "--data", data, "--format", "json", sql]);
+async function mart(sql: string): Promise<Record<string, unknown>[]> {
+  const r = await cli(["query", "--data", data, "--format", "json", sql]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>[];
 }
@@ -48,9 +48,9 @@ after(async () => {
 });
 
 test("report --site writes index.html with trend charts, a page per run, the map and the run's files, all working from file://", async () => {
-  const r = fluxture(["report", "--data", data, "--site", site]);
+  const r = await cli(["report", "--data", data, "--site", site]);
   assert.equal(r.status, 0, r.stderr);
-  const runs = mart("select run_id, started_at from stg_runs where network = 'simnet' order by started_at");
+  const runs = await mart("select run_id, started_at from stg_runs where network = 'simnet' order by started_at");
   assert.equal(runs.length, RUNS);
 
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -60,12 +60,12 @@ test("report --site writes index.html with trend charts, a page per run, the map
   });
   await page.goto(`file://${join(site, "index.html")}`);
   // trend charts: one point per run per network type, equal to mart_nodes_by_network_type
-  const types = mart("select network_type, run_id, reachable_nodes from mart_nodes_by_network_type where reachable_nodes > 0");
+  const types = await mart("select network_type, run_id, reachable_nodes from mart_nodes_by_network_type where reachable_nodes > 0");
   const drawn = await page
     .locator('[data-chart="network-types"] [data-series]')
     .evaluateAll((els) => els.map((e) => `${e.getAttribute("data-series")}|${e.getAttribute("data-run")}|${e.getAttribute("data-value")}`).sort());
   assert.deepEqual(drawn, types.map((m) => `${m.network_type}|${m.run_id}|${m.reachable_nodes}`).sort());
-  const churn = mart("select run_id, joined from mart_churn");
+  const churn = await mart("select run_id, joined from mart_churn");
   assert.equal(churn.length, RUNS - 1);
   for (const c of churn) {
     assert.equal(await page.locator(`[data-chart="churn"] [data-series="joined"][data-run="${c.run_id}"]`).getAttribute("data-value"), String(c.joined));
