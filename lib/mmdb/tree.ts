@@ -1,6 +1,7 @@
 // Binary search tree of a MaxMind DB ("Search Tree Section"): insertion with more-specific-wins
 // overlap, merging of sibling records that point to the same data, IPv4 aliases in IPv6 trees, and
 // serialisation to 24/28/32-bit records.
+import { DATA_SECTION_SEPARATOR } from "./format.ts";
 import { bitAt, formatNetwork, type TreeNetwork } from "./network.ts";
 import { MmdbWriteError } from "./values.ts";
 
@@ -66,7 +67,7 @@ export class SearchTreeBuilder {
     if (this.aliases) this.addIpv4Aliases();
     const order = this.numberNodes();
     const nodeCount = order.length;
-    const maxValue = nodeCount + 16 + dataSize;
+    const maxValue = nodeCount + DATA_SECTION_SEPARATOR + dataSize;
     const size = recordSize ?? (maxValue < 2 ** 24 ? 24 : maxValue < 2 ** 28 ? 28 : 32);
     if (maxValue >= 2 ** size) {
       throw new MmdbWriteError("too_large", `${nodeCount} nodes + ${dataSize} data bytes do not fit ${size}-bit records`);

@@ -1,6 +1,7 @@
 // writeMmdb: networks + records → the bytes of a MaxMind DB 2.0 file (search tree, 16-byte separator,
 // data section, metadata). Pure and deterministic: the same options always give the same bytes.
 import { DataSectionEncoder } from "./encoder.ts";
+import { DATA_SECTION_SEPARATOR } from "./format.ts";
 import { encodeMetadata, toBuildEpoch } from "./metadata.ts";
 import { parseNetwork, type TreeNetwork } from "./network.ts";
 import { SearchTreeBuilder } from "./tree.ts";
@@ -83,11 +84,11 @@ export function buildMmdb(opts: WriteMmdbOptions): { bytes: Uint8Array; stats: M
     description: opts.description ?? {},
     buildEpoch,
   });
-  const total = serialized.bytes.length + 16 + data.length + metadata.length;
+  const total = serialized.bytes.length + DATA_SECTION_SEPARATOR + data.length + metadata.length;
   const out = new Uint8Array(total);
   out.set(serialized.bytes, 0);
-  out.set(data, serialized.bytes.length + 16); // the 16 bytes between stay zero: the data-section separator
-  out.set(metadata, serialized.bytes.length + 16 + data.length);
+  out.set(data, serialized.bytes.length + DATA_SECTION_SEPARATOR); // the bytes between stay zero: the separator
+  out.set(metadata, serialized.bytes.length + DATA_SECTION_SEPARATOR + data.length);
   return {
     bytes: out,
     stats: { bytes: total, nodeCount: serialized.nodeCount, recordSize: serialized.recordSize, networks: entries.length, dataSectionBytes: data.length },

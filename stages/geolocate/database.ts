@@ -4,11 +4,10 @@
 import { readFile } from "node:fs/promises";
 import { Reader, type Response } from "maxmind";
 import { DataError } from "../../pipeline/errors.ts";
+import { DATA_SECTION_SEPARATOR } from "../../lib/mmdb/format.ts";
+import { METADATA_MARKER } from "../../lib/mmdb/metadata.ts";
 import { FieldReader } from "./fields.ts";
 import { SearchTree } from "./tree.ts";
-
-/** The bytes that open the metadata section ("\xAB\xCD\xEFMaxMind.com"). */
-const METADATA_MARKER = Buffer.from("abcdef4d61784d696e642e636f6d", "hex");
 
 /** Which of the two databases geolocate uses. */
 export type GeoDbKind = "city" | "asn";
@@ -72,7 +71,7 @@ export function parseMmdb(bytes: Buffer, notMmdb: (why: string) => Error): Reade
   if (typeof m.databaseType !== "string" || m.databaseType === "") throw notMmdb("metadata has no database_type");
   if (m.ipVersion !== 4 && m.ipVersion !== 6) throw notMmdb(`metadata ip_version ${String(m.ipVersion)}`);
   if (!Number.isInteger(m.nodeCount) || m.nodeCount <= 0) throw notMmdb("metadata node_count is not a positive integer");
-  if (m.searchTreeSize + 16 > bytes.length) throw notMmdb("search tree larger than the file: truncated?");
+  if (m.searchTreeSize + DATA_SECTION_SEPARATOR > bytes.length) throw notMmdb("search tree larger than the file: truncated?");
   if (!(m.buildEpoch instanceof Date) || Number.isNaN(m.buildEpoch.getTime())) throw notMmdb("metadata build_epoch is not a time");
   if (m.binaryFormatMajorVersion !== 2) throw notMmdb(`binary format ${String(m.binaryFormatMajorVersion)}, expected 2`);
   return reader;
@@ -88,7 +87,7 @@ export function loadGeoDatabase(bytes: Buffer, path: string, kind: GeoDbKind): G
   }
   const tree = new SearchTree(bytes, m);
   const metadataStart = bytes.lastIndexOf(METADATA_MARKER);
-  const fields = new FieldReader(bytes, m.searchTreeSize + 16, metadataStart > 0 ? metadataStart : bytes.length);
+  const fields = new FieldReader(bytes, m.searchTreeSize + DATA_SECTION_SEPARATOR, metadataStart > 0 ? metadataStart : bytes.length);
   // spec: data section offset = (record value - node_count) - 16; the data section starts 16 bytes after the tree
   const recordOffset = (pointer: number): number => pointer - m.nodeCount + m.searchTreeSize;
   return { kind, path, type: m.databaseType, builtAt: m.buildEpoch, ipVersion: m.ipVersion as 4 | 6, reader, tree, fields, recordOffset };

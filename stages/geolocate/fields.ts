@@ -6,24 +6,23 @@
 // The test suite checks every projected field against the maxmind reader's full decode.
 import type { AsnFields, CityFields } from "./locate.ts";
 
-const T_POINTER = 1;
-const T_STRING = 2;
-const T_DOUBLE = 3;
-const T_UINT16 = 5;
-const T_UINT32 = 6;
-const T_MAP = 7;
-const T_INT32 = 8;
-const T_UINT64 = 9;
-const T_UINT128 = 10;
-const T_ARRAY = 11;
-const T_BOOLEAN = 14;
-const T_FLOAT = 15;
+import { MAX_DEPTH, MMDB_TYPE, POINTER_BASE_1, POINTER_BASE_2, SIZE_BASE_1, SIZE_BASE_2, SIZE_BASE_3 } from "../../lib/mmdb/format.ts";
+
+const T_POINTER = MMDB_TYPE.pointer;
+const T_STRING = MMDB_TYPE.utf8_string;
+const T_DOUBLE = MMDB_TYPE.double;
+const T_UINT16 = MMDB_TYPE.uint16;
+const T_UINT32 = MMDB_TYPE.uint32;
+const T_MAP = MMDB_TYPE.map;
+const T_INT32 = MMDB_TYPE.int32;
+const T_UINT64 = MMDB_TYPE.uint64;
+const T_UINT128 = MMDB_TYPE.uint128;
+const T_ARRAY = MMDB_TYPE.array;
+const T_BOOLEAN = MMDB_TYPE.boolean;
+const T_FLOAT = MMDB_TYPE.float;
 
 /** A malformed data section (bad type, pointer out of range, a pointer to a pointer). */
 export class RecordFormatError extends Error {}
-
-/** Deepest map/array nesting a record may have (libmaxminddb's MAXIMUM_DATA_STRUCTURE_DEPTH). */
-const MAX_DEPTH = 512;
 
 /** Map keys leading to one value, with what they found in maps reached through a pointer (by offset and depth). */
 class KeyPath {
@@ -79,8 +78,8 @@ export class FieldReader {
       const vvv = ctrl & 7;
       let target: number;
       if (ss === 0) target = (vvv << 8) | db[p]!;
-      else if (ss === 1) target = ((vvv << 16) | (db[p]! << 8) | db[p + 1]!) + 2048;
-      else if (ss === 2) target = ((vvv << 24) | (db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!) + 526336;
+      else if (ss === 1) target = ((vvv << 16) | (db[p]! << 8) | db[p + 1]!) + POINTER_BASE_1;
+      else if (ss === 2) target = ((vvv << 24) | (db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!) + POINTER_BASE_2;
       else target = ((db[p]! << 24) | (db[p + 1]! << 16) | (db[p + 2]! << 8) | db[p + 3]!) >>> 0;
       const after = p + ss + 1;
       this.header(this.dataStart + target, true);
@@ -89,12 +88,12 @@ export class FieldReader {
     }
     if (type === 0) type = 7 + db[p++]!;
     let size = ctrl & 0x1f;
-    if (size === 29) size = 29 + db[p++]!;
+    if (size === 29) size = SIZE_BASE_1 + db[p++]!;
     else if (size === 30) {
-      size = 285 + ((db[p]! << 8) | db[p + 1]!);
+      size = SIZE_BASE_2 + ((db[p]! << 8) | db[p + 1]!);
       p += 2;
     } else if (size === 31) {
-      size = 65821 + ((db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!);
+      size = SIZE_BASE_3 + ((db[p]! << 16) | (db[p + 1]! << 8) | db[p + 2]!);
       p += 3;
     }
     this.type = type;

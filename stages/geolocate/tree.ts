@@ -1,7 +1,7 @@
 // Walks a MaxMind DB search tree ("MaxMind DB File Format 2.0", Search Tree Section) from integers/bytes instead of
 // text: the maxmind reader re-parses the address string on every call, which dominates a million lookups. The walk
-// only finds *which* record an address points to; records are still decoded by the maxmind reader (see database.ts),
-// and the test suite checks this walk against the reader's own lookup.
+// only finds *which* record an address points to; fields.ts then reads the record's columns from the data section
+// (constants from lib/mmdb/format.ts), and the test suite checks both against the maxmind reader's own lookup.
 
 /** What the walk needs from a database's metadata. */
 export interface TreeShape {
