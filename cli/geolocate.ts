@@ -46,7 +46,7 @@ export function geolocateCommand(): Command {
       const { UsageError } = await import("../pipeline/errors.ts");
       if (opts.all && opts.run !== undefined) throw new UsageError("--run and --all exclude each other");
       const dbs = await m.openGeoDatabases(m.resolveDbPaths(opts)); // before the lock: a bad database writes nothing
-      const lock = await acquireLock(flags.data, "geolocate");
+      const lock = await acquireLock(flags.data, "geolocate", { mustExist: true });
       try {
         const summary = await m.geolocateWith(dbs, { ...opts, lock });
         if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -54,7 +54,7 @@ export async function analyzeRun(
   if (typeof options.force === "string" && !names.includes(options.force)) {
     throw new UsageError(`--force: unknown step '${options.force}' (expected one of ${names.join(", ")})`);
   }
-  const lock = await acquireLock(options.data, "analyze");
+  const lock = await acquireLock(options.data, "analyze", { mustExist: true });
   try {
     let run = await findRun(options.data, { run: options.run, network: options.network });
     const results: Record<string, StepResult> = {};

@@ -54,6 +54,20 @@ function outputError(path: string, err: unknown): Error {
   return new DataError(`cannot write ${path}: ${why}`, { cause: err });
 }
 
+/**
+ * A failed write of `path` by any writer (a DuckDB COPY, a lock file) as the user's mistake it usually is: the
+ * one-line DataError of outputError for errno failures, the same for DuckDB's "Permission denied" / "Read-only file
+ * system" / "No space left" texts (which name the hidden temp file). Other errors pass through unchanged.
+ */
+export function writeFailure(path: string, err: unknown): unknown {
+  if (err instanceof DataError) return err;
+  if ((err as NodeJS.ErrnoException | undefined)?.code !== undefined) return outputError(path, err);
+  const text = err instanceof Error ? err.message : String(err);
+  if (/permission denied|read-only file system/i.test(text)) return new DataError(`cannot write ${path}: folder ${dirname(path)} is not writable`, { cause: err });
+  if (/no space left/i.test(text)) return new DataError(`cannot write ${path}: no space left on the device`, { cause: err });
+  return err;
+}
+
 /** Synchronous twin of writeFileAtomic, for the last manifest write inside a signal or exit handler. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   checkData(data);

@@ -3,7 +3,8 @@ import { readFileSync, unlinkSync } from "node:fs";
 import { mkdir, open, readFile, stat, unlink, type FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { LockedError } from "./errors.ts";
+import { DataError, LockedError } from "./errors.ts";
+import { writeFailure } from "./fsutil.ts";
 import { log } from "./log.ts";
 
 /** What the lock file says about its holder. */
@@ -25,6 +26,8 @@ export interface DataLock {
 export interface AcquireLockOptions {
   /** Keep retrying for this long (ms) while a live process holds the lock; default 0 (refuse at once). */
   waitMs?: number;
+  /** The data folder must exist already (commands that only read runs): never create it, DataError instead. */
+  mustExist?: boolean;
 }
 
 /** Path of the lock file of a data folder. */
@@ -72,7 +75,7 @@ async function tryCreate(path: string, holder: LockHolder): Promise<boolean> {
     handle = await open(path, "wx", 0o644); // O_CREAT | O_EXCL: exactly one process wins
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
+    throw writeFailure(path, err);
   }
   try {
     await handle.writeFile(`${JSON.stringify(holder)}\n`);
@@ -132,7 +135,15 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Takes the data folder's lock for `purpose`; LockedError naming the holder if a live process has it. */
 export async function acquireLock(dataDir: string, purpose: string, opts: AcquireLockOptions = {}): Promise<DataLock> {
-  await mkdir(dataDir, { recursive: true });
+  if (opts.mustExist) {
+    const st = await stat(dataDir).catch(() => null);
+    if (st === null) throw new DataError(`data folder ${dataDir} does not exist`);
+    if (!st.isDirectory()) throw new DataError(`data folder ${dataDir} is not a folder`);
+  } else {
+    await mkdir(dataDir, { recursive: true }).catch((err: unknown) => {
+      throw writeFailure(dataDir, err);
+    });
+  }
   const path = lockPath(dataDir);
   const holder: LockHolder = { pid: process.pid, host: hostname(), purpose, since: new Date().toISOString() };
   const deadline = Date.now() + (opts.waitMs ?? 0);

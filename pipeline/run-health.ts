@@ -3,6 +3,7 @@
 // each, `fluxture runs` marks them, and every healthy run stays queryable.
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { DataError } from "./errors.ts";
 import { DATASETS } from "./schema/index.ts";
 import { listRuns, type RunInfo } from "./runs.ts";
 
@@ -49,6 +50,12 @@ export async function parquetProblem(path: string): Promise<string | null> {
   } finally {
     await handle?.close();
   }
+}
+
+/** Throws a DataError naming `path` when it exists but is not a whole Parquet file (a user's damaged run, exit 1). */
+export async function assertWholeParquet(path: string): Promise<void> {
+  const problem = await parquetProblem(path);
+  if (problem !== null) throw new DataError(problem);
 }
 
 /** Why a run's dataset files cannot be read, or null when every present one is a whole Parquet file. */

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sqlIdent, sqlString, type DuckDBConnection } from "./duckdb.ts";
+import { assertWholeParquet } from "./run-health.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS, type DatasetSchema } from "./schema/index.ts";
 
 /** Which of a run's datasets exist as files (the views exist either way). */
@@ -29,6 +30,7 @@ export async function createRunViews(connection: DuckDBConnection, runDirPath: s
   for (const schema of [VISITS, ADDRS, GEO, NODE_METRICS]) {
     const path = join(runDirPath, schema.file);
     const exists = existsSync(path);
+    if (exists) await assertWholeParquet(path);
     present[schema.name as keyof RunDatasets] = exists;
     const body = exists ? readDatasetSql(schema, path) : emptyRelation(schema);
     await connection.run(`create or replace temp view ${sqlIdent(schema.name)} as ${body}`);

@@ -1,6 +1,6 @@
 // `fluxture crawl` behind the flags: signals, the crawl itself, and the summary (text, or JSON on stdout).
 import { status } from "../output.ts";
-import { CancelledError } from "../../pipeline/errors.ts";
+import { CancelledError, DataError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun } from "../../pipeline/runs.ts";
 import type { CrawlFlags } from "../crawl.ts";
@@ -87,6 +87,7 @@ export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = fals
   }
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else status(formatSummary(summary));
+  if (summary.state === "failed") throw new DataError(`run ${summary.runId}: ${summary.error ?? "failed"}`);
   if (signalName !== undefined) {
     throw new CancelledError(`run ${summary.runId} cancelled (${signalName}); data kept in ${summary.runDir}; continue with --resume ${summary.runId}`);
   }

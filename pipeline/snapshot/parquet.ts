@@ -6,7 +6,7 @@ import { rename, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { openDuckDB, sqlString, type DuckDB } from "../duckdb.ts";
-import { fsyncDir, fsyncFile, publishFile, tempPathFor } from "../fsutil.ts";
+import { fsyncDir, fsyncFile, publishFile, tempPathFor, writeFailure } from "../fsutil.ts";
 import { faultPoint } from "../fault.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer, type Batch } from "./buffer.ts";
@@ -88,11 +88,14 @@ export class ParquetSink {
 
   /** Copies lane 0's staged rows to `path` atomically (tmp + fsync + rename), then empties it. */
   async copyStagingTo(path: string, compression: string = FINAL_COMPRESSION): Promise<void> {
-    const tmp = await this.copyLaneToTemp(0, path, compression);
+    let tmp: string | undefined;
     try {
+      tmp = await this.copyLaneToTemp(0, path, compression);
       await publishFile(tmp, path);
+    } catch (err) {
+      throw writeFailure(path, err);
     } finally {
-      await unlink(tmp).catch(() => undefined);
+      if (tmp !== undefined) await unlink(tmp).catch(() => undefined);
     }
   }
 

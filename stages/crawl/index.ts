@@ -1,5 +1,6 @@
 // The crawl stage's entry point: runCrawl creates (or, with resume, reopens) a run, crawls from its seeds into
 // durable visits/addrs parts, and seals the run. Everything it needs from the CLI arrives as CrawlOptions.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { totalmem } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { acquireLock } from "../../pipeline/lock.ts";
 import { log } from "../../pipeline/log.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { Progress } from "../../pipeline/progress.ts";
-import { Run, type RunState } from "../../pipeline/runs.ts";
+import { listRuns, Run, type RunState } from "../../pipeline/runs.ts";
 import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
@@ -86,6 +87,8 @@ export interface CrawlSummary {
   visits: number;
   addrs: number;
   resumed: boolean;
+  /** Why the run was sealed failed (no node reachable) or cancelled. */
+  error?: string;
 }
 
 /** Crawl parameters that shape the data; stored in the manifest so --resume continues with the same ones. */
@@ -165,6 +168,22 @@ async function readSeedsFile(runDir: string): Promise<FrontierItem[]> {
   }
 }
 
+/**
+ * The run `--resume` (no id) continues: the newest running/cancelled/failed crawl run of the network that still has
+ * its crawl options and crawl-seeds.json (a run without them can never resume, so it is passed over).
+ */
+async function newestResumable(dataDir: string, network: NetworkName | undefined): Promise<string> {
+  const runs = await listRuns(dataDir, network === undefined ? {} : { network });
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const r = runs[i]!;
+    if (!["running", "cancelled", "failed"].includes(r.manifest.state)) continue;
+    if (r.manifest.options.crawl !== undefined && existsSync(join(r.dir, SEEDS_FILE))) return r.id;
+  }
+  throw new DataError(
+    `no running/cancelled/failed run in ${join(dataDir, "runs")}${network ? ` (network ${network})` : ""} can be resumed (one needs its crawl options and ${SEEDS_FILE})`,
+  );
+}
+
 /** Crawls `opts.network` into a new (or resumed) run under the data lock; seals it and returns the summary. */
 export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
   validate(opts);
@@ -180,11 +199,17 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     let seeds: FrontierItem[];
     const resumed = opts.resume !== undefined;
     if (resumed) {
-      run = await Run.reopen(opts.dataDir, opts.resume === true ? undefined : opts.resume, opts.network);
+      run = await Run.reopen(opts.dataDir, opts.resume === true ? await newestResumable(opts.dataDir, opts.network) : opts.resume, opts.network);
       const stored = run.manifest.options.crawl as StoredParams | undefined;
-      if (stored === undefined) throw new DataError(`run ${run.id} has no crawl options in its manifest; it cannot be resumed`);
+      try {
+        if (stored === undefined) throw new DataError(`run ${run.id} has no crawl options in its manifest; it cannot be resumed`);
+        seeds = await readSeedsFile(run.dir);
+      } catch (err) {
+        // never leave it `running`: sealed failed with the reason, and --resume without an id passes it over
+        await run.seal("failed", undefined, errorMessage(err));
+        throw err;
+      }
       params = stored;
-      seeds = await readSeedsFile(run.dir);
       log("info", `resuming run ${run.id} (${run.network}) with its recorded crawl options`);
     } else {
       params = storedParams(opts, policyNow);
@@ -304,11 +329,21 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     const sealed = await store.seal(resumed);
     const stoppedBy = stopReason ?? (stats.stoppedBy === "max_nodes" ? "max_nodes" : "done");
-    const state: RunState = stopReason === undefined ? "succeeded" : "cancelled";
+    let state: RunState = stopReason === undefined ? "succeeded" : "cancelled";
     const durationS = (performance.now() - started) / 1000;
     const outcomes = { ...emptyOutcomeCounts(), ...sealed.outcomes } as Record<Outcome, number>;
     const attempted = sealed.visits - outcomes.not_dialed - outcomes.unsupported_network;
     const reachableTotal = Object.values(sealed.reachableByNetwork).reduce((a, b) => a + b, 0);
+    let error = state === "cancelled" ? `cancelled (${stoppedBy})` : undefined;
+    if (state === "succeeded" && reachableTotal === 0) {
+      // an empty snapshot is not a picture of the network: sealed failed, it never becomes the default run
+      const tried = Object.entries(outcomes)
+        .filter(([, n]) => n > 0)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(", ");
+      state = "failed";
+      error = `no node was reachable (${attempted} dialled${tried === "" ? "" : `: ${tried}`}); the run is sealed failed`;
+    }
     const counts = { discovered: frontier.discovered, visits: sealed.visits, addrs: sealed.addrs, attempted, reachable: reachableTotal };
     faultPoint("manifest: crawl stage record");
     await run.recordStage("crawl", {
@@ -327,7 +362,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       },
     });
     faultPoint("manifest: run state");
-    await run.seal(state, counts, state === "cancelled" ? `cancelled (${stoppedBy})` : undefined);
+    await run.seal(state, counts, error);
     faultPoint("sealed");
     return {
       runId: run.id,
@@ -343,6 +378,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       visits: sealed.visits,
       addrs: sealed.addrs,
       resumed,
+      ...(error === undefined ? {} : { error }),
     };
   } finally {
     progress?.stop();

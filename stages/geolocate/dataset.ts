@@ -15,6 +15,7 @@ import { appendBatches } from "../../pipeline/snapshot/chunks.ts";
 import { compileSchema, Kind, type CompiledSchema } from "../../pipeline/snapshot/columns.ts";
 import { defineDataset, type ColumnSpec } from "../../pipeline/schema/types.ts";
 import { NETWORK_TYPE_CODES, UNKNOWN_TYPE_CODE, type AsnFields, type CityFields } from "./locate.ts";
+import { assertWholeParquet } from "../../pipeline/run-health.ts";
 
 /**
  * One block of distinct addresses as the text Locator.locateText takes: `count` lines, in no particular order,
@@ -61,7 +62,8 @@ async function countInput(con: DuckDBConnection): Promise<number> {
  * it and add to it. Throws DataError when the run has neither visits.parquet nor addrs.parquet.
  */
 export async function stageVisitedAddresses(con: DuckDBConnection, runDirPath: string): Promise<number> {
-  const { visits } = addressFiles(runDirPath);
+  const { visits, addrs } = addressFiles(runDirPath);
+  for (const f of [visits, addrs]) if (f !== null) await assertWholeParquet(f);
   await con.run("create or replace table geo_input (address varchar, network_type varchar)");
   if (visits !== null) {
     await con.run(`insert into geo_input

@@ -7,6 +7,7 @@ import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { IN_REPLY, readDatasetSql } from "../../pipeline/run-views.ts";
 import { ADDRS } from "../../pipeline/schema/index.ts";
+import { assertWholeParquet } from "../../pipeline/run-health.ts";
 
 /** Geolocation of each node (by address), null where unknown. */
 export interface NodeGeo {
@@ -156,6 +157,7 @@ export async function loadGraph(runDir: string, runId: string, withGeo: boolean)
   for (const file of [visits, addrs]) {
     if (!existsSync(file)) throw new DataError(`run ${runId} has no ${file.slice(runDir.length + 1)} in ${runDir}: was its crawl sealed?`);
   }
+  for (const file of withGeo ? [visits, addrs, join(runDir, "geo.parquet")] : [visits, addrs]) await assertWholeParquet(file);
   const db = await openDuckDB();
   try {
     const c = db.connection;

@@ -146,12 +146,13 @@ export async function writeSampleRun(dataDir: string, options: SampleRunOptions)
     const n = options.nodes.length;
     const inDegree = new Array<number>(n).fill(0);
     for (const node of options.nodes) for (const j of node.advertises) inDegree[j]!++;
+    const edges = options.nodes.reduce((sum, x) => sum + x.advertises.length, 0);
     const metrics: NodeMetricsRow[] = options.nodes.map((node, i) => ({
       address: node.address,
       port: node.port,
       in_degree: inDegree[i]!,
       out_degree: node.advertises.length,
-      pagerank: (inDegree[i]! + 1) / (options.nodes.reduce((s, x) => s + x.advertises.length, 0) + n),
+      pagerank: (inDegree[i]! + 1) / (edges + n),
       weighted_pagerank: 1 / n,
       eigenvector: null,
       betweenness: 0,
