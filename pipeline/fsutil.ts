@@ -63,7 +63,8 @@ export function writeFailure(path: string, err: unknown): unknown {
   if (err instanceof DataError) return err;
   if ((err as NodeJS.ErrnoException | undefined)?.code !== undefined) return outputError(path, err);
   const text = err instanceof Error ? err.message : String(err);
-  if (/permission denied|read-only file system/i.test(text)) return new DataError(`cannot write ${path}: folder ${dirname(path)} is not writable`, { cause: err });
+  if (/permission denied|read-only file system/i.test(text))
+    return new DataError(`cannot write ${path}: folder ${dirname(path)} is not writable`, { cause: err });
   if (/no space left/i.test(text)) return new DataError(`cannot write ${path}: no space left on the device`, { cause: err });
   return err;
 }

@@ -63,7 +63,11 @@ test("a read-only run folder: topology and geolocate say they cannot write there
   };
   const dir = run.dir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   oneLine(readOnly(["topology", "--data", data]), new RegExp(`^fluxture: cannot write ${dir}/\\S+: folder ${dir}\\S* is not writable`), "topology");
-  oneLine(readOnly(["geolocate", "--data", data, "--city-db", CITY]), new RegExp(`^fluxture: cannot write ${dir}/\\S+: folder ${dir}\\S* is not writable`), "geolocate");
+  oneLine(
+    readOnly(["geolocate", "--data", data, "--city-db", CITY]),
+    new RegExp(`^fluxture: cannot write ${dir}/\\S+: folder ${dir}\\S* is not writable`),
+    "geolocate",
+  );
   assert.equal((await readManifest(join(run.dir, "manifest.json"))).state, "succeeded");
 });
 
