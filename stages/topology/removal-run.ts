@@ -1,6 +1,7 @@
 // `fluxture topology --removal country|asn` and analyze's removal step: load a geolocated run, keep the nodes the
 // crawler reached (the original analysed only crawled nodes, state ≥ CONNECTED), group them, run removal.ts, and
 // print the rows as a table, JSON or CSV.
+import { maxOf } from "../../lib/arrays.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
@@ -112,7 +113,12 @@ export function formatRemoval(r: RemovalReport): string {
     String(row.disconnected),
     String(row.largestAfter),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((line) => line[c]!.length)));
+  const widths = header.map((h, c) =>
+    maxOf(
+      cells.map((line) => line[c]!.length),
+      h.length,
+    ),
+  );
   const line = (cols: string[]) =>
     cols
       .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
