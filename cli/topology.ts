@@ -54,7 +54,12 @@ export function topologyCommand(): Command {
       if (flags.degreeDist !== undefined && flags.degreeDist !== "-") checkOutputPath(flags.degreeDist, "--degree-dist");
       if (flags.removal !== undefined) {
         const { runRemoval, formatRemoval } = await import("../stages/topology/removal-run.ts");
-        const report = await runRemoval({ data: flags.data, ...(flags.run === undefined ? {} : { run: flags.run }), dimension: flags.removal });
+        const report = await runRemoval({
+          data: flags.data,
+          ...(flags.run === undefined ? {} : { run: flags.run }),
+          dimension: flags.removal,
+          progress: !flags.json,
+        });
         const out = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatRemoval(report);
         await new Promise<void>((resolve, reject) => process.stdout.write(out, (err) => (err ? reject(err) : resolve())));
         return;

@@ -109,23 +109,33 @@ export function inDegrees(g: CsrGraph): Int32Array {
   return d;
 }
 
-/** The subgraph induced by the nodes with keep[i] true; `ids[k]` is the old id of new node k. */
+/**
+ * The subgraph induced by the nodes with keep[i] true; `ids[k]` is the old id of new node k. Rows stay sorted and
+ * distinct (new ids keep the old order), so the rows are filtered in one pass without re-sorting.
+ */
 export function inducedSubgraph(g: CsrGraph, keep: (i: number) => boolean): { graph: CsrGraph; ids: Int32Array } {
   const newId = new Int32Array(g.n).fill(-1);
-  const idList: number[] = [];
-  for (let i = 0; i < g.n; i++) if (keep(i)) newId[i] = idList.push(i) - 1;
-  const src: number[] = [];
-  const dst: number[] = [];
+  let n = 0;
+  for (let i = 0; i < g.n; i++) if (keep(i)) newId[i] = n++;
+  const ids = new Int32Array(n);
+  const outStart = new Int32Array(n + 1);
+  let m = 0;
   for (let i = 0; i < g.n; i++) {
     const a = newId[i]!;
     if (a < 0) continue;
+    ids[a] = i;
+    for (let k = g.outStart[i]!; k < g.outStart[i + 1]!; k++) if (newId[g.outAdj[k]!]! >= 0) m++;
+    outStart[a + 1] = m;
+  }
+  const outAdj = new Int32Array(m);
+  let w = 0;
+  for (let a = 0; a < n; a++) {
+    const i = ids[a]!;
     for (let k = g.outStart[i]!; k < g.outStart[i + 1]!; k++) {
       const b = newId[g.outAdj[k]!]!;
-      if (b >= 0) {
-        src.push(a);
-        dst.push(b);
-      }
+      if (b >= 0) outAdj[w++] = b;
     }
   }
-  return { graph: buildCsr(idList.length, src, dst).graph, ids: Int32Array.from(idList) };
+  const { start: inStart, adj: inAdj } = transpose(n, outStart, outAdj);
+  return { graph: { n, m, outStart, outAdj, inStart, inAdj }, ids };
 }

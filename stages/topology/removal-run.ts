@@ -4,12 +4,13 @@
 import { maxOf } from "../../lib/arrays.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
+import { Progress } from "../../pipeline/progress.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
 import { buildCsr, inducedSubgraph } from "./graph.ts";
 import { isGeolocated, loadGraph } from "./load.ts";
 import { GRAPH_NOTE } from "./report.ts";
 import type { RemovalDimension } from "./options.ts";
-import { removalAnalysis, type RemovalGroup, type RemovalRow } from "./removal.ts";
+import { RemovalAnalysis, type RemovalGroup, type RemovalRow } from "./removal.ts";
 
 /** The analysis of one run along one dimension. */
 export interface RemovalReport {
@@ -20,6 +21,9 @@ export interface RemovalReport {
   readonly nodes: number;
   readonly edges: number;
   readonly converged: boolean;
+  /** Groups there were, and how many of the largest were analysed (analyze caps ASes; see docs/TOPOLOGY.md §6). */
+  readonly groups: number;
+  readonly analysedGroups: number;
   /** Sorted by KL divergence, largest first (no node left: last). */
   readonly rows: RemovalRow[];
 }
@@ -29,8 +33,22 @@ const UNKNOWN = "(unknown)";
 /** The run has fewer than two reachable nodes: nothing to remove (analyze skips the step on this one). */
 export class TooFewNodesError extends DataError {}
 
+/**
+ * analyze removes the ASes with the most reachable nodes only, this many: each group costs a few passes over the
+ * graph, and mainnet has over a thousand ASes, most holding one or two nodes. `topology --removal asn` does all.
+ */
+export const ANALYZE_AS_GROUPS = 100;
+
+/** Options of removalOfRun. */
+export interface RemovalRunOptions {
+  /** Analyse only the this many groups with the most nodes (default: every group). */
+  readonly maxGroups?: number;
+  /** Show a progress line (the command does; analyze prints its own step lines). */
+  readonly progress?: boolean;
+}
+
 /** Runs the analysis on a run already resolved (analyze) along one dimension. */
-export async function removalOfRun(info: RunInfo, dimension: RemovalDimension): Promise<RemovalReport> {
+export async function removalOfRun(info: RunInfo, dimension: RemovalDimension, o: RemovalRunOptions = {}): Promise<RemovalReport> {
   if (!isGeolocated(info.dir)) throw new DataError(`run ${info.id} is not geolocated: run \`fluxture geolocate --run ${info.id}\` first`);
   const loaded = await loadGraph(info.dir, info.id, true);
   const full = buildCsr(loaded.n, loaded.src, loaded.dst).graph;
@@ -51,20 +69,42 @@ export async function removalOfRun(info: RunInfo, dimension: RemovalDimension): 
     if (g === undefined) byKey.set(key, (g = { label, members: [] }));
     g.members.push(k);
   });
-  const groups: RemovalGroup[] = [...byKey].map(([key, g]) => ({ key, label: g.label, members: g.members }));
-  log("info", `removal: run ${info.id}: ${graph.n} reachable nodes, ${graph.m} edges, ${groups.length} ${dimension} groups`);
-  const entries = Array.from(ids, (i) => loaded.replyEntries[i]!);
-  const result = removalAnalysis(graph, entries, groups);
-  if (!result.converged || result.rows.some((r) => !r.converged)) log("warn", "removal: a pagerank did not converge; divergences are approximate");
-  const rows = result.rows.sort(
-    (a, b) => (b.klDivergence ?? -1) - (a.klDivergence ?? -1) || b.removed - a.removed || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-  return { runId: info.id, network: info.network, dimension, nodes: graph.n, edges: graph.m, converged: result.converged, rows };
+  const all: RemovalGroup[] = [...byKey]
+    .map(([key, g]) => ({ key, label: g.label, members: g.members }))
+    .sort((a, b) => b.members.length - a.members.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const groups = o.maxGroups === undefined ? all : all.slice(0, o.maxGroups);
+  const capped = groups.length < all.length ? ` (the ${groups.length} largest analysed)` : "";
+  log("info", `removal: run ${info.id}: ${graph.n} reachable nodes, ${graph.m} edges, ${all.length} ${dimension} groups${capped}`);
+  const entries = Int32Array.from(ids, (i) => loaded.replyEntries[i]!);
+  const analysis = new RemovalAnalysis(graph, entries);
+  const found: RemovalRow[] = [];
+  const progress = o.progress ? new Progress({ render: () => `removal by ${dimension}: ${found.length}/${groups.length} groups` }) : null;
+  try {
+    for (const group of groups) {
+      found.push(analysis.remove(group));
+      await new Promise<void>((resolve) => setImmediate(resolve)); // lets the progress line (and signals) through
+    }
+  } finally {
+    progress?.stop();
+  }
+  if (!analysis.converged || found.some((r) => !r.converged)) log("warn", "removal: a pagerank did not converge; divergences are approximate");
+  const rows = found.sort((a, b) => (b.klDivergence ?? -1) - (a.klDivergence ?? -1) || b.removed - a.removed || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    runId: info.id,
+    network: info.network,
+    dimension,
+    nodes: graph.n,
+    edges: graph.m,
+    converged: analysis.converged,
+    groups: all.length,
+    analysedGroups: groups.length,
+    rows,
+  };
 }
 
 /** `fluxture topology --removal`: the run given (or the newest succeeded one) of the data folder. */
-export async function runRemoval(o: { data: string; run?: string; dimension: RemovalDimension }): Promise<RemovalReport> {
-  return removalOfRun(await findRun(o.data, o.run === undefined ? {} : { run: o.run }), o.dimension);
+export async function runRemoval(o: { data: string; run?: string; dimension: RemovalDimension } & RemovalRunOptions): Promise<RemovalReport> {
+  return removalOfRun(await findRun(o.data, o.run === undefined ? {} : { run: o.run }), o.dimension, o);
 }
 
 /** CSV columns of the removal table, as analyze writes it (exports/removal.csv). */
@@ -127,7 +167,7 @@ export function formatRemoval(r: RemovalReport): string {
   const largest = r.rows[0]?.largestBefore ?? 0;
   return `${[
     `# run ${r.runId} (${r.network}): ${GRAPH_NOTE}`,
-    `# removal by ${r.dimension}: ${r.nodes} reachable nodes, ${r.edges} edges, largest weak component ${largest}; KL divergence of the remaining nodes' weighted pagerank (before ‖ after); disconnected = nodes cut off from the largest component`,
+    `# removal by ${r.dimension}${r.analysedGroups < r.groups ? ` (the ${r.analysedGroups} largest of ${r.groups} groups)` : ""}: ${r.nodes} reachable nodes, ${r.edges} edges, largest weak component ${largest}; KL divergence of the remaining nodes' weighted pagerank (before ‖ after); disconnected = nodes cut off from the largest component`,
     line(header),
     ...cells.map(line),
   ].join("\n")}\n`;

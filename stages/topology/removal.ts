@@ -60,20 +60,30 @@ export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number
   return kl;
 }
 
-/** Runs the removal analysis of every group over graph `g` (replyEntries aligned with its nodes, as weightedPagerank). */
-export function removalAnalysis(
-  g: CsrGraph,
-  replyEntries: ArrayLike<number> | undefined,
-  groups: readonly RemovalGroup[],
-  opts: PowerOptions & DegreeEstimator = {},
-): RemovalResult {
-  const full = weightedPagerank(g, replyEntries, opts);
-  const before = full.values;
-  const weakBefore = weakComponents(g);
-  const largestBefore = weakBefore.count > 0 ? weakBefore.sizes[0]! : 0;
-  const removed = new Uint8Array(g.n);
-  const rows: RemovalRow[] = [];
-  for (const group of groups) {
+/** The full graph's state, computed once; `remove(group)` then answers one group at a time (callers can yield between). */
+export class RemovalAnalysis {
+  /** Weighted pagerank of the full graph. */
+  readonly before: Float64Array;
+  readonly converged: boolean;
+  private readonly weakBefore: ReturnType<typeof weakComponents>;
+  private readonly removed: Uint8Array;
+
+  constructor(
+    private readonly g: CsrGraph,
+    private readonly replyEntries: ArrayLike<number> | undefined,
+    private readonly opts: PowerOptions & DegreeEstimator = {},
+  ) {
+    const full = weightedPagerank(g, replyEntries, opts);
+    this.before = full.values;
+    this.converged = full.converged;
+    this.weakBefore = weakComponents(g);
+    this.removed = new Uint8Array(g.n);
+  }
+
+  /** What removing `group`'s nodes does to the rest (see the file comment). */
+  remove(group: RemovalGroup): RemovalRow {
+    const { g, before, removed, weakBefore, replyEntries } = this;
+    const largestBefore = weakBefore.count > 0 ? weakBefore.sizes[0]! : 0;
     removed.fill(0);
     let share = 0;
     for (const i of group.members) {
@@ -82,26 +92,27 @@ export function removalAnalysis(
     }
     const { graph: sub, ids } = inducedSubgraph(g, (i) => removed[i] === 0);
     const base = { key: group.key, label: group.label, removed: g.n - sub.n, remaining: sub.n, rankShareRemoved: share, largestBefore };
-    if (sub.n === 0) {
-      rows.push({ ...base, klDivergence: null, disconnected: 0, largestAfter: 0, converged: true });
-      continue;
-    }
+    if (sub.n === 0) return { ...base, klDivergence: null, disconnected: 0, largestAfter: 0, converged: true };
     const p = new Float64Array(sub.n);
     let mass = 0;
     for (let k = 0; k < sub.n; k++) mass += p[k] = before[ids[k]!]!;
     const start = p.map((v) => v / mass); // the before values are a close first guess: fewer iterations
-    const subEntries = replyEntries === undefined ? undefined : Array.from(ids, (i) => replyEntries[i]!);
-    const after = weightedPagerank(sub, subEntries, { ...opts, start });
+    const subEntries = replyEntries === undefined ? undefined : Int32Array.from(ids, (i) => replyEntries[i]!);
+    const after = weightedPagerank(sub, subEntries, { ...this.opts, start });
     const weakAfter = weakComponents(sub);
     let disconnected = 0;
     for (let k = 0; k < sub.n; k++) if (weakBefore.label[ids[k]!] === 0 && weakAfter.label[k] !== 0) disconnected++;
-    rows.push({
-      ...base,
-      klDivergence: klDivergence(p, after.values),
-      disconnected,
-      largestAfter: weakAfter.sizes[0]!,
-      converged: after.converged,
-    });
+    return { ...base, klDivergence: klDivergence(p, after.values), disconnected, largestAfter: weakAfter.sizes[0]!, converged: after.converged };
   }
-  return { before, converged: full.converged, rows };
+}
+
+/** Runs the removal analysis of every group over graph `g` (replyEntries aligned with its nodes, as weightedPagerank). */
+export function removalAnalysis(
+  g: CsrGraph,
+  replyEntries: ArrayLike<number> | undefined,
+  groups: readonly RemovalGroup[],
+  opts: PowerOptions & DegreeEstimator = {},
+): RemovalResult {
+  const analysis = new RemovalAnalysis(g, replyEntries, opts);
+  return { before: analysis.before, converged: analysis.converged, rows: groups.map((group) => analysis.remove(group)) };
 }

@@ -57,8 +57,11 @@ test("topology, export, geojson, geolocate and unreachable take the crawl.db pos
   const geo = ok(["geolocate", "-a", "--city-db-path", CITY, "crawl.db"]);
   assert.match(geo.stderr, /running fluxture geolocate --data crawl\.db\.fluxture --all -a --city-db /);
   assert.equal((geo.stdout.match(/^.*20210[12]01T000000Z.*$/gm) ?? []).length, 2, geo.stdout);
-  const unreachable = ok(["unreachable", "crawl.db"]);
-  assert.match(unreachable.stdout, /connect_failed_nodes/);
+  const unreachable = ok(["unreachable", "crawl.db", "--format", "csv"]);
+  const [header, first] = unreachable.stdout.split("\n") as [string, string];
+  const row = Object.fromEntries(header.split(",").map((name, i) => [name, first.split(",")[i]]));
+  // crawl 1: CONNECTION_FAILED (13) and ATTEMPTED_CONNECTION (5) → connect_failed; refused/timeout/no route unknowable
+  assert.deepEqual([row.run_id, row.connect_failed_nodes, row.refused_nodes, row.reset_nodes, row.reachable_nodes], ["20210101T000000Z", "2", "0", "1", "8"]);
 });
 
 test("an explicit --data is where an old form imports to", () => {
