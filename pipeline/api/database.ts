@@ -1,8 +1,10 @@
 // CrawlDatabase: the TypeScript API over a data folder — runs, nodes streamed in batches, and raw SQL.
 import type { DuckDBValue } from "@duckdb/node-api";
 import { DEFAULT_DATA_DIR } from "../runs.ts";
-import { queryRows, type RowObject } from "../duckdb.ts";
-import { errorMessage } from "../errors.ts";
+import { queryRows, sqlString, type RowObject } from "../duckdb.ts";
+import { DataError, errorMessage } from "../errors.ts";
+import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
+import { EdgeBatch } from "./edge-batch.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { findRun, type RunState } from "../runs.ts";
 import { QueryError } from "../sql/errors.ts";
@@ -31,7 +33,7 @@ run_geo as (
 select v.*, g as geo
 from run_visits as v
 left join run_geo as g on g.address = v.address
-where $3 = false or is_reachable(v.outcome)
+where ($3 = false or is_reachable(v.outcome)) /* filters */
 order by v.address, v.port`;
 
 // A sealed run holding an ok row for the node is one whose deduplicated row is ok (ok rows win the dedupe).
@@ -58,6 +60,26 @@ function locationOf(row: RowObject): Location | null {
   const geo = row.geo as Record<string, unknown> | null;
   if (geo === null || geo === undefined || geo.address === null) return null;
   return geo as unknown as Location;
+}
+
+/** The SQL conditions of the nodes() filters (values quoted as literals; each filter takes one value or a list). */
+function nodeFilters(opts: NodesOptions): string {
+  const list = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v as T]);
+  const parts: string[] = [];
+  const types = list(opts.networkType);
+  if (types !== undefined) {
+    for (const t of types)
+      if (!(NETWORK_TYPES as readonly string[]).includes(t)) throw new DataError(`nodes(): unknown networkType '${t}' (${NETWORK_TYPES.join(", ")})`);
+    parts.push(`v.network_type in (${types.map(sqlString).join(", ") || "null"})`);
+  }
+  const countries = list(opts.country);
+  if (countries !== undefined) parts.push(`upper(g.country_code) in (${countries.map((c) => sqlString(c.toUpperCase())).join(", ") || "null"})`);
+  const asns = list(opts.asn);
+  if (asns !== undefined) {
+    for (const a of asns) if (!Number.isInteger(a) || a < 0) throw new DataError(`nodes(): asn must be a non-negative integer, got ${String(a)}`);
+    parts.push(`g.asn in (${asns.join(", ") || "null"})`);
+  }
+  return parts.map((p) => ` and ${p}`).join("");
 }
 
 /** A read-only view of every sealed run in a data folder, through DuckDB and the SQL views. */
@@ -114,9 +136,13 @@ export class CrawlDatabase implements EdgeSource {
     const run = await findRun(this.#lake.dataDir, { run: opts.run, network: opts.network, states: ["succeeded"] });
     const connection = await this.#lake.connect();
     try {
-      const result = await connection.stream(NODES_SQL, [run.network, run.id, opts.reachableOnly === true]);
-      for await (const batch of result.yieldRowObjectJs()) {
-        for (const row of batch as RowObject[]) yield new CrawlNode(withoutDerived(row), locationOf(row), this);
+      const result = await connection.stream(NODES_SQL.replace("/* filters */", nodeFilters(opts)), [run.network, run.id, opts.reachableOnly === true]);
+      for await (const chunk of result.yieldRowObjectJs()) {
+        // one EdgeBatch per chunk: getLatestEdges() of any node of the chunk loads the whole chunk's edges at once
+        const batch = new EdgeBatch(run.network, this.#lake.connection, this);
+        const rows = chunk as RowObject[];
+        for (const row of rows) batch.add(String(row.address), Number(row.port));
+        for (const row of rows) yield new CrawlNode(withoutDerived(row), locationOf(row), batch);
       }
     } finally {
       this.#lake.release(connection);

@@ -4,7 +4,7 @@ import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import { isReachable, type VisitOutcome } from "../schema/index.ts";
 import type { LatestEdges, Location, VersionRecord, Visit } from "./types.ts";
 
-/** Looks up a node's latest edges; implemented by CrawlDatabase (one query per call). */
+/** Looks up a node's latest edges: CrawlDatabase (one query per call) or an EdgeBatch (one load per streamed chunk). */
 export interface EdgeSource {
   latestEdges(network: NetworkName, address: string, port: number): Promise<LatestEdges | null>;
 }

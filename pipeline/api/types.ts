@@ -1,6 +1,7 @@
 // Row types the CrawlDatabase API hands out: dataset rows (pipeline/schema) plus the run they belong to.
 import type { AddrRow, GeoRow, NodeMetricsRow, VisitRow } from "../schema/index.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { RunState } from "../runs.ts";
 
 /** Which run a row comes from (the hive folder columns). */
@@ -62,4 +63,10 @@ export interface NodesOptions {
   readonly network?: NetworkName;
   /** Only nodes whose version handshake completed (outcome ok or no_addr_reply). Default false: every visit. */
   readonly reachableOnly?: boolean;
+  /** Only these network types (ipv4, ipv6, onion_v3, i2p, cjdns, …): one or a list. */
+  readonly networkType?: NetworkType | readonly NetworkType[];
+  /** Only nodes located in these countries (ISO 3166-1 alpha-2, any case; needs a geolocated run): one or a list. */
+  readonly country?: string | readonly string[];
+  /** Only nodes in these autonomous systems (needs a geolocated run): one or a list. */
+  readonly asn?: number | readonly number[];
 }
