@@ -10,7 +10,7 @@ CONCURRENCY ?=
 FLUXTURE    := node bin/fluxture.js
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint format typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
+.PHONY: help test test-unit lint format typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
 
 node_modules:
 	npm ci --no-audit --no-fund
@@ -30,8 +30,11 @@ lint: | node_modules ## formatter and linter (Biome) over the whole tree; `make 
 format: | node_modules ## rewrite every file in the formatter's style
 	npx biome format --write .
 
-test: typecheck lint-imports lint ## type check, layer order, formatter and linter, then every test (the README's test command)
+test: typecheck lint-imports lint ## type check, layer order, formatter and linter, then every test (files in parallel, the serial ones alone)
 	bash scripts/run-tests.sh
+
+test-unit: | node_modules ## the fast lane: tests that start no process, open no socket and time nothing
+	bash scripts/run-tests.sh --unit
 
 crawl: | node_modules ## crawl NETWORK (default mainnet) into DATA; SEEDS and CONCURRENCY optional
 	$(FLUXTURE) crawl --network $(NETWORK) --data $(DATA) $(if $(SEEDS),$(foreach s,$(SEEDS),--seed $(s))) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
