@@ -118,6 +118,8 @@ test("a peer that resets the connection during the handshake ends as reset", asy
 
 test("a ping flood is bounded: at most 50 pongs, the rest counted, and the session still completes", async () => {
   let pongs = 0;
+  let counted!: () => void;
+  const pongsCounted = new Promise<void>((resolve) => (counted = resolve));
   await withPeer(
     "127.0.3.6",
     async (c) => {
@@ -129,14 +131,14 @@ test("a ping flood is bounded: at most 50 pongs, the rest counted, and the sessi
       c.send({ command: "addr", entries: ipv4Entries(30) });
       await c.waitClosed();
       pongs = c.received.filter((m) => m.command === "pong").length;
+      counted();
     },
     async (peer) => {
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "ok", r.detail ?? "");
       assert.equal(r.entries.length, 30);
       assert.equal(r.pingsIgnored, 4950);
-      await peer.connections[0]!.waitClosed();
-      await new Promise((res) => setTimeout(res, 50));
+      await pongsCounted; // the peer has read everything we sent before it closed
       assert.equal(pongs, 50);
     },
   );
@@ -212,12 +214,11 @@ test("a closed port is refused; an aborted session is cancelled", async () => {
   assert.match(refused.detail ?? "", /ECONNREFUSED/);
   assert.equal(refused.connectMs, null);
 
+  const ac = new AbortController();
   await withPeer(
     "127.0.3.11",
-    () => undefined,
+    () => ac.abort(), // cancelled once the peer has accepted: mid-handshake
     async (peer) => {
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 100);
       const r = await runSession(target(peer), { ...OPTS, signal: ac.signal });
       assert.equal(r.outcome, "cancelled");
     },

@@ -28,12 +28,18 @@ test("an onion address goes to the proxy as a domain name (ATYP 3) and the strea
   const proxy = await startSocksServer(() => ({ host: "127.0.0.61", port: echo.port }));
   try {
     const socket = await dial({ host: ONION, port: 8333, proxy: parseProxy(proxy.url) }, { timeoutMs: 2000 });
+    const expected = "hello:ping";
     const chunks: Buffer[] = [];
-    socket.on("data", (c: Buffer) => chunks.push(c));
+    const received = new Promise<void>((resolve) =>
+      socket.on("data", (c: Buffer) => {
+        chunks.push(c);
+        if (Buffer.concat(chunks).length >= expected.length) resolve();
+      }),
+    );
     socket.resume();
     socket.write("ping");
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(Buffer.concat(chunks).toString(), "hello:ping");
+    await received; // the echo server's greeting and the echo, however they are split into reads
+    assert.equal(Buffer.concat(chunks).toString(), expected);
     socket.destroy();
     assert.deepEqual(proxy.requests, [{ atyp: 3, host: ONION, port: 8333 }]);
   } finally {
