@@ -10,6 +10,7 @@ import { Run, type NetworkName } from "../../pipeline/runs.ts";
 import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { GEO_STATUSES, type AsnFields, type CityFields, type Locator } from "../../stages/geolocate/locate.ts";
+import { visitRow } from "../helpers/visit-row.ts";
 
 /** Folder of the MaxMind test databases (see its SOURCE.md). */
 export const MMDB_DIR = fileURLToPath(new URL("../fixtures/mmdb/", import.meta.url));
@@ -51,29 +52,7 @@ export async function writeRun(
   const at = new Date("2026-11-24T12:00:00Z");
   const visits: VisitRow[] = addresses
     .filter((a) => a.visited !== false)
-    .map((a) => ({
-      address: a.address,
-      port: 8333,
-      network_type: a.networkType,
-      source: "peer",
-      depth: 1,
-      attempted_at: at,
-      outcome: "timeout",
-      error_detail: "test",
-      protocol_error_code: null,
-      timeout_phase: null,
-      connect_ms: null,
-      handshake_ms: null,
-      getaddr_ms: null,
-      protocol_version: null,
-      services: null,
-      user_agent: null,
-      start_height: null,
-      relay: null,
-      peer_time: null,
-      addr_messages: 0,
-      addrs_received: 0,
-    }));
+    .map((a) => visitRow({ address: a.address, network_type: a.networkType, attempted_at: at, outcome: "timeout", error_detail: "test" }));
   const addrs: AddrRow[] = addresses
     .filter((a) => a.advertisedBy !== undefined)
     .map((a) => ({

@@ -4,6 +4,7 @@ import { Run, type NetworkName } from "../../pipeline/runs.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS, type AddrRow, type GeoRow, type NodeMetricsRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { join } from "node:path";
+import { visitRow } from "./visit-row.ts";
 
 /** A place a sample node is located at. */
 export interface Place {
@@ -78,29 +79,27 @@ const NETWORK_TYPE = (address: string): VisitRow["network_type"] => (address.end
 export async function writeSampleRun(dataDir: string, options: SampleRunOptions): Promise<Run> {
   const run = await Run.create(dataDir, options.network ?? "simnet", { sample: true });
   const at = options.startedAt ?? new Date("2026-11-24T12:00:00Z");
-  const visits: VisitRow[] = options.nodes.map((n, i) => ({
-    address: n.address,
-    port: n.port,
-    network_type: NETWORK_TYPE(n.address),
-    source: i === 0 ? "seed_arg" : "peer",
-    depth: i === 0 ? 0 : 1,
-    attempted_at: at,
-    outcome: n.outcome,
-    error_detail: n.outcome === "ok" ? null : `sample ${n.outcome}`,
-    protocol_error_code: null,
-    timeout_phase: null,
-    connect_ms: n.outcome === "ok" ? 3 : null,
-    handshake_ms: n.outcome === "ok" ? 5 : null,
-    getaddr_ms: n.outcome === "ok" ? 40 : null,
-    protocol_version: n.outcome === "ok" ? 70016 : null,
-    services: n.outcome === "ok" ? 3081n : null,
-    user_agent: n.outcome === "ok" ? n.userAgent : null,
-    start_height: n.outcome === "ok" ? 870_000 + i : null,
-    relay: n.outcome === "ok" ? true : null,
-    peer_time: n.outcome === "ok" ? BigInt(Math.floor(at.getTime() / 1000)) : null,
-    addr_messages: n.advertises.length > 0 ? 2 : 0,
-    addrs_received: n.advertises.length,
-  }));
+  const visits: VisitRow[] = options.nodes.map((n, i) =>
+    visitRow({
+      address: n.address,
+      port: n.port,
+      network_type: NETWORK_TYPE(n.address),
+      source: i === 0 ? "seed_arg" : "peer",
+      depth: i === 0 ? 0 : 1,
+      attempted_at: at,
+      outcome: n.outcome,
+      error_detail: n.outcome === "ok" ? null : `sample ${n.outcome}`,
+      connect_ms: n.outcome === "ok" ? 3 : null,
+      handshake_ms: n.outcome === "ok" ? 5 : null,
+      getaddr_ms: n.outcome === "ok" ? 40 : null,
+      services: n.outcome === "ok" ? 3081n : null,
+      user_agent: n.outcome === "ok" ? n.userAgent : null,
+      start_height: n.outcome === "ok" ? 870_000 + i : null,
+      peer_time: n.outcome === "ok" ? BigInt(Math.floor(at.getTime() / 1000)) : null,
+      addr_messages: n.advertises.length > 0 ? 2 : 0,
+      addrs_received: n.advertises.length,
+    }),
+  );
   const addrs: AddrRow[] = options.nodes.flatMap((n) =>
     n.advertises.map((j) => {
       const target = options.nodes[j]!;

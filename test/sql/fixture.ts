@@ -10,6 +10,7 @@ import { ADDRS, GEO, NODE_METRICS, VISITS } from "../../pipeline/schema/index.ts
 import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { AddrRow, GeoRow, NodeMetricsRow, VisitOutcome, VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
+import { visitRow } from "../helpers/visit-row.ts";
 
 /** The simnet nodes of the fixture. */
 export const N = {
@@ -35,29 +36,18 @@ interface VisitSpec {
 export function visit(spec: VisitSpec, at: Date): VisitRow {
   const n = N[spec.node];
   const handshake = spec.outcome === "ok" || spec.outcome === "no_addr_reply";
-  return {
+  return visitRow({
     address: n.address,
     port: n.port,
     network_type: n.type,
-    source: "peer",
-    depth: 1,
     attempted_at: at,
     outcome: spec.outcome,
-    error_detail: handshake ? null : spec.outcome,
-    protocol_error_code: null,
-    timeout_phase: null,
-    connect_ms: handshake ? 5 : null,
-    handshake_ms: handshake ? 7 : null,
-    getaddr_ms: spec.outcome === "ok" ? 30 : null,
     protocol_version: handshake ? (spec.pv ?? 70016) : null,
-    services: handshake ? 1033n : null,
     user_agent: handshake ? (spec.ua ?? null) : null,
     start_height: handshake ? 840000 : null,
-    relay: handshake ? true : null,
-    peer_time: handshake ? 1_704_067_200n : null,
     addr_messages: spec.outcome === "ok" ? 1 : 0,
     addrs_received: spec.outcome === "ok" ? 2 : 0,
-  };
+  });
 }
 
 /** An addrs row: `from` advertised `to`. */
