@@ -18,6 +18,8 @@ const NODES = 25_000;
 const CRAWLED = 8_000; // nodes that answered getaddr
 const FANOUT = 125; // → 1,000,000 advertised-address edges
 const CITY_COUNT = 2_000;
+/** The country of each base city below. */
+const COUNTRIES = ["DE", "US", "FR", "NL", "JP", "US", "SG", "FI", "CH", "RU", "AU", "CA"] as const;
 const CITIES = [
   [50.4779, 12.3713],
   [39.0438, -77.4874],
@@ -77,7 +79,7 @@ async function generate(dataDir: string): Promise<void> {
     geo.push({
       address: address(i),
       status: "located",
-      country_code: "DE",
+      country_code: COUNTRIES[cityIndex % CITIES.length]!,
       continent_code: "EU",
       city: `City ${cityIndex}`,
       subdivision: null,

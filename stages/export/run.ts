@@ -68,7 +68,7 @@ export function layerOf(run: ExportRun, options: MapOptions): MapLayer {
   if (layer.edgeMode === "all" && layer.edges.length > LARGE_EDGE_COUNT)
     log(
       "warn",
-      `exports: --edges all draws ${layer.edges.length} arcs (about ${Math.round((layer.edges.length * 600) / 1e6)} MB); ` +
+      `exports: --edges all draws ${layer.edges.length} arcs (about ${Math.round((layer.edges.length * 900) / 1e6)} MB); ` +
         `Google Earth, QGIS and browsers struggle with that: --edges city (the default) sums them between cities`,
     );
   return layer;
