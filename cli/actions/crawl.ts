@@ -8,8 +8,7 @@ import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
 
 /** The summary as the lines a person reads at the end of a crawl. */
 export function formatSummary(s: CrawlSummary): string {
-  const reachable = Object.entries(s.reachable)
-    .sort((a, b) => b[1] - a[1])
+  const reachable = Object.entries(s.reachable) // every headline network type, in its fixed order, zeros included
     .map(([t, n]) => `${t} ${n}`)
     .join(", ");
   const outcomes = Object.entries(s.outcomes)

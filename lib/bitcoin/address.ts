@@ -15,6 +15,10 @@ export const NETWORK_TYPES = ["ipv4", "ipv6", "onion_v2", "onion_v3", "i2p", "cj
 /** Kinds of peer address Bitcoin relays (BIP155 networks). */
 export type NetworkType = (typeof NETWORK_TYPES)[number];
 
+/** The network types whose reachable counts are the headline every crawler compares (summary, mart, report,
+ * bitnodes export list each, zero included): TorV2 no longer exists, so it appears only when a run has it. */
+export const HEADLINE_NETWORK_TYPES = ["ipv4", "ipv6", "onion_v3", "i2p", "cjdns"] as const satisfies readonly NetworkType[];
+
 /** One advertised or dialled peer endpoint. */
 export interface PeerAddress {
   readonly networkType: NetworkType;

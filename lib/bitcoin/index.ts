@@ -15,6 +15,7 @@ export {
   ADDRESS_BYTES,
   BIP155_NETWORK_ID,
   NETWORK_TYPES,
+  HEADLINE_NETWORK_TYPES,
   addressFromBytes,
   addressToBytes,
   canonicalAddress,

@@ -1,5 +1,7 @@
 -- mart_nodes_by_network_type: how many nodes did each sealed run record, dial and reach, per address family?
--- One row per (network, run_id, network_type). A node is an (address, port) pair.
+-- One row per (network, run_id, network_type): always the headline types ipv4, ipv6, onion_v3, i2p and cjdns (zero
+-- when the run saw none: the numbers people compare with other crawlers), plus onion_v2 when a run recorded one.
+-- A node is an (address, port) pair.
 --   network, run_id, started_at   the run
 --   network_type                  address family: ipv4|ipv6|onion_v2|onion_v3|i2p|cjdns
 --   discovered_nodes              nodes in the run's visits (every address it recorded, dialed or not)
@@ -17,6 +19,19 @@ runs_source as (
     select network, run_id, started_at from stg_runs
 ),
 
+-- lib/bitcoin/address.ts HEADLINE_NETWORK_TYPES
+headline_types as (
+    select network_type from (values ('ipv4'), ('ipv6'), ('onion_v3'), ('i2p'), ('cjdns')) as h (network_type)
+),
+
+run_types as (
+    select v.network, v.run_id, h.network_type
+    from (select distinct network, run_id from visits_source) as v
+    cross join headline_types as h
+    union
+    select distinct network, run_id, network_type from visits_source
+),
+
 per_flags as (
     select network, run_id, network_type, is_dialed, is_reachable, count(*) as nodes
     from visits_source
@@ -25,14 +40,15 @@ per_flags as (
 
 per_type as (
     select
-        network,
-        run_id,
-        network_type,
-        sum(nodes)::bigint as discovered_nodes,
-        coalesce(sum(nodes) filter (where is_dialed), 0)::bigint as dialed_nodes,
-        coalesce(sum(nodes) filter (where is_reachable), 0)::bigint as reachable_nodes
-    from per_flags
-    group by network, run_id, network_type
+        t.network,
+        t.run_id,
+        t.network_type,
+        coalesce(sum(f.nodes), 0)::bigint as discovered_nodes,
+        coalesce(sum(f.nodes) filter (where f.is_dialed), 0)::bigint as dialed_nodes,
+        coalesce(sum(f.nodes) filter (where f.is_reachable), 0)::bigint as reachable_nodes
+    from run_types as t
+    left join per_flags as f on f.network = t.network and f.run_id = t.run_id and f.network_type = t.network_type
+    group by t.network, t.run_id, t.network_type
 )
 
 select

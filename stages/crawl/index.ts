@@ -17,6 +17,7 @@ import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
 import { DEFAULT_MAX_WAITING, Frontier, type FrontierItem } from "./frontier.ts";
+import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY, Gateways } from "./gateways.ts";
 import { SamSession, parseSamAddress } from "./sam.ts";
 import { DialPolicy } from "./policy.ts";
@@ -112,6 +113,11 @@ interface StoredParams {
   /** null: the adaptive wait. */
   getaddr_timeout_ms: number | null;
   max_nodes: number | null;
+}
+
+/** Reachable counts with every headline network type present (0 when none), then any other type the run had. */
+export function reachableByHeadline(counts: Readonly<Record<string, number>>): Record<string, number> {
+  return { ...Object.fromEntries(HEADLINE_NETWORK_TYPES.map((t) => [t, 0])), ...counts };
 }
 
 /** Seeds of the run, written once at creation so a resume starts from exactly the same ones. */
@@ -333,7 +339,8 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const durationS = (performance.now() - started) / 1000;
     const outcomes = { ...emptyOutcomeCounts(), ...sealed.outcomes } as Record<Outcome, number>;
     const attempted = sealed.visits - outcomes.not_dialed - outcomes.unsupported_network;
-    const reachableTotal = Object.values(sealed.reachableByNetwork).reduce((a, b) => a + b, 0);
+    const reachableByNetwork = reachableByHeadline(sealed.reachableByNetwork);
+    const reachableTotal = Object.values(reachableByNetwork).reduce((a, b) => a + b, 0);
     let error = state === "cancelled" ? `cancelled (${stoppedBy})` : undefined;
     if (state === "succeeded" && reachableTotal === 0) {
       // an empty snapshot is not a picture of the network: sealed failed, it never becomes the default run
@@ -356,7 +363,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
         resumed,
         concurrency,
         outcomes,
-        reachable: sealed.reachableByNetwork,
+        reachable: reachableByNetwork,
         frontier_overflowed: frontier.drops.overflowed,
         frontier_dropped: frontier.drops.dropped,
       },
@@ -370,7 +377,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       state,
       discovered: frontier.discovered,
       attempted,
-      reachable: sealed.reachableByNetwork,
+      reachable: reachableByNetwork,
       outcomes,
       durationS,
       visitsPerS: stats.recorded / Math.max(durationS, 0.001),

@@ -7,6 +7,7 @@
 // As bitnodes wrote them (checked against real snapshot rows in test/fixtures/bitnodes/): latitude and longitude
 // are JSON floats even when whole (51.0, not 51) and 0.0 when unknown; overlay nodes carry their network in the
 // ASN and organization fields ("TOR" / "Tor network"; I2P and CJDNS likewise).
+import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
 import { nodeKey, type ExportNode, type ExportRun } from "./model.ts";
 
 /** One bitnodes node entry, in bitnodes' field order. */
@@ -68,13 +69,17 @@ function json(value: BitnodesEntry[number], index: number): string {
   return JSON.stringify(value);
 }
 
-/** The snapshot document: reachable nodes only, keyed "addr:port", services as full 64-bit JSON integers. */
+/** The snapshot document: reachable nodes only, keyed "addr:port", services as full 64-bit JSON integers; after
+ * bitnodes' own keys, `total_nodes_by_network` counts them per network type (ipv4, ipv6, onion_v3, i2p, cjdns,
+ * zeros included), the headline split bitnodes showed on its dashboard. Readers of bitnodes' format ignore it. */
 export function renderBitnodes(run: ExportRun): string {
   const reachable = run.nodes.filter((n) => n.isReachable);
   const latestHeight = reachable.reduce((max, n) => Math.max(max, n.startHeight ?? 0), 0);
   const entries = reachable.map((n) => `${JSON.stringify(nodeKey(n.address, n.port))}:[${bitnodesEntry(n).map(json).join(",")}]`);
+  const byNetwork: Record<string, number> = Object.fromEntries(HEADLINE_NETWORK_TYPES.map((t) => [t, 0]));
+  for (const n of reachable) byNetwork[n.networkType] = (byNetwork[n.networkType] ?? 0) + 1;
   return (
     `{"timestamp":${Math.floor(run.startedAt.getTime() / 1000)},"total_nodes":${reachable.length},` +
-    `"latest_height":${latestHeight},"nodes":{${entries.join(",")}}}\n`
+    `"latest_height":${latestHeight},"nodes":{${entries.join(",")}},"total_nodes_by_network":${JSON.stringify(byNetwork)}}\n`
   );
 }

@@ -1,6 +1,7 @@
 // The report's cross-run figures, read from the marts (sql/marts) in a lake session over the data folder, never
 // recomputed here: the run's concentration (HHI, top-N share with N from stg_settings, Nakamoto), its churn
 // against the previous run, its top countries, ASes, user agents and network types, and the series over time.
+import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import type { Concentration, History, ReportMarts, RunChange, Series, Share } from "./model.ts";
@@ -72,7 +73,8 @@ export async function loadRunMarts(c: DuckDBConnection, network: string, runId: 
       await queryRows(
         c,
         `select network_type as label, reachable_nodes as n, share_of_run_reachable as share from mart_nodes_by_network_type
-         ${where} and reachable_nodes > 0 order by reachable_nodes desc, network_type`,
+         ${where} and (reachable_nodes > 0 or network_type in (${HEADLINE_NETWORK_TYPES.map((t) => `'${t}'`).join(", ")}))
+         order by reachable_nodes desc, network_type`,
         p,
       ),
     ),

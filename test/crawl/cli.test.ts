@@ -44,7 +44,7 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
     assert.equal(s.state, "succeeded");
     assert.equal(s.discovered, 13);
     assert.equal(s.attempted, 2);
-    assert.deepEqual(s.reachable, { ipv4: 2 });
+    assert.deepEqual(s.reachable, { ipv4: 2, ipv6: 0, onion_v3: 0, i2p: 0, cjdns: 0 }); // every headline network type
     assert.equal((s.outcomes as Record<string, number>).not_dialed, 11);
     assert.match(String(s.runId), /^\d{8}T\d{6}Z$/);
   });
@@ -61,7 +61,7 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^run \d{8}T\d{6}Z \(succeeded\)$/m);
     assert.match(r.stdout, /discovered {2}13/);
-    assert.match(r.stdout, /reachable {3}2 \(ipv4 2\)/);
+    assert.match(r.stdout, /reachable {3}2 \(ipv4 2, ipv6 0, onion_v3 0, i2p 0, cjdns 0\)/);
     assert.match(r.stdout, /outcomes {4}ok 2, not_dialed 11/);
     assert.match(r.stderr, /seeds: 1 seed_arg, 0 dns_seed, 0 previous_run/);
   });

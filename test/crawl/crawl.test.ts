@@ -135,7 +135,7 @@ test("a crawl of a scripted network records every visit and edge, and never cont
 
   assert.equal(summary.discovered, expected.length);
   assert.equal(summary.attempted, 6);
-  assert.deepEqual(summary.reachable, { ipv4: 4 });
+  assert.deepEqual(summary.reachable, { ipv4: 4, ipv6: 0, onion_v3: 0, i2p: 0, cjdns: 0 });
   assert.equal(summary.outcomes.ok, 4);
   assert.equal(summary.outcomes.not_dialed, 30);
   assert.equal(summary.outcomes.cancelled, 0);

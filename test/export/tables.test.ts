@@ -61,12 +61,19 @@ test("JSON lines parse, one object per node, services as an exact 64-bit integer
 test("bitnodes snapshot: reachable nodes only, bitnodes' field order and types", () => {
   const text = renderBitnodes(run);
   const doc = JSON.parse(text) as { timestamp: number; total_nodes: number; latest_height: number; nodes: Record<string, unknown[]> };
-  assert.deepEqual(Object.keys(doc), ["timestamp", "total_nodes", "latest_height", "nodes"]);
+  assert.deepEqual(Object.keys(doc), ["timestamp", "total_nodes", "latest_height", "nodes", "total_nodes_by_network"]);
   assert.equal(doc.timestamp, Date.parse("2026-11-24T12:00:00Z") / 1000);
   const reachable = run.nodes.filter((n) => n.isReachable);
   assert.equal(doc.total_nodes, reachable.length);
   assert.equal(Object.keys(doc.nodes).length, reachable.length);
   assert.equal(doc.latest_height, 870000);
+  const byNetwork = (doc as unknown as { total_nodes_by_network: Record<string, number> }).total_nodes_by_network;
+  assert.deepEqual(Object.keys(byNetwork).slice(0, 5), ["ipv4", "ipv6", "onion_v3", "i2p", "cjdns"]);
+  for (const [t, n] of Object.entries(byNetwork)) assert.equal(n, reachable.filter((x) => x.networkType === t).length, t);
+  assert.equal(
+    Object.values(byNetwork).reduce((a, b) => a + b, 0),
+    reachable.length,
+  );
   const entry = doc.nodes["1.2.3.4:8333"]!;
   assert.equal(entry.length, 13);
   assert.deepEqual(entry, [

@@ -41,8 +41,17 @@ describe("marts", () => {
   test("nodes_by_network_type: discovered, dialed and reachable per family and run", async () => {
     const got = rounded(
       await q(`select run_id, network_type, discovered_nodes, dialed_nodes, reachable_nodes, reachable_share_of_dialed, share_of_run_reachable
-      from mart_nodes_by_network_type order by started_at, network_type`),
+      from mart_nodes_by_network_type where discovered_nodes > 0 order by started_at, network_type`),
     );
+    // every run lists the five headline network types, zero when it saw none of one
+    const headline = await q(
+      `select run_id, list(network_type order by network_type) as types, sum(reachable_nodes) filter (where discovered_nodes = 0)::integer as zeros
+       from mart_nodes_by_network_type group by run_id`,
+    );
+    for (const r of headline) {
+      for (const t of ["cjdns", "i2p", "ipv4", "ipv6", "onion_v3"]) assert.ok((r.types as string[]).includes(t), `${String(r.run_id)} lacks ${t}`);
+      assert.ok(r.zeros === null || r.zeros === 0);
+    }
     assert.deepEqual(got, [
       { run_id: A, network_type: "ipv4", discovered_nodes: 4, dialed_nodes: 3, reachable_nodes: 3, reachable_share_of_dialed: 1, share_of_run_reachable: 1 },
       { run_id: A, network_type: "ipv6", discovered_nodes: 1, dialed_nodes: 1, reachable_nodes: 0, reachable_share_of_dialed: 0, share_of_run_reachable: 0 },
