@@ -5,6 +5,7 @@ import { queryRows, sqlString, type RowObject } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
 import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
 import { EdgeBatch } from "./edge-batch.ts";
+import { buildGraph, type CrawlGraph, type GraphOptions } from "./graph.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { findRun, type RunState } from "../runs.ts";
 import { QueryError } from "../sql/errors.ts";
@@ -156,6 +157,16 @@ export class CrawlDatabase implements EdgeSource {
     if (run === undefined) return null;
     const edges = await this.query<Edge>(EDGES_SQL, [network, run.run_id, address, port]);
     return { network, run_id: run.run_id, started_at: run.started_at, edges };
+  }
+
+  /**
+   * One sealed run's advertised-address graph (default: the newest, of `network` if given) as a graphology
+   * DirectedGraph: nodes `address:port` with outcome, country, asn, userAgent and pagerank; edges A→B (B was in
+   * A's getaddr reply) with the advertised services. Run graphology-metrics or any graphology algorithm on it.
+   */
+  async graph(opts: GraphOptions = {}): Promise<CrawlGraph> {
+    const run = await findRun(this.#lake.dataDir, { run: opts.run, network: opts.network, states: ["succeeded"] });
+    return buildGraph(this.#lake.connection, run.network, run.id);
   }
 
   /** Closes DuckDB and releases the data folder; further calls fail. */

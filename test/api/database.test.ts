@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CrawlDatabase, type CrawlNode, DataError, QueryError } from "../../pipeline/api/index.ts";
+import pagerankCjs from "graphology-metrics/centrality/pagerank.js";
+import { CrawlDatabase, type CrawlNode, DataError, graphKey, QueryError } from "../../pipeline/api/index.ts";
 import { fixtureRuns, makeFixtureLake, N, visit, type FixtureLake } from "../sql/fixture.ts";
 
 let fx: FixtureLake;
@@ -140,6 +141,32 @@ describe("CrawlDatabase", () => {
       (err: unknown) => err instanceof DataError && /unknown networkType 'ipx'/.test(err.message),
     );
     await assert.rejects(collect(db.nodes({ asn: -1 })), (err: unknown) => err instanceof DataError && /asn must be/.test(err.message));
+  });
+
+  test("graph(): the run's advertised-address graph as a graphology DirectedGraph that graphology-metrics runs on", async () => {
+    const g = await db.graph({ run: fx.ids.A });
+    assert.equal(g.type, "directed");
+    // n1 advertised n2, n3 and n4 in run A
+    assert.deepEqual(
+      g.outNeighbors(graphKey(N.n1.address, 8333)).sort(),
+      [graphKey(N.n2.address, 8333), graphKey(N.n3.address, 8333), graphKey(N.n4.address, 8333)].sort(),
+    );
+    const edges = await db.query<{ n: bigint }>(
+      `select count(*) as n from (select distinct source_address, source_port, address, port from addrs
+       where run_id = '${fx.ids.A}' and coalesce(in_reply, true) and (source_address, source_port) <> (address, port))`,
+    );
+    assert.equal(BigInt(g.size), edges[0]?.n);
+    const n1 = g.getNodeAttributes(graphKey(N.n1.address, 8333));
+    assert.deepEqual([n1.outcome, n1.country, n1.asn, n1.userAgent], ["ok", "US", 100, "/Satoshi:25.0.0/"]);
+    assert.equal(typeof n1.pagerank, "number");
+    const e = g.getEdgeAttributes(graphKey(N.n1.address, 8333), graphKey(N.n2.address, 8333));
+    assert.equal(typeof e.services, "bigint");
+    assert.equal(g.getNodeAttributes(graphKey(N.n4.address, 8333)).address, N.n4.address); // IPv6 key in brackets
+    const pagerank = pagerankCjs as unknown as (typeof pagerankCjs)["default"]; // CJS default export as tsc sees it
+    const ranks = pagerank(g);
+    assert.ok(Math.abs(Object.values(ranks).reduce((a, b) => a + b, 0) - 1) < 1e-6);
+    // the default run is the newest sealed one
+    assert.equal((await db.graph()).order, (await db.graph({ run: fx.ids.C })).order);
   });
 
   test("reachableOnly, and streaming across chunks while other queries run on the same database", async () => {
