@@ -53,6 +53,9 @@ export interface EngineStats {
   stoppedBy: "done" | "max_nodes" | "cancelled";
 }
 
+/** Dials started in one synchronous burst before the engine yields to I/O. */
+const DIAL_BURST = 100;
+
 /** How often a visit that failed for a local reason (EMFILE…) is retried, and after how long. */
 const LOCAL_RETRIES = 3;
 const LOCAL_RETRY_DELAY_MS = 1000;
@@ -145,6 +148,13 @@ export class CrawlEngine {
           });
         // At most `concurrency` sessions run and at most one waits to start: in-flight work stays bounded.
         while (this.queue.size > 0 && !signal?.aborted && this.fatal === undefined) await this.nextCompletion();
+        if (++this.sinceYield >= DIAL_BURST) {
+          // With free slots p-queue starts each visit synchronously, so without this a crawl with thousands of slots
+          // would open them all in one block; sockets whose connect completed meanwhile would then see their connect
+          // timer fire first (libuv runs timers before I/O callbacks) and end as false timeouts.
+          this.sinceYield = 0;
+          await new Promise((r) => setImmediate(r));
+        }
       }
       await this.queue.onIdle();
       if (this.fatal !== undefined) throw this.fatal.error;
