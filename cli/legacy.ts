@@ -5,6 +5,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { UsageError } from "../pipeline/errors.ts";
 import { log } from "../pipeline/log.ts";
 import { isSqliteFile } from "../stages/import/detect.ts";
+import { commandEnvName } from "./voice.ts";
 
 /** Commands whose original form took a CRAWL_DB positional, and what the positional becomes. */
 const TAKES_CRAWL_DB: Readonly<Record<string, "run" | "all" | "lake">> = {
@@ -118,7 +119,8 @@ export async function rewriteLegacyArgv(argv: readonly string[]): Promise<string
   if (crawlDbs.length === 0) return [...head, ...name, ...args];
   const crawlDb = crawlDbs[0]!;
   args = args.filter((a) => a !== crawlDb);
-  const explicitData = flagValue(args, "--data") ?? (process.env.FLUXTURE_DATA || undefined);
+  const targetCommand = name[0]!;
+  const explicitData = flagValue(args, "--data") ?? (process.env[commandEnvName(targetCommand, "--data")] || process.env.FLUXTURE_DATA || undefined);
   const dataDir = explicitData ?? cacheDataDir(crawlDb);
   const { runImport } = await import("../stages/import/run.ts");
   const summary = await runImport({ source: crawlDb, dataDir });

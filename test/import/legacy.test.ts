@@ -64,10 +64,14 @@ test("topology, export, geojson, geolocate and unreachable take the crawl.db pos
   assert.deepEqual([row.run_id, row.connect_failed_nodes, row.refused_nodes, row.reset_nodes, row.reachable_nodes], ["20210101T000000Z", "2", "0", "1", "8"]);
 });
 
-test("an explicit --data is where an old form imports to", () => {
+test("an explicit --data (or its env twin) is where an old form imports to", () => {
   const data = join(root, "lake");
   ok(["topology", "--data", data, "crawl.db"]);
   assert.ok(existsSync(join(data, "runs", "network=mainnet", "run_id=20210201T000000Z", "manifest.json")));
+  const twin = join(root, "twin-lake");
+  const r = run(["topology", "crawl.db"], { FLUXTURE_TOPOLOGY_DATA: twin });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(twin, "runs", "network=mainnet", "run_id=20210201T000000Z", "manifest.json")));
 });
 
 test("removed flags stop with one line naming the exact new command (and never echo a license key)", () => {
