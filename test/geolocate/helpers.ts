@@ -1,6 +1,5 @@
 // Shared pieces of the geolocate tests: fixture paths, temp folders, small runs written with the real pipeline
 // writers, geo.parquet read back with DuckDB, and the CLI run as an asynchronous child process.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { Run, type NetworkName } from "../../pipeline/runs.ts";
 import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { GEO_STATUSES, type AsnFields, type CityFields, type Locator } from "../../stages/geolocate/locate.ts";
+import { cli, type CliResult } from "../helpers/cli.ts";
 import { visitRow } from "../helpers/visit-row.ts";
 
 /** Folder of the MaxMind test databases (see its SOURCE.md). */
@@ -22,9 +22,6 @@ export const FIXTURES = {
   country: join(MMDB_DIR, "GeoLite2-Country-Test.mmdb"),
   loopback: join(MMDB_DIR, "loopback-city.mmdb"),
 } as const;
-
-/** Path of the CLI entry point. */
-export const FLUXTURE_BIN = fileURLToPath(new URL("../../bin/fluxture.js", import.meta.url));
 
 /** A temp folder under os.tmpdir(), removed by `cleanup()`. */
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -93,37 +90,9 @@ export async function parquetColumns(path: string): Promise<{ name: string; type
   }
 }
 
-/** What a CLI run printed and returned. */
-export interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs `fluxture ...args` as a child process without blocking this process's event loop (the tests' HTTP
- * servers keep answering while it runs); killed after `timeoutMs`.
- */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLUXTURE_BIN, ...args], {
-      env: { ...process.env, CI: "true", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** Runs `fluxture ...args` in-process (test/helpers/cli.ts) with CI=true (no progress line). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return cli(args, { env: { CI: "true", ...env } });
 }
 
 /** The lines of stderr that are not timestamped log lines (the CLI's one-line errors). */

@@ -1,27 +1,15 @@
-// `fluxture query` and `fluxture runs` as a user runs them: child processes, exit codes, stdout formats.
+// `fluxture query` and `fluxture runs` as a user runs them (in-process through the program): exit codes, stdout formats.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { cli } from "../helpers/cli.ts";
 import { makeFixtureLake, N, type FixtureLake } from "./fixture.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/fluxture.js", import.meta.url));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function fluxture(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI in-process (test/helpers/cli.ts), with the exit code as `code`. */
+async function fluxture(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await cli(args, { env });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 let fx: FixtureLake;

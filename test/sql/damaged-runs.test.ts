@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 import { makeFixtureLake } from "./fixture.ts";
 import { findRun } from "../../pipeline/runs.ts";
 
@@ -13,7 +13,7 @@ test("a truncated Parquet file, a corrupt manifest and an invalid state: each ru
   const lake = await makeFixtureLake();
   t.after(() => lake.remove());
   const dirOf = async (id: string) => (await findRun(lake.dataDir, { run: id })).dir;
-  const healthyBefore = fluxture(["query", "--data", lake.dataDir, "--format", "csv", "select run_id, count(*) as n from visits group by all order by all"]);
+  const healthyBefore = await cli(["query", "--data", lake.dataDir, "--format", "csv", "select run_id, count(*) as n from visits group by all order by all"]);
   assert.equal(healthyBefore.status, 0, healthyBefore.stderr);
 
   const truncated = join(await dirOf(lake.ids.B), "visits.parquet");
@@ -23,7 +23,7 @@ test("a truncated Parquet file, a corrupt manifest and an invalid state: each ru
   const invalid = join(await dirOf(lake.ids.Z), "manifest.json");
   await writeFile(invalid, (await readFile(invalid, "utf8")).replace(/"state": "succeeded"/, '"state": "bogus"'));
 
-  const r = fluxture(["query", "--data", lake.dataDir, "--format", "csv", "select run_id, count(*) as n from visits group by all order by all"]);
+  const r = await cli(["query", "--data", lake.dataDir, "--format", "csv", "select run_id, count(*) as n from visits group by all order by all"]);
   assert.equal(r.status, 0, r.stderr);
   const expected = healthyBefore.stdout
     .trim()
@@ -46,11 +46,11 @@ test("a truncated Parquet file, a corrupt manifest and an invalid state: each ru
   assert.doesNotMatch(r.stderr, /\.tmp|\/tmp\/duckdb|Error:/);
 
   // marts and checks read the same healthy runs
-  const mart = fluxture(["query", "--data", lake.dataDir, "--format", "csv", "select count(*) from runs"]);
+  const mart = await cli(["query", "--data", lake.dataDir, "--format", "csv", "select count(*) from runs"]);
   assert.equal(mart.status, 0, mart.stderr);
 
   // `fluxture runs` lists every folder and marks the damaged ones
-  const runs = fluxture(["runs", "--data", lake.dataDir, "--json"]);
+  const runs = await cli(["runs", "--data", lake.dataDir, "--json"]);
   assert.equal(runs.status, 0, runs.stderr);
   const listed = JSON.parse(runs.stdout) as { run_id: string; damaged: string | null }[];
   for (const id of [lake.ids.B, lake.ids.C, lake.ids.Z]) {
@@ -59,7 +59,7 @@ test("a truncated Parquet file, a corrupt manifest and an invalid state: each ru
     assert.ok(row.damaged !== null && row.damaged.length > 0, `${id} not marked damaged`);
   }
   assert.equal(listed.find((l) => l.run_id === lake.ids.A)?.damaged, null);
-  const table = fluxture(["runs", "--data", lake.dataDir]);
+  const table = await cli(["runs", "--data", lake.dataDir]);
   assert.equal(table.status, 0, table.stderr);
   for (const id of [lake.ids.B, lake.ids.C, lake.ids.Z]) assert.match(table.stdout, new RegExp(`${id} .*damaged`));
 });

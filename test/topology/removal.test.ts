@@ -8,7 +8,7 @@ import { buildCsr } from "../../stages/topology/graph.ts";
 import { klDivergence, removalAnalysis } from "../../stages/topology/removal.ts";
 import { removalCsv, runRemoval } from "../../stages/topology/removal-run.ts";
 import { runImport } from "../../stages/import/run.ts";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 import { buildSqlite } from "../import/helpers.ts";
 
 /** An undirected edge list as both directed edges. */
@@ -20,7 +20,7 @@ function both(n: number, pairs: [number, number][]) {
 }
 const COMPLETE = { share: 1, tol: 1e-14 }; // replies complete: weighted pagerank is plain pagerank
 
-test("removing one node of a 4-cycle: KL of uniform against the 3-path's pagerank, worked out by hand", () => {
+test("removing one node of a 4-cycle: KL of uniform against the 3-path's pagerank, worked out by hand", async () => {
   // Before: the 4-cycle 0-1-2-3-0 is vertex-transitive, so every node has pagerank 1/4; on the three that remain,
   // renormalised, p = (1/3, 1/3, 1/3). After removing 3 the rest is the path 0-1-2 (α = 0.85, n = 3):
   //   x = (1−α)/3 + α·y/2 (an end gets half of the middle's rank), y = (1−α)/3 + α·2x (the middle gets both ends')
@@ -58,7 +58,7 @@ test("removing one node of a 4-cycle: KL of uniform against the 3-path's pageran
   assert.equal(all.remaining, 0);
 });
 
-test("disconnection counts the nodes whose every path to the largest component ran through the removed group", () => {
+test("disconnection counts the nodes whose every path to the largest component ran through the removed group", async () => {
   // 0-1-2-3-0 is a cycle; 4 hangs off 3 and 5 off 4; 6-7 is a separate pair (never in the largest component).
   const g = both(8, [
     [0, 1],
@@ -92,7 +92,7 @@ test("disconnection counts the nodes whose every path to the largest component r
   for (const row of r.rows) assert.ok(row.klDivergence! > 0, row.key);
 });
 
-test("KL divergence as the original computes it: normalised, zero terms skipped, natural log", () => {
+test("KL divergence as the original computes it: normalised, zero terms skipped, natural log", async () => {
   assert.equal(klDivergence([1, 1], [1, 1]), 0);
   assert.ok(Math.abs(klDivergence([2, 0, 2], [1, 1, 2]) - (0.5 * Math.log(0.5 / 0.25) + 0.5 * Math.log(0.5 / 0.5))) < 1e-15);
 });
@@ -115,16 +115,16 @@ test("topology --removal country|asn on an imported crawl, and the CSV analyze w
     "network,run_id,dimension,group_key,group_label,nodes_removed,nodes_remaining,rank_share_removed,kl_divergence,disconnected_nodes,largest_component_before,largest_component_after",
   );
   assert.equal(csv.length, 2 + report.rows.length);
-  const cli = fluxture(["topology", "--data", data, "--removal", "asn", "--json"]);
-  assert.equal(cli.status, 0, cli.stderr);
-  const json = JSON.parse(cli.stdout) as { runId: string; dimension: string; rows: { key: string; klDivergence: number | null }[] };
+  const ranked = await cli(["topology", "--data", data, "--removal", "asn", "--json"]);
+  assert.equal(ranked.status, 0, ranked.stderr);
+  const json = JSON.parse(ranked.stdout) as { runId: string; dimension: string; rows: { key: string; klDivergence: number | null }[] };
   assert.equal(json.runId, "20210201T000000Z");
   assert.equal(json.dimension, "asn");
   assert.deepEqual(
     json.rows.map((r) => [r.key, r.klDivergence]),
     [["(unknown)", null]],
   ); // the original had no ASN data
-  const legacy = fluxture(["removal", join(root, "crawl.db")], { env: { FLUXTURE_DATA: data } });
+  const legacy = await cli(["removal", join(root, "crawl.db")], { env: { FLUXTURE_DATA: data } });
   assert.equal(legacy.status, 0, legacy.stderr);
   assert.match(legacy.stdout, /^# removal by country: 2 reachable nodes/m);
 });
