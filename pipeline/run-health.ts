@@ -1,8 +1,10 @@
 // Damaged runs: a run folder whose manifest is unreadable or invalid, or one of whose Parquet files is not a
 // whole Parquet file (a truncated copy, a crash of another tool). The lake leaves such runs out with one warning
 // each, `fluxture runs` marks them, and every healthy run stays queryable.
+import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { openDuckDB, sqlString } from "./duckdb.ts";
 import { DataError } from "./errors.ts";
 import { DATASETS } from "./schema/index.ts";
 import { listRuns, type RunInfo } from "./runs.ts";
@@ -56,6 +58,43 @@ export async function parquetProblem(path: string): Promise<string | null> {
 export async function assertWholeParquet(path: string): Promise<void> {
   const problem = await parquetProblem(path);
   if (problem !== null) throw new DataError(problem);
+}
+
+/** The crawl's datasets whose row counts the manifest records (`counts.visits`, `counts.addrs`). */
+const COUNTED: Readonly<Record<string, string>> = { "visits.parquet": "visits", "addrs.parquet": "addrs" };
+
+/**
+ * Why the datasets a stage reads (`files`, names in the run folder) do not match what the run's manifest declares,
+ * or null: a crawl dataset with a recorded count must exist and hold exactly that many rows; every present file must
+ * be whole Parquet. A step is never called done over a run whose addrs.parquet was deleted or truncated.
+ */
+export async function datasetsProblem(run: RunInfo, files: readonly string[]): Promise<string | null> {
+  for (const file of files) {
+    const path = join(run.dir, file);
+    const key = COUNTED[file];
+    const declared = key === undefined ? undefined : run.manifest.counts[key];
+    if (!existsSync(path)) {
+      if (declared !== undefined) return `run ${run.id}: ${path} is missing, its manifest records ${declared} rows`;
+      continue;
+    }
+    const problem = await parquetProblem(path);
+    if (problem !== null) return `run ${run.id}: ${problem}`;
+    if (declared === undefined) continue;
+    const rows = await parquetRows(path);
+    if (rows !== declared) return `run ${run.id}: ${path} holds ${rows} rows, its manifest records ${declared}`;
+  }
+  return null;
+}
+
+/** Rows of a Parquet file, from its footer. */
+async function parquetRows(path: string): Promise<number> {
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const reader = await db.connection.runAndReadAll(`select count(*)::bigint from read_parquet(${sqlString(path)})`);
+    return Number(reader.getRowsJS()[0]?.[0] ?? 0);
+  } finally {
+    db.close();
+  }
 }
 
 /** Why a run's dataset files cannot be read, or null when every present one is a whole Parquet file. */

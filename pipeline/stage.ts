@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CancelledError, errorMessage } from "./errors.ts";
+import { CancelledError, DataError, errorMessage } from "./errors.ts";
+import { datasetsProblem } from "./run-health.ts";
 import { acquireLock, type DataLock } from "./lock.ts";
 import { log } from "./log.ts";
 import { dataDirOf, findRun, Run, type RunInfo, type StageRecord } from "./runs.ts";
@@ -134,6 +135,13 @@ export async function runStage<R>(run: RunInfo, def: StageDefinition<R>, opts: S
     const fresh = await findRun(dataDir, { run: run.id, network: run.network });
     const unavailable = def.unavailable?.(fresh) ?? null;
     if (unavailable !== null) return { stage: def.name, status: "skipped", detail: unavailable, reason: unavailable, run: fresh };
+    const damaged = await datasetsProblem(fresh, def.inputs.datasets ?? []);
+    if (damaged !== null) {
+      // the run's datasets do not match its manifest: never "done" (nor "already done") over them; recorded failed
+      const now = new Date().toISOString();
+      await Run.attach(fresh).recordStage(def.name, { state: "failed", started_at: now, finished_at: now, details: { error: damaged } });
+      throw new DataError(damaged);
+    }
     const inputs = await inputFingerprints(fresh, def as StageDefinition<unknown>, dataDir);
     const reason = opts.force ? "forced" : staleReason(def as StageDefinition<unknown>, fresh, inputs);
     if (reason === null) {

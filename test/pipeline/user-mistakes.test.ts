@@ -30,7 +30,7 @@ test("a truncated visits.parquet: geolocate, kml, geojson, export and topology n
   const run = await writeSampleRun(data, { nodes: tenNodes() });
   const visits = join(run.dir, "visits.parquet");
   truncateSync(visits, Math.floor(statSync(visits).size / 2));
-  const named = new RegExp(`^fluxture: ${visits.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not a whole Parquet file`);
+  const named = new RegExp(`^fluxture: (run \\d{8}T\\d{6}Z: )?${visits.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not a whole Parquet file`);
   oneLine(fluxture(["geolocate", "--data", data, "--city-db", CITY, "--process-all"]), named, "geolocate");
   oneLine(fluxture(["kml", join(data, "x.kml"), "--data", data]), named, "kml");
   oneLine(fluxture(["geojson", join(data, "x.geojson"), "--data", data]), named, "geojson");
@@ -135,4 +135,21 @@ test("a run whose crawl-seeds.json is missing: --resume ID seals it failed; --re
   assert.ok(existsSync(join(run.dir, "manifest.json")));
   assert.equal(readFileSync(join(run.dir, "manifest.json"), "utf8").includes('"state": "failed"'), true);
   unlinkSync(join(run.dir, "manifest.json"));
+});
+
+test("analyze on a run whose addrs.parquet was deleted: never done, the step recorded failed", async (t) => {
+  const data = mkdtempSync(join(tmpdir(), "fluxture-missing-addrs-"));
+  t.after(() => rmSync(data, { recursive: true, force: true }));
+  const run = await writeSampleRun(data, { nodes: tenNodes(), withGeo: false, withMetrics: false });
+  const first = fluxture(["analyze", "--data", data]);
+  assert.equal(first.status, 0, first.stderr);
+  const addrs = join(run.dir, "addrs.parquet");
+  unlinkSync(addrs);
+  const r = fluxture(["analyze", "--data", data]);
+  oneLine(r, new RegExp(`${addrs.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is missing, its manifest records \\d+ rows`), "analyze");
+  assert.doesNotMatch(r.stdout, /topology: (done|already_done)/);
+  const manifest = await readManifest(join(run.dir, "manifest.json"));
+  const failed = Object.entries(manifest.stages).filter(([, s]) => s.state === "failed");
+  assert.equal(failed.length, 1, JSON.stringify(manifest.stages));
+  assert.match(String((failed[0]![1].details as { error?: string } | undefined)?.error), /addrs\.parquet is missing/);
 });
