@@ -10,7 +10,7 @@ CONCURRENCY ?=
 FLUXTURE    := node bin/fluxture.js
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-unit lint format typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
+.PHONY: help test system-deps test-unit lint format typecheck lint-imports crawl analyze demo check bench cron notebook report geo-db clean
 
 node_modules:
 	npm ci --no-audit --no-fund
@@ -30,7 +30,10 @@ lint: | node_modules ## formatter and linter (Biome) over the whole tree; `make 
 format: | node_modules ## rewrite every file in the formatter's style
 	npx biome format --write .
 
-test: typecheck lint-imports lint ## type check, layer order, formatter and linter, then every test (files in parallel, the serial ones alone)
+system-deps: ## the Debian packages the tests use as references: installed when run as root, else one line naming the apt-get command
+	@bash scripts/install-system-deps.sh
+
+test: system-deps typecheck lint-imports lint ## Debian references (installed as root), type check, layer order, formatter and linter, then every test (files in parallel, the serial ones alone)
 	bash scripts/run-tests.sh
 
 test-unit: | node_modules ## the fast lane: tests that start no process, open no socket and time nothing
