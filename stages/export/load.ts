@@ -92,6 +92,8 @@ join node_index b on b.address = e.address and b.port = e.port
 where ${IN_REPLY}`;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const big = (v: unknown): bigint | null => (typeof v === "bigint" ? v : v === null || v === undefined ? null : BigInt(String(v)));
+const date = (v: unknown): Date | null => (v instanceof Date ? v : null);
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** Reads a sealed run into the export model. */
@@ -104,31 +106,38 @@ export async function loadRun(run: RunInfo, options: LoadOptions = {}): Promise<
     const hasMetrics = present.node_metrics;
     for (const sql of indexSql(options.onlyCrawled === true)) await db.connection.run(sql);
     const result = await db.connection.runAndReadAll(nodesSql(hasMetrics, options.withMutual === true));
-    const nodes: ExportNode[] = result.getRowObjectsJS().map((r) => ({
-      address: String(r.address),
-      port: Number(r.port),
-      networkType: String(r.network_type),
-      outcome: str(r.outcome),
-      isReachable: r.is_reachable === true,
-      protocolVersion: num(r.protocol_version),
-      userAgent: str(r.user_agent),
-      services: typeof r.services === "bigint" ? r.services : r.services === null ? null : BigInt(String(r.services)),
-      startHeight: num(r.start_height),
-      attemptedAt: r.attempted_at instanceof Date ? r.attempted_at : null,
-      continentCode: str(r.continent_code),
-      countryCode: str(r.country_code),
-      city: str(r.city),
-      latitude: num(r.latitude),
-      longitude: num(r.longitude),
-      timeZone: str(r.time_zone),
-      asn: num(r.asn),
-      asOrg: str(r.as_org),
-      inDegree: num(r.in_degree),
-      outDegree: num(r.out_degree),
-      mutualNeighbours: num(r.mutual_neighbours),
-      pagerank: num(r.pagerank),
-      weightedPagerank: num(r.weighted_pagerank),
-    }));
+    // column-wise: one array per column is several times cheaper than an object per row from the reader
+    const columns = result.getColumnsObjectJS();
+    const rows = columns.address?.length ?? 0;
+    const nodes: ExportNode[] = new Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const r = (name: string): unknown => columns[name]![i];
+      nodes[i] = {
+        address: String(r("address")),
+        port: Number(r("port")),
+        networkType: String(r("network_type")),
+        outcome: str(r("outcome")),
+        isReachable: r("is_reachable") === true,
+        protocolVersion: num(r("protocol_version")),
+        userAgent: str(r("user_agent")),
+        services: big(r("services")),
+        startHeight: num(r("start_height")),
+        attemptedAt: date(r("attempted_at")),
+        continentCode: str(r("continent_code")),
+        countryCode: str(r("country_code")),
+        city: str(r("city")),
+        latitude: num(r("latitude")),
+        longitude: num(r("longitude")),
+        timeZone: str(r("time_zone")),
+        asn: num(r("asn")),
+        asOrg: str(r("as_org")),
+        inDegree: num(r("in_degree")),
+        outDegree: num(r("out_degree")),
+        mutualNeighbours: num(r("mutual_neighbours")),
+        pagerank: num(r("pagerank")),
+        weightedPagerank: num(r("weighted_pagerank")),
+      };
+    }
     let edges: EdgeList = { from: new Int32Array(0), to: new Int32Array(0) };
     if (options.withEdges !== false) {
       const columns = (await db.connection.runAndReadAll(EDGES_SQL)).getColumnsJS();
