@@ -13,16 +13,13 @@ import { openLake, type Lake } from "../sql/lake.ts";
 import { CrawlNode, type EdgeSource } from "./node.ts";
 import type { Edge, LatestEdges, Location, NodesOptions, RunSummary, Visit } from "./types.ts";
 
-// One run's rows, filtered before anything else so DuckDB reads only that run's files. Duplicates are resolved
-// with the rules of sql/staging (stg_visits, stg_geo, stg_addrs), applied here within the run.
+// One run's rows, filtered before anything else so DuckDB reads only that run's files. Visits are unique per node
+// (the crawl writer's VISIT_PREFERENCE); geo and addrs duplicates are resolved as sql/staging (stg_geo, stg_addrs) does.
 const NODES_SQL = `
 with
 run_visits as (
     select * from visits
     where network = $1 and run_id = $2
-    qualify row_number() over (
-        partition by address, port order by is_reachable(outcome) desc, attempted_at desc
-    ) = 1
 ),
 
 run_geo as (
@@ -37,7 +34,7 @@ left join run_geo as g on g.address = v.address
 where ($3 = false or is_reachable(v.outcome)) /* filters */
 order by v.address, v.port`;
 
-// A sealed run holding an ok row for the node is one whose deduplicated row is ok (ok rows win the dedupe).
+// A sealed run holding an ok row for the node (visits are unique per node, see VISIT_PREFERENCE).
 const LATEST_RUN_SQL = `
 select v.run_id, r.started_at
 from visits as v

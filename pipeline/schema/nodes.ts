@@ -22,7 +22,7 @@ export const NODES = defineDataset<NodeRow>({
   name: "nodes",
   file: "nodes.parquet",
   description:
-    "One row per node (address, port) the run visited: its visit (a repeated node resolved as stg_visits does) joined to its address's geo row. " +
+    "One row per node (address, port) the run visited: its visit (one per node: the crawl writer guarantees it) joined to its address's geo row. " +
     "A derived dataset: `fluxture analyze` writes it from sql/intermediate/int_joined_nodes.sql once per run, so the marts read it instead of joining visits and geo again. " +
     "It is current while the manifest's `nodes` stage names the geolocate stage it was built from; otherwise the SQL views ignore it and join visits and geo themselves.",
   key: ["address", "port"],

@@ -49,6 +49,14 @@ export const TIMEOUT_PHASES = ["connect", "proxy", "handshake", "getaddr", "over
 /** One of TIMEOUT_PHASES. */
 export type TimeoutPhase = (typeof TIMEOUT_PHASES)[number];
 
+/**
+ * The one duplicate-resolution rule, as a SQL `order by`: when a run holds a node (address, port) twice (only a
+ * resumed crawl can), the crawl store keeps the first row by this order at seal: a reachable visit, then any
+ * finished one over a cancelled one, then the latest attempt. Readers rely on the writer (they do not
+ * deduplicate); sql/checks/visits_unique_address_port.sql reports a run that breaks it.
+ */
+export const VISIT_PREFERENCE = "is_reachable(outcome) desc, (outcome = 'cancelled'), attempted_at desc";
+
 /** How the crawler learned of an address. */
 export const VISIT_SOURCES = ["dns_seed", "seed_arg", "previous_run", "peer"] as const;
 /** One of VISIT_SOURCES. */

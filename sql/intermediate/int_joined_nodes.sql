@@ -3,8 +3,9 @@
 -- the node's visit joined to its run and, when the run was geolocated, to its address's geo row. It is also
 -- what `fluxture analyze` writes to a run's nodes.parquet (pipeline/sql/nodes.ts), so both paths of int_nodes
 -- give the same rows (test/sql/nodes.test.ts checks it).
--- It is stg_visits ⋈ stg_runs ⟕ stg_geo with the same duplicate rules (handshake first, then the latest
--- attempt; the latest lookup per address), but reads the sealed views directly and keeps only the columns
+-- It is stg_visits ⋈ stg_runs ⟕ stg_geo (visits are unique per node: the crawl writer guarantees it and
+-- sql/checks/visits_unique_address_port.sql reports a run that breaks it; geo keeps the latest lookup per
+-- address, as stg_geo does), but reads the sealed views directly and keeps only the columns
 -- below, so the Parquet files are read once and narrowly (test/sql/marts.test.ts checks both give the same).
 -- Only the runs it covers are read: the semi joins on unprepared_runs let DuckDB skip every other run's files.
 --   network, run_id, started_at, run_seq   the run and its place among the network's sealed runs
@@ -23,9 +24,7 @@ unprepared_runs as (
 ),
 
 visits_source as materialized (
-    select
-        v.network, v.run_id, v.address, v.port, v.network_type, v.outcome, v.protocol_version, v.user_agent,
-        v.attempted_at, hash(v.network, v.run_id, v.address, v.port) as key_hash
+    select v.network, v.run_id, v.address, v.port, v.network_type, v.outcome, v.protocol_version, v.user_agent
     from visits as v
     semi join unprepared_runs as u on u.network = v.network and u.run_id = v.run_id
 ),
@@ -36,21 +35,6 @@ geo_source as materialized (
         hash(g.network, g.run_id, g.address) as key_hash
     from geo as g
     semi join unprepared_runs as u on u.network = g.network and u.run_id = g.run_id
-),
-
-repeated_visit_hashes as (
-    select key_hash from visits_source group by key_hash having count(*) > 1
-),
-
-deduplicated_visits as (
-    select * from visits_source anti join repeated_visit_hashes as d using (key_hash)
-    union all
-    select *
-    from visits_source semi join repeated_visit_hashes as d using (key_hash)
-    qualify row_number() over (
-        partition by network, run_id, address, port
-        order by is_reachable(outcome) desc, attempted_at desc
-    ) = 1
 ),
 
 repeated_geo_hashes as (
@@ -96,6 +80,6 @@ select
     upper(g.continent_code) as continent_code,
     g.asn,
     g.as_org
-from deduplicated_visits as v
+from visits_source as v
 inner join runs_with_geo_flag as r on r.network = v.network and r.run_id = v.run_id
 left join deduplicated_geo as g on g.network = v.network and g.run_id = v.run_id and g.address = v.address;

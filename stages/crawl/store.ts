@@ -18,7 +18,7 @@ import { faultPoint } from "../../pipeline/fault.ts";
 import { log } from "../../pipeline/log.ts";
 import type { Run } from "../../pipeline/runs.ts";
 import { ADDRS, type AddrRow } from "../../pipeline/schema/addrs.ts";
-import { VISITS, type VisitRow } from "../../pipeline/schema/visits.ts";
+import { VISIT_PREFERENCE, VISITS, type VisitRow } from "../../pipeline/schema/visits.ts";
 import { SnapshotWriter, listParts, settleSeal } from "../../pipeline/snapshot/index.ts";
 import type { VisitSink } from "./engine.ts";
 import type { NetworkType } from "../../lib/bitcoin/index.ts";
@@ -200,7 +200,7 @@ export class CrawlStore implements VisitSink {
     await this.visits.publish(
       compact
         ? `select * from ${v}
-           qualify row_number() over (partition by address, port order by (outcome = 'cancelled'), attempted_at desc) = 1
+           qualify row_number() over (partition by address, port order by ${VISIT_PREFERENCE}) = 1
            order by attempted_at, address, port`
         : undefined,
     );

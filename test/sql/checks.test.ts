@@ -17,7 +17,10 @@ async function checksOn(breakage?: Breakage): Promise<{ results: Map<string, Che
     const results = new Map((await runChecks(lake.connection, 5)).map((r) => [r.name, r]));
     const deduped =
       breakage === "duplicate_visit"
-        ? await rows(lake.connection, `select outcome, count(*) over () as n from stg_visits where address = '${N.n4.address}' and run_id = '${fx.ids.A}'`)
+        ? await rows(
+            lake.connection,
+            `select outcome, count(*) over () as n from stg_visits where address = '${N.n4.address}' and run_id = '${fx.ids.A}' order by outcome`,
+          )
         : undefined;
     return { results, ids: fx.ids, dedupedRows: deduped };
   } finally {
@@ -46,7 +49,7 @@ describe("sql/checks", () => {
     assert.equal(results.size, 4);
   });
 
-  test("a node listed twice in one run's visits is caught; staging keeps one row for it", async () => {
+  test("a node listed twice in one run's visits is caught; staging does not hide it (the writer owns the duplicate rule)", async () => {
     const { results, ids, dedupedRows } = await checksOn("duplicate_visit");
     assert.deepEqual(failing(results), ["visits_unique_address_port"]);
     const r = results.get("visits_unique_address_port")!;
@@ -55,8 +58,11 @@ describe("sql/checks", () => {
       { ...r.sample[0], rows_found: Number(r.sample[0]!.rows_found) },
       { network: "simnet", run_id: ids.A, address: N.n4.address, port: N.n4.port, rows_found: 2 },
     );
-    // the run holds n4 as timeout and as ok: staging keeps the one whose handshake completed
-    assert.deepEqual(dedupedRows, [{ outcome: "ok", n: 1 }]);
+    // the run holds n4 as timeout and as ok: staging passes both through, the check names the run
+    assert.deepEqual(dedupedRows, [
+      { outcome: "ok", n: 2 },
+      { outcome: "timeout", n: 2 },
+    ]);
   });
 
   test("an addrs source that the run did not visit with outcome ok is caught, with its outcome", async () => {

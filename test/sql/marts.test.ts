@@ -426,7 +426,7 @@ describe("marts", () => {
         order by all`,
       );
       assert.deepEqual(await rows(other.connection, "select * from int_nodes order by all"), viaStaging);
-      assert.equal(viaStaging.length, 18);
+      assert.equal(viaStaging.length, 19); // n4 twice in run A: staging and int_nodes both keep what the run holds
       const n1 = viaStaging.filter((r) => r.address === N.n1.address && r.run_id === dup.ids.A);
       assert.deepEqual(
         n1.map((r) => [r.country_code, r.asn]),
@@ -435,7 +435,7 @@ describe("marts", () => {
       const n4 = viaStaging.filter((r) => r.address === N.n4.address && r.run_id === dup.ids.A);
       assert.deepEqual(
         n4.map((r) => r.outcome),
-        ["ok"],
+        ["ok", "timeout"],
       );
     } finally {
       await other.close();

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { openDuckDB, runSqlScript } from "../../pipeline/duckdb.ts";
-import { VISIT_OUTCOMES, isReachable } from "../../pipeline/schema/visits.ts";
+import { VISIT_OUTCOMES, VISIT_PREFERENCE, isReachable } from "../../pipeline/schema/visits.ts";
 import { renderViewsSql } from "../../pipeline/schema/views-sql.ts";
 import { VIEWS_SQL } from "../../pipeline/sql/files.ts";
 
@@ -26,6 +26,55 @@ test("is_reachable(outcome) in views.sql and isReachable in TypeScript agree on 
     assert.deepEqual(
       VISIT_OUTCOMES.filter((o) => isReachable(o)),
       ["ok", "no_addr_reply"],
+    );
+  } finally {
+    db.close();
+  }
+});
+
+test("VISIT_PREFERENCE, the one duplicate rule (applied by the crawl store at seal): reachable, then finished, then latest", async () => {
+  const db = await openDuckDB();
+  try {
+    const pick = async (rows: [string, number][]) => {
+      const values = rows.map(([o, t]) => `('${o}', timestamp '2026-01-01 00:00:00' + interval ${t} second)`).join(", ");
+      const got = await db.connection.runAndReadAll(`select outcome from (values ${values}) as t(outcome, attempted_at) order by ${VISIT_PREFERENCE} limit 1`);
+      return got.getRowsJS()[0]?.[0];
+    };
+    assert.equal(
+      await pick([
+        ["ok", 1],
+        ["timeout", 2],
+        ["cancelled", 3],
+      ]),
+      "ok",
+    );
+    assert.equal(
+      await pick([
+        ["no_addr_reply", 1],
+        ["ok", 2],
+      ]),
+      "ok",
+    );
+    assert.equal(
+      await pick([
+        ["timeout", 1],
+        ["cancelled", 3],
+      ]),
+      "timeout",
+    );
+    assert.equal(
+      await pick([
+        ["cancelled", 1],
+        ["cancelled", 3],
+      ]),
+      "cancelled",
+    );
+    assert.equal(
+      await pick([
+        ["refused", 1],
+        ["timeout", 2],
+      ]),
+      "timeout",
     );
   } finally {
     db.close();
