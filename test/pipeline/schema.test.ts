@@ -31,6 +31,7 @@ test("visits, addrs, geo and node_metrics have the columns of DESIGN.md §2 (run
     "peer_time",
     "addr_messages",
     "addrs_received",
+    "advertised_by",
   ]);
   assert.deepEqual(names(ADDRS.columns), [
     "source_address",
