@@ -1,5 +1,5 @@
 // The bitnodes.io snapshot JSON, so tools written for bitnodes keep working now that it is offline.
-// Field meanings where ours differ from bitnodes.io (also in docs/EXPORTS.md):
+// Field meanings where ours differ from bitnodes.io (also in the README, "Maps and the bitnodes snapshot"):
 // - connected_since: when this crawl attempted the node (unix s); bitnodes gave how long it had stayed connected.
 // - hostname: always null; Fluxture does no reverse DNS (bitnodes did).
 // - height: the start height the node announced in its version message, as bitnodes reported it.

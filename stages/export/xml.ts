@@ -1,7 +1,6 @@
 // XML text escaping for the hand-written KML: every string that reaches the document goes through here.
 
 // XML 1.0 forbids most C0 control characters even when escaped; they are dropped.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 /** Escapes text for element content and attribute values (`&`, `<`, `>`, `"`, `'`), dropping forbidden characters. */

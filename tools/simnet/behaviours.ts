@@ -2,7 +2,7 @@
 // assignment (largest-remainder counts, then a seeded shuffle) so shares hold even in small networks.
 import { Rng, hash32, STREAM } from "../../lib/random.ts";
 
-/** Every behaviour a simnet peer can have (see docs in README of stages/simnet for the wire detail). */
+/** Every behaviour a simnet peer can have (see tools/simnet/README.md for the wire detail). */
 export const BEHAVIOURS = [
   "honest",
   "slow",
