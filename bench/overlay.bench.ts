@@ -1,0 +1,190 @@
+// Overlay benchmark (issue 14): a mainnet-shaped simnet (--profile mainnet: 30% IPv4, 5% IPv6 on [::1], 60% Tor v3,
+// 5% I2P; Core's uncapped exponential getaddr timer, mean 30 s; nothing-listens addresses blackholed) with its
+// SOCKS5 gateway and SAM bridge at realistic Tor/I2P latency (circuit 3 s ±50%, 0.5 s RTT; I2P stream 5 s, 1 s
+// RTT; 8% of overlay peers failed by their gateway), crawled with the crawler's default options plus the
+// gateways: `BENCH_OVERLAY_PROXIES` SOCKS5 proxies (distinct addresses of the one gateway, as several tor
+// clients; default 4) at the default --proxy-concurrency each, and the SAM bridge. Reports wall time, the share
+// of reachable peers found per network type, Core replies captured, the crawler's peak RSS, and where the time
+// goes (circuit setup, handshake and reply wait per network; the bound the proxy cap sets). Runs inside its own
+// network namespace (re-executes itself through `unshare -rn` when not in one).
+// Usage: bash scripts/run-bench.sh bench/overlay.bench.ts   (BENCH_OVERLAY_NODES, BENCH_OVERLAY_PROXIES, BENCH_RUNS)
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { median, report } from "./harness.ts";
+import { openDuckDB, queryRows, sqlString } from "../pipeline/duckdb.ts";
+import { DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
+import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
+import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
+import { readGroundTruth, startSimnet } from "../tools/simnet/index.ts";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const NODES = Number(process.env.BENCH_OVERLAY_NODES ?? 25_000);
+const PROXIES = Number(process.env.BENCH_OVERLAY_PROXIES ?? 4);
+
+if (!inPrivateNetns()) {
+  const child = spawn("unshare", ["-rn", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  const [code] = (await once(child, "exit")) as [number | null];
+  process.exit(code ?? 1);
+}
+execFileSync("ip", ["link", "set", "lo", "up"]);
+
+interface ChildResult {
+  summary: CrawlSummary;
+  peakRssMiB: number;
+  maxFds: number;
+  cpuS: number;
+}
+
+async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`crawler exited with ${code}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildResult;
+}
+
+const NETWORKS = ["ipv4", "ipv6", "onion_v3", "i2p"] as const;
+const REACHABLE = new Set(["honest", "spammer", "close_mid_message"]);
+const REPLIERS = new Set(["honest", "spammer"]);
+
+interface Measured {
+  wallS: number;
+  found: Record<string, number>;
+  capturedPct: number;
+  peakRssMiB: number;
+  capBoundS: number;
+}
+
+async function overlayCensus(run: number): Promise<Measured> {
+  const dir = await mkdtemp(join(tmpdir(), "fluxture-bench-overlay-"));
+  const t0 = performance.now();
+  const simnet = await startSimnet({
+    nodes: NODES,
+    profile: "mainnet",
+    seed: 41 + run,
+    blackhole: true,
+    workers: 3,
+    torGateway: "0.0.0.0:0", // inside the private namespace: every 127.x address reaches it
+    i2pGateway: "127.0.0.1:0",
+    out: join(dir, "simnet"),
+  });
+  const startS = (performance.now() - t0) / 1000;
+  try {
+    const truth = await readGroundTruth(simnet.groundTruthPath!);
+    const port = simnet.torGateway!.split(":").at(-1);
+    const proxies = Array.from({ length: PROXIES }, (_, k) => `socks5://127.0.0.${k + 1}:${port}`);
+    const res = await crawlChild({
+      dataDir: join(dir, "data"),
+      network: "simnet",
+      seeds: [...simnet.seeds],
+      dnsSeeds: false,
+      connectTimeoutMs: 5000,
+      handshakeTimeoutMs: 10_000,
+      dialAllow: ["127.0.0.0/8", "::1/128"],
+      dialDeny: [],
+      previousRun: false,
+      proxies,
+      i2pSam: simnet.i2pGateway!,
+    } as CrawlOptions);
+    const s = res.summary;
+    const db = await openDuckDB({ threads: 1 });
+    const visits = await queryRows(
+      db.connection,
+      `select address, port, network_type, outcome, connect_ms, handshake_ms, getaddr_ms, epoch_ms(attempted_at) as at
+       from read_parquet(${sqlString(join(s.runDir, "visits.parquet"))})`,
+    );
+    db.close();
+    const byKey = new Map(visits.map((v) => [`${String(v.address)}|${Number(v.port)}`, v]));
+    const reachable: Record<string, number> = {};
+    const found: Record<string, number> = {};
+    let replied = 0;
+    let captured = 0;
+    for (const p of truth.peers) {
+      const v = byKey.get(`${p.address}|${p.port}`);
+      if (REACHABLE.has(p.behaviour) && p.gateway_failure === undefined) {
+        reachable[p.network] = (reachable[p.network] ?? 0) + 1;
+        if (v !== undefined && v.outcome !== "timeout" && v.outcome !== "refused" && v.outcome !== "not_dialed" && v.outcome !== "unreachable")
+          found[p.network] = (found[p.network] ?? 0) + 1;
+      }
+      if (REPLIERS.has(p.behaviour) && p.gateway_failure === undefined) {
+        replied++;
+        if (v?.outcome === "ok") captured++;
+      }
+    }
+    // where the time goes, per network: medians of connect (circuit / stream setup), handshake and reply wait
+    const phases: string[] = [];
+    let onionSessionS = 0;
+    for (const n of NETWORKS) {
+      const ok = visits.filter((v) => v.network_type === n && v.outcome === "ok");
+      const med = (k: string) => median(ok.map((v) => Number(v[k] ?? 0)).filter((x) => x > 0)) / 1000;
+      phases.push(
+        `${n}: connect ${med("connect_ms").toFixed(1)} s, handshake ${med("handshake_ms").toFixed(1)} s, reply ${med("getaddr_ms").toFixed(1)} s (${ok.length} ok)`,
+      );
+      if (n === "onion_v3")
+        onionSessionS = visits
+          .filter((v) => v.network_type === n)
+          .reduce((a, v) => a + (Number(v.connect_ms ?? 0) + Number(v.handshake_ms ?? 0) + Number(v.getaddr_ms ?? 0)) / 1000, 0);
+    }
+    const capBoundS = onionSessionS / (PROXIES * DEFAULT_PROXY_CONCURRENCY);
+    const gw = simnet.gatewayStats();
+    const m: Measured = {
+      wallS: s.durationS,
+      found: Object.fromEntries(NETWORKS.map((n) => [n, (100 * (found[n] ?? 0)) / Math.max(1, reachable[n] ?? 0)])),
+      capturedPct: (100 * captured) / Math.max(1, replied),
+      peakRssMiB: res.peakRssMiB,
+      capBoundS,
+    };
+    console.log(
+      `  run ${run + 1}: simnet up in ${startS.toFixed(0)} s; crawl ${s.visits} visits (${s.attempted} dialled) in ${m.wallS.toFixed(0)} s, crawler CPU ${res.cpuS.toFixed(0)} s; ` +
+        `reachable found ${NETWORKS.map((n) => `${n} ${found[n] ?? 0}/${reachable[n] ?? 0}`).join(", ")}; replies captured ${captured}/${replied}; ` +
+        `summary reachable ${JSON.stringify(s.reachable)}; outcomes ${JSON.stringify(s.outcomes)}; peak RSS ${m.peakRssMiB.toFixed(0)} MiB; most descriptors ${res.maxFds}`,
+    );
+    console.log(`  where the time goes: ${phases.join("; ")}`);
+    console.log(
+      `  proxy cap: ${PROXIES} proxies × ${DEFAULT_PROXY_CONCURRENCY} sessions; onion session-seconds ${onionSessionS.toFixed(0)} → ≥ ${capBoundS.toFixed(0)} s of wall at the cap ` +
+        `(one proxy: ≥ ${(onionSessionS / DEFAULT_PROXY_CONCURRENCY).toFixed(0)} s); tor gateway peak streams ${gw.tor?.peakStreams}, SOCKS credentials ${gw.tor?.credentials}, SAM sessions ${gw.i2p?.credentials}`,
+    );
+    return m;
+  } finally {
+    await simnet.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`overlay benchmark: ${NODES} peers (mainnet mix), ${PROXIES} SOCKS5 proxies, ${RUNS} run(s); machine shared (2 cores), so figures are noisy`);
+const runs: Measured[] = [];
+for (let r = 0; r < RUNS; r++) runs.push(await overlayCensus(r));
+report(
+  "overlay census: wall",
+  runs.map((m) => m.wallS),
+  "s",
+  { max: 600 },
+);
+for (const n of NETWORKS)
+  report(
+    `overlay census: reachable ${n} peers found`,
+    runs.map((m) => m.found[n]!),
+    "%",
+    { min: 100 },
+  );
+report(
+  "overlay census: Core replies captured",
+  runs.map((m) => m.capturedPct),
+  "%",
+  { min: 99.5 },
+);
+report(
+  "overlay census: crawler peak RSS",
+  runs.map((m) => m.peakRssMiB),
+  "MiB",
+  { max: 1024 },
+);
+report(
+  "overlay census: wall the proxy cap alone imposes (onion session-seconds / total cap)",
+  runs.map((m) => m.capBoundS),
+  "s",
+);
