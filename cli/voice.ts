@@ -26,6 +26,7 @@ function twinned(c: Command): Option[] {
 /** Every leaf command (one that runs an action) under `root`, with its command name. */
 function leaves(root: Command): Command[] {
   const out: Command[] = [];
+  /** Bounded recursion: one level per subcommand nesting of the program (two at most). */
   const walk = (c: Command): void => {
     if (c.commands.length === 0) out.push(c);
     else for (const sub of c.commands) walk(sub);

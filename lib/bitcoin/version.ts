@@ -9,6 +9,24 @@ import type { VersionAddress, VersionMessage } from "./messages.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const utf8Encoder = new TextEncoder();
 
+/**
+ * The decoded user agent within MAX_USER_AGENT_BYTES of UTF-8: each invalid byte decodes to U+FFFD (3 bytes), so
+ * 256 received bytes could otherwise become a 768-byte string. Whole code points are kept, the rest is cut.
+ */
+function boundedUserAgent(text: string): string {
+  if (text.length * 3 <= MAX_USER_AGENT_BYTES) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > MAX_USER_AGENT_BYTES) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
 function readVersionAddress(r: Reader, what: string): VersionAddress {
   r.need(26, what);
   const services = r.u64le(what);
@@ -43,7 +61,7 @@ export function decodeVersion(payload: Uint8Array): VersionMessage {
   if (len > MAX_USER_AGENT_BYTES) {
     throw new ProtocolError("malformed", `version.user_agent: ${len} bytes, limit ${MAX_USER_AGENT_BYTES}`);
   }
-  msg.userAgent = utf8.decode(r.bytes(len, "version.user_agent"));
+  msg.userAgent = boundedUserAgent(utf8.decode(r.bytes(len, "version.user_agent")));
   if (r.remaining === 0) return msg;
   msg.startHeight = r.i32le("version.start_height");
   if (r.remaining === 0) return msg;

@@ -1,6 +1,7 @@
 // Renders query results for people and programs: an aligned text table, RFC 4180 CSV, or JSON.
 import type { RowObject } from "../duckdb.ts";
 import { maxOf } from "../../lib/arrays.ts";
+import { escapeControl } from "../../lib/text.ts";
 
 /** Output formats of `fluxture query`. */
 export const QUERY_FORMATS = ["table", "csv", "json"] as const;
@@ -53,7 +54,7 @@ export function csvLines(columns: readonly string[], rows: readonly RowObject[],
 
 /** An aligned text table with a header rule and a row count; numbers are right-aligned. */
 export function formatTable(columns: readonly string[], rows: readonly RowObject[]): string {
-  const cells = rows.map((row) => columns.map((c) => cellText(row[c], "table").replace(/[\r\n\t]/g, " ")));
+  const cells = rows.map((row) => columns.map((c) => escapeControl(cellText(row[c], "table")))); // peer text: no raw ESC/NUL on a terminal
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === "number" || typeof r[c] === "bigint"));
   const widths = columns.map((c, i) =>
     maxOf(

@@ -2,6 +2,7 @@
 import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
 import { VISIT_OUTCOMES } from "../../pipeline/schema/visits.ts";
 import type { ExportNode } from "./model.ts";
+import { escapeControl } from "../../lib/text.ts";
 
 /** The formats `fluxture export` writes as a table. */
 export type TableFormat = "csv" | "arff" | "jsonl";
@@ -43,12 +44,12 @@ export const TABLE_COLUMNS: readonly TableColumn[] = [
 
 function csvCell(value: Cell): string {
   if (value === null) return "";
-  const text = String(value);
+  const text = escapeControl(String(value)); // peer text: control characters shown, never raw in a CSV
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function arffString(text: string): string {
-  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\r/g, "\\r").replace(/\n/g, "\\n")}'`;
+  return `'${escapeControl(text.replace(/\\/g, "\\\\").replace(/'/g, "\\'"))}'`; // control characters as \xHH
 }
 
 function arffCell(value: Cell, type: TableColumn["arff"]): string {
