@@ -38,7 +38,8 @@ try {
   symlinkSync(data, join(cwd, "data"));
   let lines = 0;
   const example = await timeRuns(() => {
-    lines = execFileSync(process.execPath, ["--import", TSX, EXAMPLE], { cwd, encoding: "utf8", maxBuffer: 64 << 20 }).split("\n").length - 1;
+    lines =
+      execFileSync(process.execPath, ["--conditions=source", "--import", TSX, EXAMPLE], { cwd, encoding: "utf8", maxBuffer: 64 << 20 }).split("\n").length - 1;
   }, 5);
   report(`README example, whole process (${lines} lines printed)`, example, "s", { max: 3 });
 

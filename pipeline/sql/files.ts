@@ -1,11 +1,11 @@
 // Where the SQL lives (sql/ at the package root) and which files each folder holds, in the order they run.
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DataError } from "../errors.ts";
+import { PACKAGE_ROOT } from "../../lib/package-root.ts";
 
 /** Absolute path of the package's sql/ folder (views.sql, staging/, marts/, checks/). */
-export const SQL_DIR: string = fileURLToPath(new URL("../../sql/", import.meta.url));
+export const SQL_DIR: string = `${join(PACKAGE_ROOT, "sql")}/`;
 
 /** Path of sql/views.sql, the script every lake session starts with. */
 export const VIEWS_SQL: string = join(SQL_DIR, "views.sql");

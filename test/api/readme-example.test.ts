@@ -71,6 +71,10 @@ describe("README API example", () => {
       "--moduleResolution",
       "NodeNext",
       "--allowImportingTsExtensions",
+      // inside the repository "fluxture" resolves to the sources (the package's "source" export condition);
+      // test/package/pack.test.ts checks the same example against the built, installed package
+      "--customConditions",
+      "source",
       "--skipLibCheck",
       "--types",
       "node",
@@ -82,7 +86,7 @@ describe("README API example", () => {
   test("it runs from a folder holding data/ and prints what the fixture holds", async () => {
     const { A, B, C } = fx.ids as { A: string; B: string; C: string };
     const tsx = import.meta.resolve("tsx");
-    const { stdout } = await run(process.execPath, ["--import", tsx, EXAMPLE_FILE], { cwd: fx.root });
+    const { stdout } = await run(process.execPath, ["--conditions=source", "--import", tsx, EXAMPLE_FILE], { cwd: fx.root });
     assert.equal(
       stdout,
       [

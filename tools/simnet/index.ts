@@ -1,5 +1,6 @@
 // Public entry of the simnet stage: start a simulated Bitcoin network on loopback (in this process for
 // small nets, in worker processes for large ones), optionally write its ground truth, and stop it.
+import { FROM_SOURCES } from "../../lib/package-root.ts";
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -69,8 +70,9 @@ export interface Simnet {
 /** A worker process that failed to start or died. */
 export class SimnetWorkerError extends FluxtureError {}
 
-const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+// the worker beside this file: worker.ts through tsx from the sources, worker.js from the compiled package
+const WORKER_PATH = fileURLToPath(new URL(FROM_SOURCES ? "./worker.ts" : "./worker.js", import.meta.url));
+const WORKER_EXEC_ARGV = FROM_SOURCES ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [];
 const STOP_GRACE_MS = 5000;
 
 /** One child process serving a slice. */
@@ -83,7 +85,7 @@ class WorkerHandle {
   private started = false;
 
   constructor(config: SimnetConfig, from: number, to: number, socketDir: string | undefined) {
-    this.child = fork(WORKER_PATH, [], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child = fork(WORKER_PATH, [], { execArgv: WORKER_EXEC_ARGV, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const exit = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
         this.exited = true;
