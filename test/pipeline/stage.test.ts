@@ -7,12 +7,15 @@ import { test } from "node:test";
 import { CancelledError, LockedError } from "../../pipeline/errors.ts";
 import { acquireLock, readLock } from "../../pipeline/lock.ts";
 import { findRun, Run, type RunInfo } from "../../pipeline/runs.ts";
+import { VISITS } from "../../pipeline/schema/index.ts";
+import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { runStage, type StageDefinition } from "../../pipeline/stage.ts";
+import { visitRow } from "../helpers/visit-row.ts";
 
 async function sealedRun(): Promise<{ data: string; info: RunInfo }> {
   const data = mkdtempSync(join(tmpdir(), "fluxture-stage-"));
   const run = await Run.create(data, "simnet");
-  writeFileSync(join(run.dir, "visits.parquet"), "v1");
+  await writeParquet(join(run.dir, VISITS.file), VISITS, [visitRow()]);
   await run.seal("succeeded");
   return { data, info: await findRun(data, { run: run.id }) };
 }
@@ -47,7 +50,7 @@ test("a stage runs once, is already done while its inputs and outputs are unchan
   assert.equal(existsSync(join(data, ".lock")), false, "the lock is released");
 
   assert.equal((await runStage(info, def)).status, "already_done");
-  writeFileSync(join(info.dir, "visits.parquet"), "v2 is longer");
+  await writeParquet(join(info.dir, VISITS.file), VISITS, [visitRow(), visitRow({ port: 8334 })]);
   const redo = await runStage(info, def);
   assert.equal(redo.status, "done");
   assert.match(redo.reason, /^visits\.parquet changed since /);
