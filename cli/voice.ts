@@ -43,7 +43,7 @@ function unambiguousGlobals(commands: readonly Command[]): Set<string> {
     for (const o of twinned(c)) {
       const name = globalEnvName(o);
       const set = shapes.get(name) ?? new Set<string>();
-      set.add(`${o.flags}\u0000${sameMeaning(o)}`);
+      set.add(`${o.flags.replace(/^-[A-Za-z], /, "")}\u0000${sameMeaning(o)}`); // a short alias (-c) does not change the meaning
       shapes.set(name, set);
     }
   }
@@ -121,17 +121,34 @@ export function applyVoice(program: Command): Command {
       voiceOutput(walk);
       walk = walk.parent;
     }
+    const fallbacks: { option: Option; own: string; legacy: string }[] = [];
     for (const o of twinned(c)) {
       const own = commandEnvName(c.name(), o.long ?? "");
       const legacy = globalEnvName(o);
       o.env(own);
-      // the old name is copied into the new one (never over it) when it still means one thing
-      if (legacy !== own && globals.has(legacy) && process.env[legacy] !== undefined && process.env[own] === undefined) {
-        process.env[own] = process.env[legacy];
-      }
+      if (legacy !== own && globals.has(legacy)) fallbacks.push({ option: o, own, legacy });
     }
+    readLegacyEnv(c, fallbacks);
   }
   return program;
+}
+
+/** The old global name is read (never over the new name or a flag) when it still means one thing. It is read
+ * at parse time and never copied into process.env, so one in-process run cannot leak a value into the next. */
+function readLegacyEnv(c: Command, fallbacks: readonly { option: Option; own: string; legacy: string }[]): void {
+  if (fallbacks.length === 0) return;
+  c.hook("preAction", (_self, action) => {
+    for (const { option, own, legacy } of fallbacks) {
+      const value = process.env[legacy];
+      if (value === undefined || process.env[own] !== undefined) continue;
+      const key = option.attributeName();
+      const source = action.getOptionValueSource(key);
+      if (action.getOptionValue(key) !== undefined && source !== undefined && source !== "default") continue;
+      // as commander reads an env twin: a flag without a value is switched on (off for --no-…), a value goes through its parser
+      const parsed = option.required || option.optional ? (option.parseArg ? option.parseArg(value, action.getOptionValue(key)) : value) : !option.negate;
+      action.setOptionValueWithSource(key, parsed, "env");
+    }
+  });
 }
 
 /** True when `err` is commander's "help or version was printed" (exit 0), not a usage error. */

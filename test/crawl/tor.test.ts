@@ -60,7 +60,8 @@ test("a crawl of onion peers through real tor: each is classified from tor's rep
       progress: false,
     });
     const seconds = (performance.now() - t0) / 1000;
-    assert.equal(summary.state, "succeeded");
+    // every onion timed out, so nobody was reachable: the run is sealed failed (stages/crawl/README.md), visits kept
+    assert.equal(summary.state, "failed");
     const { visits } = await readRun(summary.runDir);
     assert.equal(visits.length, 24);
     for (const v of visits) {
