@@ -1,4 +1,4 @@
-// Dataset schemas: the columns DESIGN.md promises, well-formed definitions, and docs/DATA.md generated from them.
+// Dataset schemas: the columns docs/DATA.md promises users, well-formed definitions, and docs/DATA.md generated from them.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -8,7 +8,7 @@ import { ADDRS, DATASETS, defineDataset, GEO, NODE_METRICS, VISIT_OUTCOMES, VISI
 
 const names = (cols: readonly { name: string }[]) => cols.map((c) => c.name);
 
-test("visits, addrs, geo and node_metrics have the columns of DESIGN.md §2 (run_id comes from the folder)", () => {
+test("visits, addrs, geo and node_metrics have the documented columns (run_id comes from the folder)", () => {
   assert.deepEqual(names(VISITS.columns), [
     "address",
     "port",
