@@ -1,7 +1,7 @@
 // `fluxture topology --removal country|asn` and analyze's removal step: load a geolocated run, keep the nodes the
 // crawler reached (the original analysed only crawled nodes, state ≥ CONNECTED), group them, run removal.ts, and
 // print the rows as a table, JSON or CSV.
-import { maxOf } from "../../lib/arrays.ts";
+import { alignedTable } from "./table.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { Progress } from "../../pipeline/progress.ts";
@@ -153,22 +153,10 @@ export function formatRemoval(r: RemovalReport): string {
     String(row.disconnected),
     String(row.largestAfter),
   ]);
-  const widths = header.map((h, c) =>
-    maxOf(
-      cells.map((line) => line[c]!.length),
-      h.length,
-    ),
-  );
-  const line = (cols: string[]) =>
-    cols
-      .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
-      .join("  ")
-      .trimEnd();
   const largest = r.rows[0]?.largestBefore ?? 0;
   return `${[
     `# run ${r.runId} (${r.network}): ${GRAPH_NOTE}`,
     `# removal by ${r.dimension}${r.analysedGroups < r.groups ? ` (the ${r.analysedGroups} largest of ${r.groups} groups)` : ""}: ${r.nodes} reachable nodes, ${r.edges} edges, largest weak component ${largest}; KL divergence of the remaining nodes' weighted pagerank (before ‖ after); disconnected = nodes cut off from the largest component`,
-    line(header),
-    ...cells.map(line),
+    ...alignedTable(header, cells),
   ].join("\n")}\n`;
 }

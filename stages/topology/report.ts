@@ -2,7 +2,7 @@
 import type { ConnectivityResult } from "./connectivity.ts";
 import type { GraphSummary } from "./metrics.ts";
 import type { ConglomerateInfo, RankRow } from "./groups.ts";
-import { maxOf } from "../../lib/arrays.ts";
+import { alignedTable } from "./table.ts";
 
 /** What the graph is and is not; printed above every table and carried in the JSON. */
 export const GRAPH_NOTE =
@@ -61,23 +61,11 @@ export function summaryLines(s: GraphSummary): string[] {
 export function formatText(r: TopologyReport): string {
   const header = ["name", "rank", "size", "share"];
   const cells = r.rows.map((row) => [row.name, row.rank.toPrecision(6), String(row.size), pct(row.share)]);
-  const widths = header.map((h, c) =>
-    maxOf(
-      cells.map((line) => line[c]!.length),
-      h.length,
-    ),
-  );
-  const line = (cols: string[]) =>
-    cols
-      .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
-      .join("  ")
-      .trimEnd();
   const grouping = r.groupBy === "node" ? "per node" : `grouped by ${r.groupBy}${r.conglomerate ? " (conglomerate graph)" : ""}`;
   const out = [
     `# run ${r.runId} (${r.network}): ${GRAPH_NOTE}`,
     `# ${grouping}${r.onlyCrawledNodes ? ", only crawled nodes" : ""}; rank = ${r.rankMeaning}`,
-    line(header),
-    ...cells.map(line),
+    ...alignedTable(header, cells),
     "",
     ...summaryLines(r.summary),
   ];
