@@ -11,7 +11,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { report } from "./harness.ts";
-import { openDuckDB, queryRows, sqlString } from "../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
 import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
 import { readGroundTruth, startSimnet, type ProfileName } from "../tools/simnet/index.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
@@ -74,7 +75,7 @@ async function census(profile: ProfileName, run: number): Promise<Measured> {
     const db = await openDuckDB({ threads: 1 });
     const visits = await queryRows(
       db.connection,
-      `select address, port, outcome, epoch_ms(attempted_at) as at from read_parquet(${sqlString(join(s.runDir, "visits.parquet"))})`,
+      `select address, port, outcome, epoch_ms(attempted_at) as at from read_parquet(${quotedString(join(s.runDir, "visits.parquet"))})`,
     );
     db.close();
     const byKey = new Map(visits.map((v) => [`${String(v.address)}:${Number(v.port)}`, v]));

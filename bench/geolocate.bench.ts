@@ -10,7 +10,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median, report, timeRuns } from "./harness.ts";
-import { openDuckDB, sqlString } from "../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../pipeline/duckdb.ts";
 import { setQuiet } from "../pipeline/log.ts";
 import { Run } from "../pipeline/runs.ts";
 import { FINAL_COMPRESSION } from "../pipeline/snapshot/parquet.ts";
@@ -149,7 +150,7 @@ async function writeBenchRun(dataDir: string, listPath: string): Promise<string>
   const run = await Run.create(dataDir, "simnet", { bench: true });
   const db = await openDuckDB();
   try {
-    const src = `read_csv(${sqlString(listPath)}, delim = '\t', header = false, columns = {'address': 'VARCHAR', 'network_type': 'VARCHAR'})`;
+    const src = `read_csv(${quotedString(listPath)}, delim = '\t', header = false, columns = {'address': 'VARCHAR', 'network_type': 'VARCHAR'})`;
     await db.connection.run(`create table list as select row_number() over () as i, address, network_type from ${src}`);
     const n = Number((await db.connection.runAndReadAll("select count(*) from list")).getRowsJS()[0]![0]);
     await db.connection.run(`copy (
@@ -160,13 +161,13 @@ select address, cast(8333 as usmallint) as port, network_type, 'peer' as source,
     cast(null as integer) as start_height, cast(null as boolean) as relay, cast(null as bigint) as peer_time,
     0 as addr_messages, 0 as addrs_received
 from list
-) to ${sqlString(join(run.dir, "visits.parquet"))} (format parquet, compression ${FINAL_COMPRESSION})`);
+) to ${quotedString(join(run.dir, "visits.parquet"))} (format parquet, compression ${FINAL_COMPRESSION})`);
     await db.connection.run(`copy (
 select s.address as source_address, cast(8333 as usmallint) as source_port, l.address, cast(8333 as usmallint) as port,
     l.network_type, cast(1033 as ubigint) as services, timestamptz '2026-11-24 12:00:00+00' as advertised_at, 'addrv2' as message
 from list as l
 join list as s on s.i = ((l.i * 7919) % ${SOURCES}) * ${Math.max(1, Math.floor(n / SOURCES))} + 1
-) to ${sqlString(join(run.dir, "addrs.parquet"))} (format parquet, compression ${FINAL_COMPRESSION})`);
+) to ${quotedString(join(run.dir, "addrs.parquet"))} (format parquet, compression ${FINAL_COMPRESSION})`);
   } finally {
     db.close();
   }

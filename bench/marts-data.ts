@@ -2,7 +2,8 @@
 // geo.parquet per run (`copy (select … from range(n)) to …`), plus a succeeded manifest per run.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { openDuckDB, sqlString } from "../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../pipeline/duckdb.ts";
 import { writeFileAtomic } from "../pipeline/fsutil.ts";
 import type { Manifest } from "../pipeline/runs.ts";
 import { runDir } from "../pipeline/runs.ts";
@@ -95,8 +96,8 @@ export async function generateLake(dataDir: string, size: LakeSize): Promise<num
       const id = benchRunId(i);
       const dir = runDir(dataDir, "simnet", id);
       await mkdir(dir, { recursive: true });
-      await db.connection.run(`copy (${visitsSelect(i, size)}) to ${sqlString(join(dir, "visits.parquet"))} (format parquet, compression zstd)`);
-      await db.connection.run(`copy (${geoSelect(i, size)}) to ${sqlString(join(dir, "geo.parquet"))} (format parquet, compression zstd)`);
+      await db.connection.run(`copy (${visitsSelect(i, size)}) to ${quotedString(join(dir, "visits.parquet"))} (format parquet, compression zstd)`);
+      await db.connection.run(`copy (${geoSelect(i, size)}) to ${quotedString(join(dir, "geo.parquet"))} (format parquet, compression zstd)`);
       const started = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000);
       const manifest: Manifest = {
         run_id: id,

@@ -11,7 +11,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { openDuckDB, queryRows, sqlString } from "../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
 import { listSqlFiles, martViewName } from "../pipeline/sql/files.ts";
 import { openLake } from "../pipeline/sql/lake.ts";
 import { prepareRunNodes } from "../stages/nodes/run.ts";
@@ -72,15 +73,17 @@ async function loadSqlite(dataDir: string, root: string): Promise<string> {
   const iso = (c: string) => `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
   const csv = (name: string) => join(root, `${name}.csv`);
   try {
-    await lake.connection.run(`copy (select network, run_id, state, ${iso("started_at")} as started_at from all_runs) to ${sqlString(csv("runs"))} (header)`);
     await lake.connection.run(
-      `copy (select network, run_id, address, port, network_type, outcome, ${iso("attempted_at")} as attempted_at, protocol_version, user_agent from raw_visits) to ${sqlString(csv("visits"))} (header)`,
+      `copy (select network, run_id, state, ${iso("started_at")} as started_at from all_runs) to ${quotedString(csv("runs"))} (header)`,
     );
     await lake.connection.run(
-      `copy (select network, run_id, address, country_code, continent_code, asn, as_org, ${iso("located_at")} as located_at from raw_geo) to ${sqlString(csv("geo"))} (header)`,
+      `copy (select network, run_id, address, port, network_type, outcome, ${iso("attempted_at")} as attempted_at, protocol_version, user_agent from raw_visits) to ${quotedString(csv("visits"))} (header)`,
+    );
+    await lake.connection.run(
+      `copy (select network, run_id, address, country_code, continent_code, asn, as_org, ${iso("located_at")} as located_at from raw_geo) to ${quotedString(csv("geo"))} (header)`,
     );
     const nodeColumns = NODES_DATASET.columns.map((c) => (c.type === "BOOLEAN" ? `${c.name}::integer as ${c.name}` : c.name)).join(", ");
-    await lake.connection.run(`copy (select network, run_id, ${nodeColumns} from nodes) to ${sqlString(csv("nodes"))} (header)`);
+    await lake.connection.run(`copy (select network, run_id, ${nodeColumns} from nodes) to ${quotedString(csv("nodes"))} (header)`);
   } finally {
     await lake.close();
     db.close();

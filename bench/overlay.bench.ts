@@ -14,7 +14,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median, report } from "./harness.ts";
-import { openDuckDB, queryRows, sqlString } from "../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
 import { DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
 import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
@@ -95,7 +96,7 @@ async function overlayCensus(run: number): Promise<Measured> {
     const visits = await queryRows(
       db.connection,
       `select address, port, network_type, outcome, connect_ms, handshake_ms, getaddr_ms, epoch_ms(attempted_at) as at
-       from read_parquet(${sqlString(join(s.runDir, "visits.parquet"))})`,
+       from read_parquet(${quotedString(join(s.runDir, "visits.parquet"))})`,
     );
     db.close();
     const byKey = new Map(visits.map((v) => [`${String(v.address)}|${Number(v.port)}`, v]));

@@ -1,7 +1,7 @@
 // DuckDB access for every stage: one way to open it (extensions never fetched), run queries, run sql/ files.
 import { availableParallelism } from "node:os";
 import { readFile } from "node:fs/promises";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, quotedIdentifier, quotedString } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import type { JS } from "@duckdb/node-api";
 import { DataError, errorMessage } from "./errors.ts";
 import { reachableMacroStatement } from "./schema/views-sql.ts";
@@ -83,12 +83,6 @@ export async function queryRows(connection: DuckDBConnection, sql: string, param
   }
   return rows;
 }
-
-/** A SQL string literal (@duckdb/node-api's quotedString): for paths and names in DDL/COPY, where parameters are not allowed. */
-export const sqlString: (text: string) => string = quotedString;
-
-/** A quoted SQL identifier (@duckdb/node-api's quotedIdentifier). */
-export const sqlIdent: (name: string) => string = quotedIdentifier;
 
 /** One statement of a SQL script, with the 1-based line it starts on (for error messages). */
 export interface SqlStatement {

@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { openDuckDB, sqlString } from "./duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "./duckdb.ts";
 import { DataError } from "./errors.ts";
 import { DATASETS } from "./schema/index.ts";
 import { listRuns, type RunInfo } from "./runs.ts";
@@ -90,7 +91,7 @@ export async function datasetsProblem(run: RunInfo, files: readonly string[]): P
 async function parquetRows(path: string): Promise<number> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const reader = await db.connection.runAndReadAll(`select count(*)::bigint from read_parquet(${sqlString(path)})`);
+    const reader = await db.connection.runAndReadAll(`select count(*)::bigint from read_parquet(${quotedString(path)})`);
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   } finally {
     db.close();

@@ -2,7 +2,8 @@
 // does not have yet becomes an empty view with the schema's columns, so queries need no hand-written stand-ins.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { sqlIdent, sqlString, type DuckDBConnection } from "./duckdb.ts";
+import { quotedIdentifier, quotedString } from "@duckdb/node-api";
+import type { DuckDBConnection } from "./duckdb.ts";
 import { assertWholeParquet } from "./run-health.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS, type DatasetSchema } from "./schema/index.ts";
 
@@ -11,13 +12,13 @@ export type RunDatasets = Record<"visits" | "addrs" | "geo" | "node_metrics", bo
 
 /** An empty relation with exactly the schema's columns and types. */
 function emptyRelation(schema: DatasetSchema): string {
-  const columns = schema.columns.map((c) => `null::${c.type} as ${sqlIdent(c.name)}`).join(", ");
+  const columns = schema.columns.map((c) => `null::${c.type} as ${quotedIdentifier(c.name)}`).join(", ");
   return `select ${columns} where false`;
 }
 
 /** A dataset file read with every column of the schema: a column the file predates (e.g. addrs.in_reply) is null. */
 export function readDatasetSql(schema: DatasetSchema, path: string): string {
-  return `select * from (${emptyRelation(schema)} union all by name select * from read_parquet(${sqlString(path)}))`;
+  return `select * from (${emptyRelation(schema)} union all by name select * from read_parquet(${quotedString(path)}))`;
 }
 
 /** The predicate that keeps the getaddr-reply entries of addrs (the advertised-address graph); runs written
@@ -33,7 +34,7 @@ export async function createRunViews(connection: DuckDBConnection, runDirPath: s
     if (exists) await assertWholeParquet(path);
     present[schema.name as keyof RunDatasets] = exists;
     const body = exists ? readDatasetSql(schema, path) : emptyRelation(schema);
-    await connection.run(`create or replace temp view ${sqlIdent(schema.name)} as ${body}`);
+    await connection.run(`create or replace temp view ${quotedIdentifier(schema.name)} as ${body}`);
   }
   return present;
 }

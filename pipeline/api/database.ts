@@ -1,7 +1,8 @@
 // CrawlDatabase: the TypeScript API over a data folder — runs, nodes streamed in batches, and raw SQL.
 import type { DuckDBValue } from "@duckdb/node-api";
 import { DEFAULT_DATA_DIR } from "../runs.ts";
-import { queryRows, sqlString, type RowObject } from "../duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { queryRows, type RowObject } from "../duckdb.ts";
 import { DataError, errorMessage } from "../errors.ts";
 import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
 import { EdgeBatch } from "./edge-batch.ts";
@@ -68,10 +69,10 @@ function nodeFilters(opts: NodesOptions): string {
   if (types !== undefined) {
     for (const t of types)
       if (!(NETWORK_TYPES as readonly string[]).includes(t)) throw new DataError(`nodes(): unknown networkType '${t}' (${NETWORK_TYPES.join(", ")})`);
-    parts.push(`v.network_type in (${types.map(sqlString).join(", ") || "null"})`);
+    parts.push(`v.network_type in (${types.map(quotedString).join(", ") || "null"})`);
   }
   const countries = list(opts.country);
-  if (countries !== undefined) parts.push(`upper(g.country_code) in (${countries.map((c) => sqlString(c.toUpperCase())).join(", ") || "null"})`);
+  if (countries !== undefined) parts.push(`upper(g.country_code) in (${countries.map((c) => quotedString(c.toUpperCase())).join(", ") || "null"})`);
   const asns = list(opts.asn);
   if (asns !== undefined) {
     for (const a of asns) if (!Number.isInteger(a) || a < 0) throw new DataError(`nodes(): asn must be a non-negative integer, got ${String(a)}`);

@@ -1,7 +1,7 @@
 // Per-column plan of a dataset: how values are buffered in JS (Kind) and the DuckDB type the appender fills,
 // which is the declared type itself (no conversion step between staging and the published file).
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMPTZ, UBIGINT, UINTEGER, USMALLINT, VARCHAR, type DuckDBType } from "@duckdb/node-api";
-import { sqlIdent } from "../duckdb.ts";
+import { quotedIdentifier } from "@duckdb/node-api";
 import type { ColumnSpec, ColumnType, DatasetSchema } from "../schema/types.ts";
 
 /** How a column's values are buffered in JS (typed array or strings). */
@@ -43,7 +43,7 @@ export interface CompiledSchema {
 /** Compiles a schema once: buffering kinds, staging DDL and the casting select list. */
 export function compileSchema(schema: DatasetSchema): CompiledSchema {
   const columns = schema.columns.map((spec): CompiledColumn => ({ spec, kind: KINDS[spec.type][0], staging: KINDS[spec.type][1] }));
-  const stagingDdl = schema.columns.map((c) => `${sqlIdent(c.name)} ${c.type}`).join(", ");
-  const castSelect = schema.columns.map((c) => `cast(${sqlIdent(c.name)} as ${c.type}) as ${sqlIdent(c.name)}`).join(", ");
+  const stagingDdl = schema.columns.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(", ");
+  const castSelect = schema.columns.map((c) => `cast(${quotedIdentifier(c.name)} as ${c.type}) as ${quotedIdentifier(c.name)}`).join(", ");
   return { schema, columns, stagingDdl, castSelect };
 }

@@ -5,7 +5,8 @@
 import { rename, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
-import { openDuckDB, sqlString, type DuckDB } from "../duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, type DuckDB } from "../duckdb.ts";
 import { fsyncDir, fsyncFile, publishFile, tempPathFor, writeFailure } from "../fsutil.ts";
 import { faultPoint } from "../fault.ts";
 import type { DatasetSchema } from "../schema/types.ts";
@@ -76,7 +77,7 @@ export class ParquetSink {
     const conn = this.lane(lane);
     const tmp = tempPathFor(path);
     try {
-      await conn.run(`copy (select ${this.compiled.castSelect} from ${table(lane)}) to ${sqlString(tmp)} (format parquet, compression ${compression})`);
+      await conn.run(`copy (select ${this.compiled.castSelect} from ${table(lane)}) to ${quotedString(tmp)} (format parquet, compression ${compression})`);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
@@ -107,7 +108,7 @@ export class ParquetSink {
     const tmp = tempPathFor(path);
     try {
       faultPoint(`write ${basename(path)}`);
-      await this.db.connection.run(`copy (${select}) to ${sqlString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`);
+      await this.db.connection.run(`copy (${select}) to ${quotedString(tmp)} (format parquet, compression ${FINAL_COMPRESSION})`);
       await fsyncFile(tmp);
       faultPoint(`rename ${basename(path)}`);
       await rename(tmp, path);
@@ -121,7 +122,7 @@ export class ParquetSink {
   /** Number of rows in Parquet files (from their footers). */
   async countRows(files: readonly string[]): Promise<number> {
     if (files.length === 0) return 0;
-    const list = `[${files.map(sqlString).join(", ")}]`;
+    const list = `[${files.map(quotedString).join(", ")}]`;
     const reader = await this.db.connection.runAndReadAll(`select count(*)::bigint as n from read_parquet(${list})`);
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   }

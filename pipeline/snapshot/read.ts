@@ -1,7 +1,8 @@
 // Reading back what a snapshot writer made durable (crawl --resume rebuilds its state from it).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { openDuckDB, sqlString } from "../duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../duckdb.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { compileSchema } from "./columns.ts";
 import { listParts } from "./parts.ts";
@@ -21,7 +22,7 @@ export async function readParts<Row>(runDirPath: string, schema: DatasetSchema<R
   const { castSelect } = compileSchema(schema);
   const db = await openDuckDB({ threads: 1 });
   try {
-    const list = `[${files.map(sqlString).join(", ")}]`;
+    const list = `[${files.map(quotedString).join(", ")}]`;
     const reader = await db.connection.runAndReadAll(`select ${castSelect} from read_parquet(${list})`);
     return reader.getRowObjectsJS() as Row[];
   } finally {

@@ -8,7 +8,7 @@ import { log } from "../log.ts";
 import type { DatasetSchema } from "../schema/types.ts";
 import { ColumnBuffer } from "./buffer.ts";
 import { faultPoint } from "../fault.ts";
-import { sqlString } from "../duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
 import { compileSchema } from "./columns.ts";
 import { LANES, ParquetSink } from "./parquet.ts";
 import { listParts, partName, partsDir, removeTempFiles } from "./parts.ts";
@@ -151,7 +151,7 @@ export class SnapshotWriter<Row = unknown> {
   relation(): string {
     const files = this.finishedParts();
     if (files.length === 0) return `(select ${this.schema.columns.map((c) => `cast(null as ${c.type}) as "${c.name}"`).join(", ")} limit 0)`;
-    return `(select ${this.sink.compiled.castSelect} from read_parquet([${files.map(sqlString).join(", ")}]))`;
+    return `(select ${this.sink.compiled.castSelect} from read_parquet([${files.map(quotedString).join(", ")}]))`;
   }
 
   /**

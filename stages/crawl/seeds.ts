@@ -2,7 +2,8 @@
 // succeeded run of the same network (a warm start). Each seed keeps its source; the frontier dedupes them.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
 import { DataError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import type { NetworkName } from "../../lib/bitcoin/networks.ts";
@@ -87,7 +88,7 @@ export async function previousRunSeeds(dataDir: string, network: NetworkName, ex
   try {
     const rows = (
       await db.connection.runAndReadAll(
-        `select address, port::integer as port, network_type from read_parquet(${sqlString(file)})
+        `select address, port::integer as port, network_type from read_parquet(${quotedString(file)})
          where is_reachable(outcome) order by address, port`,
       )
     ).getRowObjectsJS();

@@ -13,7 +13,8 @@
 // therefore loses nothing (test/crawl/seal-window.test.ts kills the crawler at every one).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
 import { faultPoint } from "../../pipeline/fault.ts";
 import { log } from "../../pipeline/log.ts";
 import type { Run } from "../../pipeline/runs.ts";
@@ -58,7 +59,7 @@ async function datasetFiles(runDir: string, schema: typeof VISITS | typeof ADDRS
   return existsSync(sealed) ? [sealed] : [];
 }
 
-const list = (files: readonly string[]) => `[${files.map(sqlString).join(", ")}]`;
+const list = (files: readonly string[]) => `[${files.map(quotedString).join(", ")}]`;
 
 /** Visits and addrs writers of one run, with the checkpoint protocol above. */
 export class CrawlStore implements VisitSink {
@@ -222,14 +223,16 @@ export class CrawlStore implements VisitSink {
     try {
       const c = db.connection;
       const one = async (sql: string) => (await c.runAndReadAll(sql)).getRowsJS();
-      const visits = Number((await one(`select count(*)::bigint from read_parquet(${sqlString(vPath)})`))[0]?.[0] ?? 0);
-      const addrs = Number((await one(`select count(*)::bigint from read_parquet(${sqlString(join(this.runDir, ADDRS.file))})`))[0]?.[0] ?? 0);
+      const visits = Number((await one(`select count(*)::bigint from read_parquet(${quotedString(vPath)})`))[0]?.[0] ?? 0);
+      const addrs = Number((await one(`select count(*)::bigint from read_parquet(${quotedString(join(this.runDir, ADDRS.file))})`))[0]?.[0] ?? 0);
       const outcomes: Record<string, number> = {};
-      for (const [o, n] of await one(`select outcome, count(*)::bigint from read_parquet(${sqlString(vPath)}) group by all`)) {
+      for (const [o, n] of await one(`select outcome, count(*)::bigint from read_parquet(${quotedString(vPath)}) group by all`)) {
         outcomes[String(o)] = Number(n);
       }
       const reachableByNetwork: Record<string, number> = {};
-      for (const [t, n] of await one(`select network_type, count(*)::bigint from read_parquet(${sqlString(vPath)}) where is_reachable(outcome) group by all`)) {
+      for (const [t, n] of await one(
+        `select network_type, count(*)::bigint from read_parquet(${quotedString(vPath)}) where is_reachable(outcome) group by all`,
+      )) {
         reachableByNetwork[String(t)] = Number(n);
       }
       return { visits, addrs, outcomes, reachableByNetwork };

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { INTEGER, type DuckDBConnection, type DuckDBResultReader } from "@duckdb/node-api";
-import { sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
 import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
 import { GEO, GEO_STATUSES } from "../../pipeline/schema/geo.ts";
@@ -33,8 +33,8 @@ const BLOCK = 262_144;
 
 /** SQL turning the network_type column into its one-character code. */
 const TYPE_CODE_SQL = `case network_type ${Object.entries(NETWORK_TYPE_CODES)
-  .map(([type, code]) => `when ${sqlString(type)} then ${sqlString(code)}`)
-  .join(" ")} else ${sqlString(UNKNOWN_TYPE_CODE)} end`;
+  .map(([type, code]) => `when ${quotedString(type)} then ${quotedString(code)}`)
+  .join(" ")} else ${quotedString(UNKNOWN_TYPE_CODE)} end`;
 
 /** The run's files that hold addresses; a run with neither is a DataError. */
 function addressFiles(runDirPath: string): { visits: string | null; addrs: string | null } {
@@ -70,7 +70,7 @@ export async function stageVisitedAddresses(con: DuckDBConnection, runDirPath: s
 with
 visited as (
     select address, network_type
-    from read_parquet(${sqlString(visits)})
+    from read_parquet(${quotedString(visits)})
 ),
 
 distinct_visited as (
@@ -97,14 +97,14 @@ export async function stageAdvertisedAddresses(con: DuckDBConnection, runDirPath
 with
 advertised as (
     select address, network_type
-    from read_parquet(${sqlString(addrs)})
+    from read_parquet(${quotedString(addrs)})
     where address is not null
 ),
 
 sources as (
     -- a few thousand distinct values in a crawl (the peers that answered getaddr): distinct before the anti join
     select distinct source_address as address, cast(null as varchar) as network_type
-    from read_parquet(${sqlString(addrs)})
+    from read_parquet(${quotedString(addrs)})
     where source_address is not null
 ),
 
@@ -298,7 +298,7 @@ function timestampSql(at: Date | null): string {
  * The status label of `r.status` (an index into GEO_STATUSES): a list lookup rather than a join with a table of
  * labels, which cost the final query 25–45 ms more in the 1M-address benchmark.
  */
-const STATUS_SQL = `[${GEO_STATUSES.map(sqlString).join(", ")}][r.status + 1]`;
+const STATUS_SQL = `[${GEO_STATUSES.map(quotedString).join(", ")}][r.status + 1]`;
 
 /** Where each geo.parquet column comes from in the final join (aliases: g input, r result, c city, a asn). */
 function columnSources(stamps: GeoStamps): Record<string, string> {
@@ -356,7 +356,7 @@ from input_addresses as g
 join results as r on r.idx = g.idx
 left join geo_city as c on c.id = r.city
 left join geo_asn as a on a.id = r.asn
-) to ${sqlString(tmp)} (format parquet, compression ${GEO_COMPRESSION})`);
+) to ${quotedString(tmp)} (format parquet, compression ${GEO_COMPRESSION})`);
     await publishFile(tmp, path);
   } finally {
     if (existsSync(tmp)) await unlink(tmp).catch(() => undefined);

@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { queryRows, sqlIdent, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedIdentifier, quotedString } from "@duckdb/node-api";
+import { queryRows } from "../../pipeline/duckdb.ts";
 import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import { log } from "../../pipeline/log.ts";
 import { listRuns, type RunInfo } from "../../pipeline/runs.ts";
@@ -39,10 +40,10 @@ async function writeMartCsvs(run: RunInfo, dataDir: string): Promise<string[]> {
     await mkdir(dir, { recursive: true });
     const written: string[] = [];
     for (const mart of await listSqlFiles("marts")) {
-      const view = sqlIdent(martViewName(mart.name));
+      const view = quotedIdentifier(martViewName(mart.name));
       const columns = (await queryRows(lake.connection, `select column_name from (describe select * from ${view})`)).map((r) => String(r.column_name));
       // per-run marts are cut to this run; cross-run marts (reliability per node) are written whole
-      const where = columns.includes("run_id") ? ` where run_id = ${sqlString(run.id)}` : "";
+      const where = columns.includes("run_id") ? ` where run_id = ${quotedString(run.id)}` : "";
       const rows = await queryRows(lake.connection, `select * from ${view}${where}`);
       await writeFileAtomic(join(dir, `${mart.name}.csv`), csvLines(columns, rows, true));
       written.push(`marts/${mart.name}.csv`);

@@ -3,7 +3,8 @@
 import { existsSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { queryRows } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
 import type { Manifest } from "../../pipeline/manifest.ts";
@@ -75,16 +76,17 @@ async function writeNodes(info: RunInfo): Promise<number> {
     let count: number;
     try {
       const select = NODES.columns.map((c) => `cast(${c.name} as ${c.type}) as ${c.name}`).join(", ");
-      const where = `network = ${sqlString(info.network)} and run_id = ${sqlString(info.id)}`;
-      await lake.connection.run(`copy (select ${select} from int_joined_nodes where ${where}) to ${sqlString(tmp)} (format parquet, compression zstd)`);
-      const [row] = await queryRows(lake.connection, `select count(*)::bigint as n from read_parquet(${sqlString(tmp)})`);
+      const where = `network = ${quotedString(info.network)} and run_id = ${quotedString(info.id)}`;
+      await lake.connection.run(`copy (select ${select} from int_joined_nodes where ${where}) to ${quotedString(tmp)} (format parquet, compression zstd)`);
+      const [row] = await queryRows(lake.connection, `select count(*)::bigint as n from read_parquet(${quotedString(tmp)})`);
       count = Number(row?.n ?? 0);
       // cross-check against the run's visits read directly, not through the views: one row per (address, port)
       const visits = resolve(info.dir, "visits.parquet");
       const expected = existsSync(visits)
         ? Number(
-            (await queryRows(lake.connection, `select count(*)::bigint as n from (select distinct address, port from read_parquet(${sqlString(visits)}))`))[0]
-              ?.n ?? 0,
+            (
+              await queryRows(lake.connection, `select count(*)::bigint as n from (select distinct address, port from read_parquet(${quotedString(visits)}))`)
+            )[0]?.n ?? 0,
           )
         : 0;
       if (count !== expected)

@@ -3,7 +3,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { IN_REPLY, readDatasetSql } from "../../pipeline/run-views.ts";
 import { ADDRS } from "../../pipeline/schema/index.ts";
@@ -42,7 +43,7 @@ function nodesSql(visits: string, addrs: string): string {
   return `
 create temp table nodes as
 with visits as (
-  select address, port, outcome, user_agent from read_parquet(${sqlString(visits)})
+  select address, port, outcome, user_agent from read_parquet(${quotedString(visits)})
 ),
 addrs as (
   select source_address, source_port, address, port from (${readDatasetSql(ADDRS, addrs)}) where ${IN_REPLY}
@@ -99,7 +100,7 @@ join nodes d on d.address = a.address and d.port = a.port`;
 function geoSql(geo: string): string {
   return `
 with geo as (
-  select address, city, country_code, continent_code, asn::bigint as asn, as_org from read_parquet(${sqlString(geo)})
+  select address, city, country_code, continent_code, asn::bigint as asn, as_org from read_parquet(${quotedString(geo)})
 ),
 one_per_address as (
   select address, any_value(city) as city, any_value(country_code) as country_code,

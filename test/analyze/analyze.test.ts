@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
 import { cli, fluxture } from "../helpers/cli.ts";
-import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { acquireLock } from "../../pipeline/lock.ts";
 
 const CITY = join(process.cwd(), "test/fixtures/mmdb/GeoLite2-City-Test.mmdb");
@@ -102,7 +103,7 @@ async function geoAsns(runDir: string): Promise<number[]> {
   try {
     const rows = await queryRows(
       db.connection,
-      `select distinct asn from read_parquet(${sqlString(join(runDir, "geo.parquet"))}) where asn is not null order by 1`,
+      `select distinct asn from read_parquet(${quotedString(join(runDir, "geo.parquet"))}) where asn is not null order by 1`,
     );
     return rows.map((r) => Number(r.asn));
   } finally {

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
 import { cli } from "../helpers/cli.ts";
-import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { assertWellFormedXml, ogrFileLayerCounts, ogrLayerCounts } from "./readers.ts";
 
 const data = mkdtempSync(join(tmpdir(), "fluxture-export-"));
@@ -58,7 +59,7 @@ test("fluxture geojson's points equal geo.parquet bit for bit, per node and per 
   const db = await openDuckDB();
   try {
     const geo = join(runDir, "geo.parquet");
-    const rows = await queryRows(db.connection, `select address, latitude, longitude from read_parquet(${sqlString(geo)}) where latitude is not null`);
+    const rows = await queryRows(db.connection, `select address, latitude, longitude from read_parquet(${quotedString(geo)}) where latitude is not null`);
     const want = new Map(rows.map((r) => [String(r.address), [Number(r.longitude), Number(r.latitude)]]));
     const r = await cli(["geojson", "--data", data, "--edges", "none", "-"]);
     assert.equal(r.status, 0, r.stderr);

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import { Run, type NetworkName } from "../../pipeline/runs.ts";
 import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../../pipeline/schema/index.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
@@ -73,7 +74,7 @@ export async function writeRun(
 export async function readParquetRows(path: string, orderBy = "address"): Promise<RowObject[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    return await queryRows(db.connection, `select * from read_parquet(${sqlString(path)}, hive_partitioning = false) order by ${orderBy}`);
+    return await queryRows(db.connection, `select * from read_parquet(${quotedString(path)}, hive_partitioning = false) order by ${orderBy}`);
   } finally {
     db.close();
   }
@@ -83,7 +84,7 @@ export async function readParquetRows(path: string, orderBy = "address"): Promis
 export async function parquetColumns(path: string): Promise<{ name: string; type: string }[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const rows = await queryRows(db.connection, `describe select * from read_parquet(${sqlString(path)}, hive_partitioning = false)`);
+    const rows = await queryRows(db.connection, `describe select * from read_parquet(${quotedString(path)}, hive_partitioning = false)`);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } finally {
     db.close();

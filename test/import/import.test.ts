@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { runImport } from "../../stages/import/run.ts";
 import { cli } from "../helpers/cli.ts";
@@ -18,7 +19,7 @@ const crawlDb = buildSqlite(root, "crawl.db");
 async function rows(path: string, sql: (file: string) => string): Promise<Record<string, unknown>[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    return (await queryRows(db.connection, sql(sqlString(path)))).map((r) => ({ ...r }));
+    return (await queryRows(db.connection, sql(quotedString(path)))).map((r) => ({ ...r }));
   } finally {
     db.close();
   }

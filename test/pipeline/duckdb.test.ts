@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { DataError } from "../../pipeline/errors.ts";
-import { openDuckDB, queryRows, runSqlFile, runSqlScript, splitSqlStatements, sqlIdent, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedIdentifier, quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, runSqlFile, runSqlScript, splitSqlStatements } from "../../pipeline/duckdb.ts";
 
 const root = mkdtempSync(join(tmpdir(), "fluxture-duckdb-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -31,9 +32,9 @@ test("Parquet written with COPY is read back with its types", async () => {
   try {
     const file = join(root, "t.parquet");
     await db.connection.run(
-      `copy (select 18446744073709551615::ubigint as services, 'x''y' as s, 8333::usmallint as port, timestamptz '2026-01-02 03:04:05+00' as at) to ${sqlString(file)} (format parquet, compression zstd)`,
+      `copy (select 18446744073709551615::ubigint as services, 'x''y' as s, 8333::usmallint as port, timestamptz '2026-01-02 03:04:05+00' as at) to ${quotedString(file)} (format parquet, compression zstd)`,
     );
-    const rows = await queryRows(db.connection, `select * from read_parquet(${sqlString(file)})`);
+    const rows = await queryRows(db.connection, `select * from read_parquet(${quotedString(file)})`);
     assert.deepEqual(rows, [{ services: (1n << 64n) - 1n, s: "x'y", port: 8333, at: new Date("2026-01-02T03:04:05Z") }]);
     assert.deepEqual(
       await queryRows(db.connection, "select count(*)::integer as n from 't.parquet'"),
@@ -41,7 +42,7 @@ test("Parquet written with COPY is read back with its types", async () => {
       "relative paths resolve against fileSearchPath",
     );
     assert.deepEqual(await queryRows(db.connection, "select $1::integer + 1 as n", [41]), [{ n: 42 }]);
-    assert.equal(sqlIdent('we"ird'), '"we""ird"');
+    assert.equal(quotedIdentifier('we"ird'), '"we""ird"');
   } finally {
     db.close();
   }

@@ -10,7 +10,8 @@ import { escapeControl } from "../../lib/text.ts";
 import { decodePayload, encodePayload, type VersionMessage } from "../../lib/bitcoin/index.ts";
 import { fluxture } from "../helpers/cli.ts";
 import { tenNodes, writeSampleRun } from "../helpers/sample-run.ts";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
 
 const HOSTILE = "/Evil:1.0/\u001b[2J\u001b]0;pwned\u0007\u0000\u009b31m/";
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/; // tab and newline are the formats' own
@@ -69,7 +70,7 @@ test("query's table, the report and CSV/ARFF exports show control characters esc
   const db = await openDuckDB({ threads: 1 });
   try {
     const reader = await db.connection.runAndReadAll(
-      `select user_agent from read_parquet(${sqlString(join(run.dir, "visits.parquet"))}) where user_agent like '/Evil:1.0/%'`,
+      `select user_agent from read_parquet(${quotedString(join(run.dir, "visits.parquet"))}) where user_agent like '/Evil:1.0/%'`,
     );
     assert.equal(reader.getRowsJS()[0]?.[0], HOSTILE); // stored exactly as decoded
   } finally {

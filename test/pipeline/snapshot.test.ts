@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import {
   ADDRS,
@@ -43,7 +44,7 @@ function freshRun(): string {
 async function describe(path: string): Promise<{ name: string; type: string }[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const rows = await queryRows(db.connection, `describe select * from read_parquet(${sqlString(path)}, hive_partitioning = false)`);
+    const rows = await queryRows(db.connection, `describe select * from read_parquet(${quotedString(path)}, hive_partitioning = false)`);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } finally {
     db.close();
@@ -80,7 +81,7 @@ test("visits: sealed Parquet carries exactly the declared column names and DuckD
   const file = join(dir, "visits.parquet");
   assert.deepEqual(await describe(file), expectedTypes(VISITS));
   assert.deepEqual(await readParts(dir, VISITS), rows);
-  const [meta] = await select(`select distinct compression from parquet_metadata(${sqlString(file)})`);
+  const [meta] = await select(`select distinct compression from parquet_metadata(${quotedString(file)})`);
   assert.equal(meta!.compression, "ZSTD");
   assert.deepEqual(readdirSync(dir), ["visits.parquet"], "parts and temp files are gone after seal");
 });
@@ -244,7 +245,7 @@ test("strings: empty, inline (≤ 12 bytes) and long, multi-byte, emoji, lone su
     back.map((r) => r.user_agent),
     expected.map((s, i) => (i % 2 ? s : null)),
   );
-  const [lengths] = await select(`select list(strlen(address)) as l from read_parquet(${sqlString(join(dir, "visits.parquet"))})`);
+  const [lengths] = await select(`select list(strlen(address)) as l from read_parquet(${quotedString(join(dir, "visits.parquet"))})`);
   assert.deepEqual(
     (lengths!.l as bigint[]).map(Number),
     expected.map((s) => Buffer.byteLength(s)),
@@ -422,7 +423,7 @@ test("timestamps are UTC instants whatever the session time zone", async () => {
   const db = await openDuckDB({ threads: 1 });
   try {
     await db.connection.run("set TimeZone = 'America/Los_Angeles'");
-    const rows = await queryRows(db.connection, `select epoch_ms(attempted_at) as ms from read_parquet(${sqlString(join(dir, "visits.parquet"))})`);
+    const rows = await queryRows(db.connection, `select epoch_ms(attempted_at) as ms from read_parquet(${quotedString(join(dir, "visits.parquet"))})`);
     assert.deepEqual(
       rows.map((r) => r.ms),
       [BigInt(at.getTime()), -1n, ...extremes.map((ms) => BigInt(ms))],

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
 import type { Behaviour } from "../../tools/simnet/behaviours.ts";
 import { readGroundTruth, startSimnet, type GroundTruth, type Simnet } from "../../tools/simnet/index.ts";
@@ -72,12 +73,12 @@ before(async () => {
   });
   const db = await openDuckDB({ threads: 2 });
   try {
-    const v = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(summary.runDir, "visits.parquet"))})`);
+    const v = await queryRows(db.connection, `select * from read_parquet(${quotedString(join(summary.runDir, "visits.parquet"))})`);
     visits = new Map(v.map((r) => [key(r.address as string, r.port as number), r]));
     const a = await queryRows(
       db.connection,
       `select source_address, source_port, network_type, address, port, services::varchar as services, epoch(advertised_at)::bigint as t
-       from read_parquet(${sqlString(join(summary.runDir, "addrs.parquet"))})`,
+       from read_parquet(${quotedString(join(summary.runDir, "addrs.parquet"))})`,
     );
     addrs = new Map();
     for (const r of a) {

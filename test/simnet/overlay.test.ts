@@ -9,7 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
 import { parseSamAddress, parseSamReply, readSamLine, samHello, SamSession } from "../../stages/crawl/sam.ts";
 import type { Behaviour } from "../../tools/simnet/behaviours.ts";
@@ -79,7 +80,7 @@ before(async () => {
   });
   const db = await openDuckDB({ threads: 2 });
   try {
-    const v = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(summary.runDir, "visits.parquet"))})`);
+    const v = await queryRows(db.connection, `select * from read_parquet(${quotedString(join(summary.runDir, "visits.parquet"))})`);
     visits = new Map(v.map((r) => [key(r.address as string, r.port as number), r]));
   } finally {
     db.close();

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PLACES, writeSampleRun, type SampleNode } from "../helpers/sample-run.ts";
 import { cli } from "../helpers/cli.ts";
-import { openDuckDB, queryRows, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { FIXTURES } from "./fixtures.ts";
 import { runTopology } from "../../stages/topology/run.ts";
@@ -104,7 +105,7 @@ test("node_metrics.parquet holds networkx's values and the manifest records the 
   );
   const db = await openDuckDB();
   try {
-    const rows = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(runDir, "node_metrics.parquet"))})`);
+    const rows = await queryRows(db.connection, `select * from read_parquet(${quotedString(join(runDir, "node_metrics.parquet"))})`);
     assert.equal(rows.length, 8);
     const e = hand.expected;
     for (let i = 0; i < 8; i++) {

@@ -9,7 +9,8 @@ import { loadGraph } from "../../stages/topology/load.ts";
 import { undialledRow } from "../../stages/crawl/rows.ts";
 import { writeParquet } from "../../pipeline/snapshot/index.ts";
 import { ADDRS, VISITS, type AddrRow, type VisitRow } from "../../pipeline/schema/index.ts";
-import { openDuckDB, sqlString } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB } from "../../pipeline/duckdb.ts";
 
 const at = new Date("2026-01-01T00:00:00Z");
 const okVisit = (address: string): VisitRow => ({
@@ -44,7 +45,7 @@ test("topology: only in_reply rows are edges; older addrs files without the colu
     const db = await openDuckDB();
     try {
       const p = join(dir, "addrs.parquet");
-      await db.connection.run(`copy (select * exclude (in_reply) from read_parquet(${sqlString(p)})) to ${sqlString(`${p}.old`)} (format parquet)`);
+      await db.connection.run(`copy (select * exclude (in_reply) from read_parquet(${quotedString(p)})) to ${quotedString(`${p}.old`)} (format parquet)`);
     } finally {
       db.close();
     }

@@ -1,15 +1,16 @@
 // Reads a sealed run's visits and addrs back with DuckDB (the real reader the rest of the pipeline uses).
 import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, type RowObject } from "../../../pipeline/duckdb.ts";
 
 /** Rows of visits.parquet and addrs.parquet of a run folder, sorted for comparison. */
 export async function readRun(runDir: string): Promise<{ visits: RowObject[]; addrs: RowObject[] }> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    const visits = await queryRows(db.connection, `select * from read_parquet(${sqlString(join(runDir, "visits.parquet"))}) order by address, port`);
+    const visits = await queryRows(db.connection, `select * from read_parquet(${quotedString(join(runDir, "visits.parquet"))}) order by address, port`);
     const addrs = await queryRows(
       db.connection,
-      `select * from read_parquet(${sqlString(join(runDir, "addrs.parquet"))}) order by source_address, source_port, address, port`,
+      `select * from read_parquet(${quotedString(join(runDir, "addrs.parquet"))}) order by source_address, source_port, address, port`,
     );
     return { visits, addrs };
   } finally {

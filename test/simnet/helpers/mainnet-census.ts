@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDuckDB, queryRows, sqlString } from "../../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../../pipeline/duckdb.ts";
 import { setQuiet } from "../../../pipeline/log.ts";
 import { runCrawl } from "../../../stages/crawl/index.ts";
 import { readGroundTruth, startSimnet } from "../../../tools/simnet/index.ts";
@@ -47,21 +48,21 @@ try {
   const visits = join(summary.runDir, "visits.parquet");
   const addrs = join(summary.runDir, "addrs.parquet");
   const layout = simnet.model.layout;
-  const rows = await queryRows(db.connection, `select address, outcome from read_parquet(${sqlString(visits)}) where network_type = 'ipv4'`);
+  const rows = await queryRows(db.connection, `select address, outcome from read_parquet(${quotedString(visits)}) where network_type = 'ipv4'`);
   const tally = new Map<string, number>();
   for (const v of rows) {
     const k = `${layout.isDead(v.address as string) ? "dead" : "peer"}|${String(v.outcome)}`;
     tally.set(k, (tally.get(k) ?? 0) + 1);
   }
   const outcomes = [...tally].map(([k, n]) => ({ kind: k.split("|")[0]!, outcome: k.split("|")[1]!, n }));
-  const okVisits = await queryRows(db.connection, `select address, port from read_parquet(${sqlString(visits)}) where outcome = 'ok'`);
+  const okVisits = await queryRows(db.connection, `select address, port from read_parquet(${quotedString(visits)}) where outcome = 'ok'`);
   const inReply = await queryRows(
     db.connection,
     `select source_address, source_port,
             count(*) filter (where in_reply)::integer as in_reply,
             count(*) filter (where not in_reply and address = source_address)::integer as self_not_in_reply,
             count(*) filter (where in_reply and address = source_address)::integer as self_in_reply
-     from read_parquet(${sqlString(addrs)}) group by all`,
+     from read_parquet(${quotedString(addrs)}) group by all`,
   );
   db.close();
   const replies = Object.fromEntries(
