@@ -83,8 +83,7 @@ test("an addr whose first bytes arrived before getaddr was written is unsolicite
     "127.0.3.3",
     async (c) => {
       await coalescedHandshake(c, gossipFrame.subarray(0, cut));
-      await c.waitFor("getaddr");
-      await new Promise((r) => setTimeout(r, 50));
+      await c.waitFor("getaddr"); // our getaddr has gone out: the rest of the frame now arrives after it
       c.sendRaw(gossipFrame.subarray(cut));
     },
     async (peer) => {

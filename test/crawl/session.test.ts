@@ -109,8 +109,10 @@ test("an unknown command (and inv/feefilter/sendcmpct) mid-handshake is skipped"
   );
 });
 
-test("a self-announcement (before and after getaddr) is not the reply: the 1000-entry reply that follows is", async () => {
+test("a self-announcement (before and after getaddr) is not the reply: the 1000-entry reply that follows is", async (t) => {
   const host = "127.0.2.4";
+  // the session's clock is the test's: its graces fire only when the script advances time, never by racing the machine
+  t.mock.timers.enable({ apis: ["setTimeout"] });
   await withPeer(
     host,
     async (c) => {
@@ -119,8 +121,11 @@ test("a self-announcement (before and after getaddr) is not the reply: the 1000-
       c.send({ command: "addr", entries: [self] }); // typically lands before our getaddr
       await c.waitFor("getaddr");
       c.send({ command: "addr", entries: [self] });
-      await new Promise((r) => setTimeout(r, 700)); // longer than every grace of OPTS: only the rule keeps us waiting
+      await c.sync(1n); // the crawler has read both self-announcements
+      t.mock.timers.tick(700); // longer than every grace of OPTS: only the rule keeps the session waiting
       c.send({ command: "addr", entries: ipv4Entries(1000) });
+      await c.sync(2n); // the crawler has read the reply
+      t.mock.timers.tick(300); // the continuation grace after a 1000-entry message ends it
     },
     async (peer) => {
       const r = await runSession(target(peer), OPTS);

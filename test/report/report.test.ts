@@ -24,7 +24,7 @@ before(async () => {
   mkdirSync(outputs, { recursive: true });
   const nodes = tenNodes();
   firstRunId = (await writeSampleRun(data, { nodes, startedAt: new Date("2026-11-23T12:00:00Z") })).id;
-  await new Promise((r) => setTimeout(r, 1100)); // run ids have one-second resolution
+  // run ids have one-second resolution: Run.create moves a second run in the same second one second later
   // second run: node 7 (Tokyo) left, the timeout node 8 became reachable
   const second = nodes.map((n, i) =>
     i === 6 ? { ...n, outcome: "timeout" as const } : i === 7 ? { ...n, outcome: "ok" as const, userAgent: "/Satoshi:27.0.0/" } : n,

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -85,7 +86,7 @@ test("fluxture simnet --out: prints the seeds, writes ground truth, mmdbs, seeds
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ready marker; stderr: ${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    while (!stdout.endsWith("\n")) await new Promise((r) => setTimeout(r, 20));
+    while (!stdout.endsWith("\n")) await once(child.stdout, "data");
     const seeds = stdout.trim().split("\n");
     assert.equal(seeds.length, 8);
     assert.deepEqual((await readFile(join(out, "seeds.txt"), "utf8")).trim().split("\n"), seeds);

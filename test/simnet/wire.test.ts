@@ -111,8 +111,8 @@ test("one getaddr per connection, and none before verack; pings get pongs", asyn
       c.of("pong").map((p) => p.nonce),
       [77n],
     );
-    c.send({ command: "getaddr" });
-    await c.idle(200);
+    c.send({ command: "getaddr" }, { command: "ping", nonce: 78n });
+    await c.until((t) => t.messages.some((m) => m.command === "pong" && m.nonce === 78n)); // the peer has read that getaddr
     assert.equal(c.of("addr").length, 2, "the second getaddr is not answered");
   } finally {
     c.close();

@@ -11,7 +11,7 @@ export const MAGIC = CHAINS.regtest.magic;
 export class PeerConn {
   readonly received: Message[] = [];
   private readonly parser: FrameParser;
-  private waiters: { command: string; resolve: (m: Message) => void }[] = [];
+  private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void; onClose?: () => void }[] = [];
   closed = false;
 
   constructor(
@@ -30,13 +30,16 @@ export class PeerConn {
       for (const m of msgs) {
         this.received.push(m);
         this.waiters = this.waiters.filter((w) => {
-          if (w.command !== m.command) return true;
+          if (!w.match(m)) return true;
           w.resolve(m);
           return false;
         });
       }
     });
-    socket.on("close", () => (this.closed = true));
+    socket.on("close", () => {
+      this.closed = true;
+      for (const w of this.waiters) w.onClose?.();
+    });
     socket.on("error", () => undefined);
   }
 
@@ -51,8 +54,23 @@ export class PeerConn {
     if (have !== undefined) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`scripted peer: no ${command} within ${ms} ms`)), ms);
-      this.waiters.push({ command, resolve: (m) => (clearTimeout(t), resolve(m)) });
+      this.waiters.push({ match: (m) => m.command === command, resolve: (m) => (clearTimeout(t), resolve(m)) });
     });
+  }
+
+  /**
+   * Sends a ping and resolves at its pong: the crawler has then read everything sent before it (frames are
+   * handled in order). Rejects if the crawler closes the connection first. Waits on the wire, never on a clock,
+   * so it works under node:test mock timers.
+   */
+  async sync(nonce: bigint): Promise<void> {
+    const closed = () => new Error("scripted peer: the crawler closed the connection before the pong");
+    if (this.closed) throw closed();
+    const pong = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ match: (m) => m.command === "pong" && m.nonce === nonce, resolve: () => resolve(), onClose: () => reject(closed()) });
+    });
+    this.send({ command: "ping", nonce });
+    await pong;
   }
 
   /** Sends one message framed with the peer's magic (regtest unless given). */
