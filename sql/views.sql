@@ -87,6 +87,7 @@ select
     null::integer as protocol_version,
     null::ubigint as services,
     null::varchar as user_agent,
+    null::varchar as user_agent_hex,
     null::integer as start_height,
     null::boolean as relay,
     null::bigint as peer_time,

@@ -9,6 +9,7 @@ import { listSqlFiles, martViewName } from "../../pipeline/sql/files.ts";
 import { csvLines, formatTable, jsonValue, type QueryFormat } from "../../pipeline/sql/format.ts";
 import { openLake } from "../../pipeline/sql/lake.ts";
 import { pushAll } from "../../lib/arrays.ts";
+import { safeJsonStringify } from "../../lib/text.ts";
 
 /** Parsed flags of `fluxture query`. Exactly one of sql, file, mart, checks. */
 export interface QueryCommandOptions {
@@ -73,9 +74,8 @@ async function reportChecks(results: readonly CheckResult[], format: QueryFormat
   const failed = results.filter((r) => r.offending > 0);
   if (format === "json") {
     await write(
-      `${JSON.stringify(
+      `${safeJsonStringify(
         results.map((r) => ({ check: r.name, passed: r.offending === 0, offending: r.offending, sample: r.sample.map(jsonValue) })),
-        null,
         2,
       )}\n`,
     );
@@ -122,7 +122,7 @@ async function runScript(connection: DuckDBConnection, script: string, label: st
         await write(csvLines(columns, rows, first));
         first = false;
       } else {
-        const parts = rows.map((row) => JSON.stringify(jsonRow(row, jsonColumns)));
+        const parts = rows.map((row) => safeJsonStringify(jsonRow(row, jsonColumns))); // C0 and C1 escaped: no raw ESC on a terminal
         if (parts.length > 0) {
           await write(`${first ? "\n" : ",\n"}${parts.join(",\n")}`);
           first = false;

@@ -18,7 +18,13 @@ export interface VersionMessage {
   readonly receiver: VersionAddress;
   readonly sender?: VersionAddress;
   readonly nonce?: bigint;
+  /** The user agent decoded as UTF-8 (invalid bytes as U+FFFD), cut to at most MAX_USER_AGENT_BYTES of UTF-8. */
   readonly userAgent?: string;
+  /**
+   * The user agent's bytes exactly as on the wire (decodeVersion always sets it with userAgent). Given to
+   * encodeVersion, they are sent instead of userAgent's UTF-8 (a test peer can send invalid UTF-8 this way).
+   */
+  readonly userAgentBytes?: Uint8Array;
   readonly startHeight?: number;
   readonly relay?: boolean;
 }

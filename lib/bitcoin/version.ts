@@ -61,7 +61,9 @@ export function decodeVersion(payload: Uint8Array): VersionMessage {
   if (len > MAX_USER_AGENT_BYTES) {
     throw new ProtocolError("malformed", `version.user_agent: ${len} bytes, limit ${MAX_USER_AGENT_BYTES}`);
   }
-  msg.userAgent = boundedUserAgent(utf8.decode(r.bytes(len, "version.user_agent")));
+  const raw = r.bytes(len, "version.user_agent");
+  msg.userAgentBytes = Uint8Array.from(raw); // a copy: the frame buffer it points into is reused
+  msg.userAgent = boundedUserAgent(utf8.decode(raw));
   if (r.remaining === 0) return msg;
   msg.startHeight = r.i32le("version.start_height");
   if (r.remaining === 0) return msg;
@@ -81,7 +83,7 @@ export function encodeVersion(msg: VersionMessage): Uint8Array {
   writeVersionAddress(w, msg.receiver);
   let stopped: string | undefined;
   for (const field of OPTIONAL_ORDER) {
-    if (msg[field] === undefined) {
+    if (msg[field] === undefined && !(field === "userAgent" && msg.userAgentBytes !== undefined)) {
       stopped ??= field;
       continue;
     }
@@ -96,7 +98,7 @@ export function encodeVersion(msg: VersionMessage): Uint8Array {
         w.u64le(msg.nonce!);
         break;
       case "userAgent": {
-        const ua = utf8Encoder.encode(msg.userAgent!);
+        const ua = msg.userAgentBytes ?? utf8Encoder.encode(msg.userAgent!);
         if (ua.length > MAX_USER_AGENT_BYTES) {
           throw new ProtocolError("malformed", `version.user_agent: ${ua.length} bytes, limit ${MAX_USER_AGENT_BYTES}`);
         }

@@ -80,6 +80,8 @@ export interface VisitRow {
   protocol_version: number | null;
   services: bigint | null;
   user_agent: string | null;
+  /** The user agent's bytes as received, lowercase hex (null: none sent, or a row not written by the crawler). */
+  user_agent_hex?: string | null;
   start_height: number | null;
   relay: boolean | null;
   peer_time: bigint | null;
@@ -126,7 +128,20 @@ export const VISITS = defineDataset<VisitRow>({
     { name: "getaddr_ms", type: "INTEGER", nullable: true, meaning: "milliseconds from getaddr sent to the addr reply; null if none" },
     { name: "protocol_version", type: "INTEGER", nullable: true, meaning: "protocol version from the peer's version message" },
     { name: "services", type: "UBIGINT", nullable: true, meaning: "service bits from the peer's version message (64-bit)" },
-    { name: "user_agent", type: "VARCHAR", nullable: true, meaning: "BIP14 user agent from the peer's version message" },
+    {
+      name: "user_agent",
+      type: "VARCHAR",
+      nullable: true,
+      meaning:
+        "BIP14 user agent from the peer's version message, decoded as UTF-8 (invalid bytes as U+FFFD) and cut to at most 256 bytes of UTF-8 (so at most 256 characters); control characters kept as sent (every display escapes them)",
+    },
+    {
+      name: "user_agent_hex",
+      type: "VARCHAR",
+      nullable: true,
+      meaning:
+        "the user agent's bytes exactly as received (at most 256), lowercase hex; null when the peer sent no user agent, and in rows not written by the crawler (runs before it, imported runs)",
+    },
     { name: "start_height", type: "INTEGER", nullable: true, meaning: "best block height the peer reported" },
     { name: "relay", type: "BOOLEAN", nullable: true, meaning: "the version message's relay flag; null when the peer omitted it (< 70001)" },
     { name: "peer_time", type: "BIGINT", nullable: true, meaning: "the peer's clock from its version message, unix seconds as sent (unchecked)" },

@@ -1,4 +1,5 @@
 // The invariants runner: every sql/checks/*.sql is a query whose rows are violations (zero rows = pass).
+import { safeJsonStringify } from "../../lib/text.ts";
 import type { DuckDBConnection } from "../duckdb.ts";
 import { runSqlFile, type RowObject } from "../duckdb.ts";
 import { listSqlFiles } from "./files.ts";
@@ -24,5 +25,5 @@ export async function runChecks(connection: DuckDBConnection, sampleSize = 3): P
 
 /** One line for a failed check: its name, how many rows offend, and the first of them as JSON. */
 export function checkFailureLine(r: CheckResult): string {
-  return `${r.name}: ${r.offending} offending row${r.offending === 1 ? "" : "s"}; first: ${JSON.stringify(jsonValue(r.sample[0]))}`;
+  return `${r.name}: ${r.offending} offending row${r.offending === 1 ? "" : "s"}; first: ${safeJsonStringify(jsonValue(r.sample[0]))}`;
 }

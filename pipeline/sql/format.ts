@@ -1,4 +1,5 @@
-// Renders query results for people and programs: an aligned text table, RFC 4180 CSV, or JSON.
+// Renders query results for people and programs: an aligned text table, RFC 4180 CSV, or JSON. Peer-controlled
+// text never reaches a terminal or file raw: control characters are `\xHH` in tables and CSV (lib/text.ts).
 import type { RowObject } from "../duckdb.ts";
 import { maxOf } from "../../lib/arrays.ts";
 import { escapeControl } from "../../lib/text.ts";
@@ -40,11 +41,12 @@ export function cellText(value: unknown, format: "table" | "csv"): string {
   return JSON.stringify(jsonValue(value));
 }
 
-function csvField(text: string): string {
+function csvField(raw: string): string {
+  const text = escapeControl(raw); // peer text: no raw ESC/NUL (nor CR/LF) in a CSV cell
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** RFC 4180 CSV lines (header first), each ending in CRLF-free `\n`. */
+/** RFC 4180 CSV lines (header first), each ending in CRLF-free `\n`; control characters in cells are `\xHH`. */
 export function csvLines(columns: readonly string[], rows: readonly RowObject[], header: boolean): string {
   const lines: string[] = [];
   if (header) lines.push(columns.map(csvField).join(","));

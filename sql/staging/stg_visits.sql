@@ -28,6 +28,7 @@ select
     protocol_version,
     services,
     user_agent,
+    user_agent_hex,
     start_height,
     relay,
     peer_time,

@@ -1,5 +1,6 @@
 // `fluxture node HOST[:PORT]`: one session with one node (under the same dial policy as a crawl), printed as text
 // or JSON: its version record and the addresses of its getaddr reply.
+import { escapeControl, safeJsonStringify } from "../../lib/text.ts";
 import { ADAPTIVE_MAX_MS } from "./wait.ts";
 import { FluxtureError, UsageError } from "../../pipeline/errors.ts";
 import { isReachable } from "../../pipeline/schema/visits.ts";
@@ -135,7 +136,7 @@ export function formatNodeReport(r: NodeReport): string {
     lines.push(
       `  protocol_version  ${v.protocolVersion}`,
       `  services          0x${v.services.toString(16)}`,
-      `  user_agent        ${v.userAgent ?? "-"}`,
+      `  user_agent        ${v.userAgent === null ? "-" : escapeControl(v.userAgent)}`, // peer text: no raw ESC on a terminal
       `  start_height      ${v.startHeight ?? "-"}`,
       `  relay             ${v.relay ?? "-"}`,
       `  peer_time         ${v.peerTime} (${new Date(Number(v.peerTime) * 1000).toISOString()})`,
@@ -153,7 +154,7 @@ export function formatNodeReport(r: NodeReport): string {
 /** The CLI action of `fluxture node`: prints the report; exits non-zero unless the handshake completed. */
 export async function runNodeCommand(target: string, flags: NodeFlags): Promise<void> {
   const report = await interrogateNode(target, flags);
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(nodeReportJson(report))}\n`);
+  if (flags.json === true) process.stdout.write(`${safeJsonStringify(nodeReportJson(report))}\n`);
   else process.stdout.write(`${formatNodeReport(report)}\n`);
   const o = report.result.outcome;
   if (!isReachable(o)) {

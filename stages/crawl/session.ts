@@ -74,6 +74,8 @@ export interface VersionRecord {
   readonly protocolVersion: number;
   readonly services: bigint;
   readonly userAgent: string | null;
+  /** The user agent's bytes exactly as received, lowercase hex (visits.user_agent_hex); null when absent. */
+  readonly userAgentHex: string | null;
   readonly startHeight: number | null;
   readonly relay: boolean | null;
   readonly peerTime: bigint;
@@ -327,6 +329,7 @@ class Session {
       protocolVersion: msg.version,
       services: msg.services,
       userAgent: msg.userAgent ?? null,
+      userAgentHex: msg.userAgentBytes === undefined ? null : Buffer.from(msg.userAgentBytes).toString("hex"),
       startHeight: msg.startHeight ?? null,
       relay: msg.relay ?? null,
       peerTime: msg.timestamp,

@@ -7,6 +7,7 @@
 // As bitnodes wrote them (checked against real snapshot rows in test/fixtures/bitnodes/): latitude and longitude
 // are JSON floats even when whole (51.0, not 51) and 0.0 when unknown; overlay nodes carry their network in the
 // ASN and organization fields ("TOR" / "Tor network"; I2P and CJDNS likewise).
+import { escapeJsonControl } from "../../lib/text.ts";
 import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
 import { nodeKey, type ExportNode, type ExportRun } from "./model.ts";
 
@@ -66,7 +67,7 @@ const LONGITUDE = 9;
 function json(value: BitnodesEntry[number], index: number): string {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" && (index === LATITUDE || index === LONGITUDE)) return jsonFloat(value);
-  return JSON.stringify(value);
+  return escapeJsonControl(JSON.stringify(value)); // peer text (user agents): no raw DEL/C1 either
 }
 
 /** The snapshot document: reachable nodes only, keyed "addr:port", services as full 64-bit JSON integers; after

@@ -1,4 +1,5 @@
 // The export commands' implementations: pick the run, load it once, render, write atomically (or to stdout).
+import { safeJsonStringify } from "../../lib/text.ts";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError } from "../../pipeline/errors.ts";
@@ -81,7 +82,7 @@ export function kmlOf(run: ExportRun, options: MapOptions, layer: MapLayer = lay
 
 /** The GeoJSON document of a loaded run (from its layer, when the caller already built it). */
 export function geojsonOf(run: ExportRun, options: MapOptions, layer: MapLayer = layerOf(run, options)): string {
-  return `${JSON.stringify(buildGeoJson(layer, options.groupBy, options.pagerank && run.hasMetrics))}\n`;
+  return `${safeJsonStringify(buildGeoJson(layer, options.groupBy, options.pagerank && run.hasMetrics))}\n`;
 }
 
 /** Every per-node export format of `fluxture export`. */

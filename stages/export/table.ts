@@ -2,7 +2,7 @@
 import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
 import { VISIT_OUTCOMES } from "../../pipeline/schema/visits.ts";
 import type { ExportNode } from "./model.ts";
-import { escapeControl } from "../../lib/text.ts";
+import { escapeControl, escapeJsonControl } from "../../lib/text.ts";
 
 /** The formats `fluxture export` writes as a table. */
 export type TableFormat = "csv" | "arff" | "jsonl";
@@ -60,7 +60,7 @@ function arffCell(value: Cell, type: TableColumn["arff"]): string {
 
 function jsonValue(value: Cell): string {
   if (typeof value === "bigint") return value.toString(); // JSON numbers have no size limit; JS's JSON.stringify has one
-  return JSON.stringify(value);
+  return escapeJsonControl(JSON.stringify(value)); // peer text: no raw DEL/C1 either
 }
 
 /** Renders the nodes in one of the table formats (whole document, newline-terminated). */

@@ -1,4 +1,5 @@
 // The ranking table and summary lines `fluxture topology` prints, as text or as JSON (same content).
+import { safeJsonStringify } from "../../lib/text.ts";
 import type { ConnectivityResult } from "./connectivity.ts";
 import type { GraphSummary } from "./metrics.ts";
 import type { ConglomerateInfo, RankRow } from "./groups.ts";
@@ -87,5 +88,5 @@ function snake(value: unknown): unknown {
 /** The same report as one JSON document (snake_case keys, like the datasets). */
 export function formatJson(r: TopologyReport): string {
   const { timingsMs, ...rest } = r;
-  return `${JSON.stringify({ graph: GRAPH_NOTE, ...(snake(rest) as object), timings_ms: timingsMs }, null, 2)}\n`;
+  return `${safeJsonStringify({ graph: GRAPH_NOTE, ...(snake(rest) as object), timings_ms: timingsMs }, 2)}\n`;
 }

@@ -1,9 +1,11 @@
 // The aligned text tables of topology's text outputs (the ranking and the removal analysis): first column left,
 // the rest right, two spaces apart, widths from the widest cell at any row count.
 import { maxOf } from "../../lib/arrays.ts";
+import { escapeControl } from "../../lib/text.ts";
 
 /** The header line followed by one line per row, every column padded to its widest cell. */
-export function alignedTable(header: readonly string[], cells: readonly (readonly string[])[]): string[] {
+export function alignedTable(header: readonly string[], raw: readonly (readonly string[])[]): string[] {
+  const cells = raw.map((row) => row.map(escapeControl)); // names can be peer text (user agents): no raw ESC on a terminal
   const widths = header.map((h, c) =>
     maxOf(
       cells.map((row) => row[c]!.length),

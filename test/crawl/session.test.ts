@@ -44,6 +44,7 @@ test("an old peer (60002) without the relay byte: handshake works, relay is null
         protocolVersion: 60002,
         services: 0x409n,
         userAgent: "/Satoshi:0.8.6/",
+        userAgentHex: Buffer.from("/Satoshi:0.8.6/").toString("hex"),
         startHeight: 123,
         relay: null,
         peerTime: 1_700_000_000n,
@@ -104,7 +105,7 @@ test("an unknown command (and inv/feefilter/sendcmpct) mid-handshake is skipped"
       const r = await runSession(target(peer), OPTS);
       assert.equal(r.outcome, "ok", r.detail ?? "");
       assert.equal(r.entries.length, 11);
-      assert.deepEqual(r.version, { protocolVersion: 70016, services: 1n, userAgent: null, startHeight: null, relay: null, peerTime: 5n });
+      assert.deepEqual(r.version, { protocolVersion: 70016, services: 1n, userAgent: null, userAgentHex: null, startHeight: null, relay: null, peerTime: 5n });
     },
   );
 });

@@ -7,7 +7,7 @@ import { isReachable } from "../../pipeline/schema/visits.ts";
 export function visitRow(overrides: Partial<VisitRow> = {}): VisitRow {
   const outcome = overrides.outcome ?? "ok";
   const reachable = isReachable(outcome);
-  return {
+  const row: VisitRow = {
     address: "127.0.0.1",
     port: 8333,
     network_type: "ipv4",
@@ -32,4 +32,7 @@ export function visitRow(overrides: Partial<VisitRow> = {}): VisitRow {
     advertised_by: null,
     ...overrides,
   };
+  // the bytes as the crawler stores them: the user agent's UTF-8, unless the test says otherwise
+  if (!("user_agent_hex" in overrides)) row.user_agent_hex = row.user_agent === null ? null : Buffer.from(row.user_agent, "utf8").toString("hex");
+  return row;
 }

@@ -1,6 +1,6 @@
 // Peer-controlled text: a user agent with ESC/NUL bytes reaches no terminal, report or CSV/ARFF export raw (shown as
 // \xHH), while visits.parquet keeps it exactly as decoded; a user agent of 256 invalid UTF-8 bytes decodes to at
-// most 256 bytes of UTF-8 (not 768). Real CLI, real Parquet.
+// most 256 bytes of UTF-8 (not 768) and keeps its bytes (test/crawl/peer-bytes.test.ts: end to end). Real CLI, real Parquet.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -39,6 +39,9 @@ test("a user agent of 256 invalid UTF-8 bytes decodes to at most 256 bytes of UT
   const payload = Buffer.concat([head.subarray(0, uaAt), Buffer.from([0xfd, 0x00, 0x01]), Buffer.alloc(256, 0xff), head.subarray(uaAt + 1)]);
   const decoded = decodePayload("version", payload) as VersionMessage;
   assert.ok(Buffer.byteLength(decoded.userAgent!, "utf8") <= 256, `${Buffer.byteLength(decoded.userAgent!, "utf8")} bytes`);
+  assert.ok(decoded.userAgent!.length <= 256, `${decoded.userAgent!.length} characters`);
+  assert.deepEqual(Buffer.from(decoded.userAgentBytes!), Buffer.alloc(256, 0xff)); // the bytes as received
+  assert.deepEqual(Buffer.from(encodePayload(decoded)), payload); // and re-encoded exactly
   assert.equal(decoded.startHeight, 1);
 });
 

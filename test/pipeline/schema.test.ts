@@ -26,6 +26,7 @@ test("visits, addrs, geo and node_metrics have the documented columns (run_id co
     "protocol_version",
     "services",
     "user_agent",
+    "user_agent_hex",
     "start_height",
     "relay",
     "peer_time",

@@ -82,6 +82,7 @@ export const versionMessage: fc.Arbitrary<VersionMessage> = fc
     const m: Record<string, unknown> = { command: "version", version: r.version, services: r.services, timestamp: r.timestamp, receiver: r.receiver };
     const optional = ["sender", "nonce", "userAgent", "startHeight", "relay"] as const;
     for (const k of optional.slice(0, r.present)) m[k] = r[k];
+    if (r.present >= 3) m.userAgentBytes = new TextEncoder().encode(r.userAgent); // decodeVersion keeps the bytes
     return m as unknown as VersionMessage;
   });
 

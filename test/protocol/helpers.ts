@@ -45,6 +45,12 @@ function peerAddress(j: Json): PeerAddress {
   return { ...versionAddress(j), time: j.time as number };
 }
 
+/** `msg` as decodeVersion returns it: a version with a user agent also carries its bytes (userAgentBytes). */
+export function withUserAgentBytes<M extends Message>(msg: M): M {
+  if (msg.command !== "version" || msg.userAgent === undefined || msg.userAgentBytes !== undefined) return msg;
+  return { ...msg, userAgentBytes: new TextEncoder().encode(msg.userAgent) };
+}
+
 /** The Message a fixture's JSON describes (64-bit values arrive as decimal strings, hashes as hex). */
 export function messageFromJson(j: Json): Message {
   switch (j.command) {
@@ -58,7 +64,10 @@ export function messageFromJson(j: Json): Message {
       };
       if (j.sender !== undefined) m.sender = versionAddress(j.sender as Json);
       if (j.nonce !== undefined) m.nonce = BigInt(j.nonce as string);
-      if (j.userAgent !== undefined) m.userAgent = j.userAgent;
+      if (j.userAgent !== undefined) {
+        m.userAgent = j.userAgent;
+        m.userAgentBytes = new TextEncoder().encode(j.userAgent as string); // decodeVersion keeps the bytes as received
+      }
       if (j.startHeight !== undefined) m.startHeight = j.startHeight;
       if (j.relay !== undefined) m.relay = j.relay;
       return m as unknown as Message;

@@ -11,6 +11,8 @@ export interface PeerSpec {
   readonly reply: readonly string[];
   readonly replyDelayMs?: number;
   readonly userAgent?: string;
+  /** User-agent bytes sent exactly (instead of userAgent's UTF-8): ESC, NUL, invalid UTF-8. */
+  readonly userAgentBytes?: Uint8Array;
   /** silent: accepts and never speaks (handshake timeout); announce_only: sends `reply` unsolicited right after the
    * handshake and never answers getaddr (no_addr_reply). */
   readonly behaviour?: "normal" | "silent" | "announce_only";
@@ -46,7 +48,7 @@ export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<Peer
         async (c) => {
           connections.set(key, (connections.get(key) ?? 0) + 1);
           if (spec.behaviour === "silent") return;
-          await handshake(c, { userAgent: spec.userAgent ?? "/Satoshi:27.0.0/", startHeight: 800_000 });
+          await handshake(c, { userAgent: spec.userAgent ?? "/Satoshi:27.0.0/", userAgentBytes: spec.userAgentBytes, startHeight: 800_000 });
           if (spec.behaviour === "announce_only") {
             c.send({ command: "addr", entries });
             return;
