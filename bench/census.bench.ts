@@ -16,11 +16,14 @@ import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
 import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
 import { readGroundTruth, startSimnet, type ProfileName } from "../tools/simnet/index.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
+import { DEFAULT_FRONTIER_BYTES, Frontier } from "../stages/crawl/frontier.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const NODES = Number(process.env.BENCH_CENSUS_NODES ?? 20_000);
-/** `plain`, `flood` or both (default). */
-const SCENARIOS = (process.env.BENCH_CENSUS_SCENARIOS ?? "plain,flood").split(",");
+/** `plain`, `flood`, `endless` (default all three). */
+const SCENARIOS = (process.env.BENCH_CENSUS_SCENARIOS ?? "plain,flood,endless").split(",");
+/** How long the endless-address attack runs (--max-duration). */
+const ENDLESS_S = Number(process.env.BENCH_CENSUS_ENDLESS_S ?? 90);
 
 if (!inPrivateNetns()) {
   const child = spawn("unshare", ["-rn", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
@@ -46,6 +49,7 @@ async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
 
 interface Measured {
   wallS: number;
+  lastDialS: number;
   foundPct: number;
   capturedPct: number;
   peakRssMiB: number;
@@ -102,6 +106,7 @@ async function census(profile: ProfileName, run: number): Promise<Measured> {
     }
     const m: Measured = {
       wallS: s.durationS,
+      lastDialS: s.lastDialS,
       foundPct: (100 * found) / reachable,
       capturedPct: (100 * captured) / replied,
       peakRssMiB: res.peakRssMiB,
@@ -111,7 +116,10 @@ async function census(profile: ProfileName, run: number): Promise<Measured> {
     console.log(
       `  ${profile} run ${run + 1}: ${s.visits} visits (${s.attempted} dialled) in ${m.wallS.toFixed(0)} s; reachable peers found ${found}/${reachable} ` +
         `(${m.foundPct.toFixed(2)}%); replies captured ${captured}/${replied} (${m.capturedPct.toFixed(2)}%); every real peer dialled by ` +
-        `${m.allRealS.toFixed(0)} s; outcomes ${JSON.stringify(s.outcomes)}; peak RSS ${m.peakRssMiB.toFixed(0)} MiB; most descriptors ${res.maxFds}`,
+        `${m.allRealS.toFixed(0)} s; last dial at ${s.lastDialS.toFixed(0)} s, then ${(s.durationS - s.lastDialS).toFixed(0)} s waiting for the last replies ` +
+        `and sealing (${s.tailEnded} waits ended by the end-of-crawl rule); frontier: ${s.frontierOverflowed} over the per-source cap, ` +
+        `${s.frontierDropped} dropped at the memory bound; outcomes ${JSON.stringify(s.outcomes)}; peak RSS ${m.peakRssMiB.toFixed(0)} MiB; ` +
+        `most descriptors ${res.maxFds}`,
     );
     return m;
   } finally {
@@ -120,11 +128,81 @@ async function census(profile: ProfileName, run: number): Promise<Measured> {
   }
 }
 
+interface Endless {
+  peakRssMiB: number;
+  dropped: number;
+  discovered: number;
+  dialled: number;
+  wallS: number;
+}
+
+/** The endless-address attack (issue 19 finding 2): a peer answering every getaddr with 1000 fresh addresses that all
+ * lead back to it, crawled with default options for ENDLESS_S seconds (--max-duration). */
+async function endless(): Promise<Endless> {
+  const dir = await mkdtemp(join(tmpdir(), "fluxture-bench-endless-"));
+  const port = 18_555;
+  const peer = spawn(process.execPath, ["--import", "tsx", join("bench", "endless-peer.ts"), String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      peer.stdout.once("data", () => resolve());
+      peer.once("exit", (code) => reject(new Error(`endless peer exited with ${code}`)));
+    });
+    const res = await crawlChild({
+      dataDir: join(dir, "data"),
+      network: "simnet",
+      seeds: [`127.0.0.1:${port}`],
+      dnsSeeds: false,
+      connectTimeoutMs: 5000,
+      handshakeTimeoutMs: 10_000,
+      dialAllow: ["127.0.0.0/8"],
+      dialDeny: [],
+      previousRun: false,
+      maxDurationS: ENDLESS_S,
+    });
+    const s = res.summary;
+    console.log(
+      `  endless-address peer, ${ENDLESS_S} s: ${s.attempted} dialled, ${s.discovered} endpoints discovered, ${s.frontierDropped} dropped at the frontier's ` +
+        `memory bound (lowest evidence first), stopped by ${s.stoppedBy} after ${s.durationS.toFixed(0)} s; peak RSS ${res.peakRssMiB.toFixed(0)} MiB`,
+    );
+    return { peakRssMiB: res.peakRssMiB, dropped: s.frontierDropped, discovered: s.discovered, dialled: s.attempted, wallS: s.durationS };
+  } finally {
+    peer.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Heap bytes one waiting endpoint really costs (the frontier's estimate is WAITING_ENTRY_BYTES + address length). */
+function frontierBytesPerEntry(): { measured: number; estimated: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return { measured: Number.NaN, estimated: Number.NaN };
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const f = new Frontier({ maxBytes: 2 ** 40 });
+  for (let s = 0; s < 1000; s++) {
+    f.addAdvertised(
+      Array.from({ length: 1000 }, (_, k) => ({ address: `10.${s >> 2}.${((s & 3) << 2) | (k >> 8)}.${k & 255}`, port: 8333, networkType: "ipv4" as const })),
+      1,
+    );
+  }
+  gc();
+  const measured = (process.memoryUsage().heapUsed - h0) / f.waiting;
+  return { measured, estimated: f.waitingBytes / f.waiting };
+}
+
 console.log(`census benchmark: ${NODES} peers, ${RUNS} run(s) per scenario; machine shared, so figures are noisy`);
+{
+  const b = frontierBytesPerEntry();
+  console.log(
+    `  frontier: ${b.measured.toFixed(0)} heap bytes per waiting IPv4 endpoint measured over 10^6 (estimate used by the bound: ` +
+      `${b.estimated.toFixed(0)}); bound ${DEFAULT_FRONTIER_BYTES / 2 ** 20} MiB`,
+  );
+}
 const plain: Measured[] = [];
 const spam: Measured[] = [];
 if (SCENARIOS.includes("plain")) for (let r = 0; r < RUNS; r++) plain.push(await census("mainnet", r));
 if (SCENARIOS.includes("flood")) for (let r = 0; r < RUNS; r++) spam.push(await census("flood", r));
+const attacks: Endless[] = [];
+if (SCENARIOS.includes("endless")) for (let r = 0; r < RUNS; r++) attacks.push(await endless());
 if (plain.length > 0) {
   report(
     "census mainnet-shaped: wall",
@@ -202,3 +280,16 @@ if (plain.length > 0)
     plain.map((m) => (m.wallS * 100_000) / m.dialled),
     "s",
   );
+if (attacks.length > 0) {
+  report(
+    "endless-address peer: crawler peak RSS",
+    attacks.map((a) => a.peakRssMiB),
+    "MiB",
+    { max: 1024 },
+  );
+  report(
+    "endless-address peer: endpoints dropped at the frontier bound",
+    attacks.map((a) => a.dropped),
+    "",
+  );
+}

@@ -20,9 +20,20 @@ const sampler = setInterval(() => {
     rssAtMaxFds = rssMiB("VmRSS");
   }
 }, 100);
+// BENCH_RSS_TRACE=1: one stderr line of RSS and heap every 5 s (where a peak comes from).
+const t0 = performance.now();
+const trace =
+  process.env.BENCH_RSS_TRACE === "1"
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        const mib = (n: number) => (n / 2 ** 20).toFixed(0);
+        process.stderr.write(`rss ${((performance.now() - t0) / 1000).toFixed(0)} s: rss ${mib(m.rss)} heap ${mib(m.heapUsed)} ext ${mib(m.external + m.arrayBuffers)} MiB\n`);
+      }, 5000)
+    : undefined;
 const cpu0 = process.cpuUsage();
 const summary = await runCrawl({ ...opts, progress: false });
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
+if (trace !== undefined) clearInterval(trace);
 const cpuS = (cpu.user + cpu.system) / 1e6;
 process.stdout.write(`${JSON.stringify({ summary, peakRssMiB: rssMiB("VmHWM"), maxFds, rssAtMaxFdsMiB: rssAtMaxFds, cpuS })}\n`);

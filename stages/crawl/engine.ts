@@ -9,6 +9,7 @@ import { isReachable } from "../../pipeline/schema/visits.ts";
 import { addrRows, undialledRow, visitRow } from "./rows.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, type Gateway, Gateways, isProxyGateway, type Route } from "./gateways.ts";
 import { runSession, type SessionOptions, type SessionResult, type SessionTarget } from "./session.ts";
+import { END_MISS_SHARE, tailCanEnd, WaitingRoom } from "./tail.ts";
 import { adaptiveWait, crawlPressure, type GetaddrWait } from "./wait.ts";
 
 /** Where a visit's rows go (the durable store, or a test's array). */
@@ -34,9 +35,11 @@ export interface EngineOptions {
   /** Dial at most this many endpoints (sessions started); undialled records do not count. */
   readonly maxNodes?: number;
   readonly signal?: AbortSignal;
-  /** Wait for getaddr replies adaptively (wait.ts: 210 s free, down to 160 s under pressure) instead of the
-   * session's pinned getaddrTimeoutMs. */
+  /** Wait for getaddr replies adaptively (wait.ts: 210 s free, down to 160 s under pressure, and the end-of-crawl rule
+   * of tail.ts) instead of the session's pinned getaddrTimeoutMs. */
   readonly adaptiveGetaddr?: boolean;
+  /** Share of replies the end-of-crawl rule may leave missing (tail.ts; default END_MISS_SHARE). */
+  readonly tailMissShare?: number;
   /** Replaces runSession (benchmarks of the engine alone); tests use real sessions. */
   readonly sessionRunner?: (target: SessionTarget, opts: SessionOptions) => Promise<SessionResult>;
 }
@@ -50,6 +53,13 @@ export interface EngineStats {
   /** Dialled sessions that ended, and their summed duration (the progress line's ETA). */
   sessionsEnded: number;
   sessionMsTotal: number;
+  /** Dialled sessions that ended ok (replies captured) and no_addr_reply (handshaken, no reply): the tail rule. */
+  captured: number;
+  lost: number;
+  /** Getaddr waits the end-of-crawl rule ended (tail.ts; recorded no_addr_reply). */
+  tailEnded: number;
+  /** performance.now() when the last dial started (0: none). */
+  lastDialAt: number;
   stoppedBy: "done" | "max_nodes" | "cancelled";
 }
 
@@ -69,7 +79,19 @@ const NO_GATEWAYS = new Gateways([], undefined, 1);
 
 /** Runs the crawl until the frontier is exhausted, --max-nodes is reached, or the signal aborts. */
 export class CrawlEngine {
-  readonly stats: EngineStats = { dialled: 0, inFlight: 0, recorded: 0, reachable: 0, sessionsEnded: 0, sessionMsTotal: 0, stoppedBy: "done" };
+  readonly stats: EngineStats = {
+    dialled: 0,
+    inFlight: 0,
+    recorded: 0,
+    reachable: 0,
+    sessionsEnded: 0,
+    sessionMsTotal: 0,
+    captured: 0,
+    lost: 0,
+    tailEnded: 0,
+    lastDialAt: 0,
+    stoppedBy: "done",
+  };
   private readonly queue: PQueue;
   private wake: (() => void) | undefined;
   private sinceYield = 0;
@@ -81,6 +103,8 @@ export class CrawlEngine {
   private readonly retryQueue: FrontierItem[] = [];
   private readonly retries = new Map<FrontierItem, number>();
   private readonly getaddrWait: GetaddrWait | undefined;
+  /** Sessions waiting for their getaddr reply (adaptive wait only: a pinned --getaddr-timeout never ends early). */
+  private readonly room: WaitingRoom | undefined;
   private readonly gateways: Gateways;
   /** Overlay endpoints waiting for a free slot on their gateway kind (they never hold a global slot while waiting). */
   private readonly parked: Record<"tor" | "i2p", FrontierItem[]> = { tor: [], i2p: [] };
@@ -92,6 +116,7 @@ export class CrawlEngine {
   ) {
     this.queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
     this.getaddrWait = opts.adaptiveGetaddr === true ? adaptiveWait(() => this.pressure()) : undefined;
+    this.room = opts.adaptiveGetaddr === true ? new WaitingRoom(() => this.poke()) : undefined;
     this.gateways = opts.gateways ?? NO_GATEWAYS;
     // 'next' fires after p-queue has updated pending/size, so the loop re-checks a consistent state.
     this.queue.on("next", () => this.poke());
@@ -115,6 +140,7 @@ export class CrawlEngine {
         const next = this.nextDispatch();
         if (next === undefined) {
           if (this.queue.pending === 0 && this.queue.size === 0) break;
+          this.maybeEndTail();
           await this.nextCompletion(); // a running visit may add endpoints or free a gateway slot
           continue;
         }
@@ -141,6 +167,7 @@ export class CrawlEngine {
         }
         this.stats.dialled++;
         this.stats.inFlight++;
+        this.stats.lastDialAt = performance.now();
         this.queue
           .add(() => this.visit(item, route.via, gateway))
           .catch((error: unknown) => {
@@ -167,6 +194,17 @@ export class CrawlEngine {
   /** The crawl's pressure for the adaptive getaddr wait (wait.ts). */
   pressure(): number {
     return crawlPressure(this.stats.inFlight, this.opts.concurrency, this.frontier.waiting + this.retryQueue.length);
+  }
+
+  /** The end-of-crawl rule (tail.ts): nothing left to dial and every session in flight waiting for a reply that is
+   * now unlikely to matter → end those waits. */
+  private maybeEndTail(): void {
+    const room = this.room;
+    if (room === undefined || room.size === 0 || room.size !== this.stats.inFlight) return;
+    if (this.retryQueue.length > 0 || this.parkedCount > 0 || this.frontier.waiting > 0) return;
+    const counts = { captured: this.stats.captured, lost: this.stats.lost, waiting: room.size };
+    if (!tailCanEnd(counts, this.opts.tailMissShare ?? END_MISS_SHARE)) return;
+    this.stats.tailEnded += room.endAll();
   }
 
   /** The next endpoint to handle: retries first, then parked overlay endpoints whose gateway has room, then
@@ -200,7 +238,7 @@ export class CrawlEngine {
   /** Session options of one visit: deadlines and the gateway of its route. */
   private sessionFor(via: "direct" | "tor" | "i2p", gateway: Gateway | undefined, signal: AbortSignal): SessionOptions {
     const o = this.opts;
-    const wait = this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait };
+    const wait = this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait, waitingRoom: this.room };
     if (gateway !== undefined && isProxyGateway(gateway)) {
       const connectTimeoutMs = o.proxyConnectTimeoutMs ?? 30_000;
       return { ...o.session, ...wait, connectTimeoutMs, proxy: gateway.proxy, socksAuth: this.gateways.nextCredential(), signal };
@@ -244,6 +282,8 @@ export class CrawlEngine {
       this.retries.delete(item);
       this.stats.sessionsEnded++;
       this.stats.sessionMsTotal += performance.now() - t0;
+      if (result.outcome === "ok") this.stats.captured++;
+      else if (result.outcome === "no_addr_reply") this.stats.lost++;
       this.record(visitRow(item, attemptedAt, result), addrRows(item, result));
       if (result.outcome === "ok") {
         // Only edges widen the frontier, so a resume (which rebuilds it from durable edges) sees the same frontier.

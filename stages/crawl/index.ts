@@ -16,7 +16,7 @@ import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
-import { DEFAULT_MAX_WAITING, Frontier, type FrontierItem } from "./frontier.ts";
+import { Frontier, type FrontierItem } from "./frontier.ts";
 import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
 import { DEFAULT_I2P_CONNECT_TIMEOUT_MS, DEFAULT_I2P_HANDSHAKE_TIMEOUT_MS, DEFAULT_PROXY_CONCURRENCY, Gateways } from "./gateways.ts";
 import { SamSession, parseSamAddress } from "./sam.ts";
@@ -88,6 +88,13 @@ export interface CrawlSummary {
   visits: number;
   addrs: number;
   resumed: boolean;
+  /** The frontier's bound at work: single-source entries beyond the per-source cap, and endpoints dropped undialled
+   * because the waiting endpoints reached the memory bound (also in the manifest's crawl details). */
+  frontierOverflowed: number;
+  frontierDropped: number;
+  /** Getaddr waits ended by the end-of-crawl rule (tail.ts), and when the last dial started (s after the start). */
+  tailEnded: number;
+  lastDialS: number;
   /** Why the run was sealed failed (no node reachable) or cancelled. */
   error?: string;
 }
@@ -331,7 +338,10 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     progress?.stop();
     if (frontier.drops.dropped > 0) {
-      log("warn", `frontier full: ${frontier.drops.dropped} lowest-evidence endpoints dropped undialled (bound ${DEFAULT_MAX_WAITING} waiting)`);
+      log(
+        "warn",
+        `frontier full: ${frontier.drops.dropped} lowest-evidence endpoints dropped undialled (bound ${Math.round(frontier.boundBytes / 2 ** 20)} MiB of waiting endpoints)`,
+      );
     }
     const sealed = await store.seal(resumed);
     const stoppedBy = stopReason ?? (stats.stoppedBy === "max_nodes" ? "max_nodes" : "done");
@@ -366,6 +376,7 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
         reachable: reachableByNetwork,
         frontier_overflowed: frontier.drops.overflowed,
         frontier_dropped: frontier.drops.dropped,
+        tail_ended: stats.tailEnded,
       },
     });
     faultPoint("manifest: run state");
@@ -385,6 +396,10 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       visits: sealed.visits,
       addrs: sealed.addrs,
       resumed,
+      frontierOverflowed: frontier.drops.overflowed,
+      frontierDropped: frontier.drops.dropped,
+      tailEnded: stats.tailEnded,
+      lastDialS: stats.lastDialAt === 0 ? 0 : (stats.lastDialAt - started) / 1000,
       ...(error === undefined ? {} : { error }),
     };
   } finally {

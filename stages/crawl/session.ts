@@ -21,6 +21,7 @@ import {
 import { DEFAULT_REPLY_RULE, ReplyTracker, type ReplyRuleOptions } from "./reply.ts";
 import type { SamSession } from "./sam.ts";
 import type { ProxyAddress, SocksAuth } from "./socks5.ts";
+import type { WaitingRoom } from "./tail.ts";
 import { type GetaddrWait, pinnedWait, RECHECK_MS } from "./wait.ts";
 
 /** The BIP14 user agent Fluxture announces. */
@@ -48,6 +49,8 @@ export interface SessionOptions {
   readonly getaddrTimeoutMs: number;
   /** The getaddr wait policy (wait.ts: adaptive to the crawl's pressure); default pinnedWait(getaddrTimeoutMs). */
   readonly getaddrWait?: GetaddrWait;
+  /** Where the session waits for its getaddr reply, so the engine can end the last waits of a crawl (tail.ts). */
+  readonly waitingRoom?: WaitingRoom;
   /** Whole-conversation deadline; default connect + handshake + the longest getaddr wait + 5 s. */
   readonly overallTimeoutMs?: number;
   readonly proxy?: ProxyAddress;
@@ -168,6 +171,7 @@ class Session {
   private finished = false;
   private outbox: Uint8Array[] | undefined;
   private localFailure = false;
+  private leaveRoom: (() => void) | undefined;
   private resolve!: (r: SessionResult) => void;
 
   constructor(
@@ -287,7 +291,16 @@ class Session {
     this.getaddrAt = performance.now();
     const wait = this.opts.getaddrWait ?? pinnedWait(this.opts.getaddrTimeoutMs);
     this.armGetaddr(wait, wait.firstMs);
+    this.leaveRoom = this.opts.waitingRoom?.enter(this.endWait);
   }
+
+  /** The engine ends the wait (the end-of-crawl rule, tail.ts): no_addr_reply, as an expired wait. */
+  private readonly endWait = () => {
+    if (this.finished) return;
+    if (this.tracker.replyStarted) return this.complete();
+    const waited = Math.round(performance.now() - this.getaddrAt);
+    this.finish("no_addr_reply", `no getaddr reply within ${waited} ms (wait ended by the end-of-crawl rule)`, { timeoutPhase: "getaddr" });
+  };
 
   /** Arms the getaddr timer; when it fires, the wait policy says whether to keep waiting (re-read every RECHECK_MS). */
   private armGetaddr(wait: GetaddrWait, ms: number): void {
@@ -357,6 +370,7 @@ class Session {
     this.addrsReceived += entries.length;
     const verdict = this.tracker.onMessage(entries, afterGetaddr);
     const inReply = verdict.kind === "reply";
+    if (inReply) this.leaveRoom?.(); // it settles within seconds now: no longer waiting
     for (const e of entries) {
       const key = `${e.port} ${e.address}`;
       const at = this.seen.get(key);
@@ -419,6 +433,7 @@ class Session {
   private finish(outcome: Outcome, detail: string | null, codes: Partial<Pick<Classified, "protocolErrorCode" | "timeoutPhase">> = {}): void {
     if (this.finished) return;
     this.finished = true;
+    this.leaveRoom?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.opts.signal?.removeEventListener("abort", this.onAbort);

@@ -3,7 +3,7 @@
 // drops the newest lowest-evidence endpoints with a count, and advertised_by carried to the visit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Frontier, type FrontierItem } from "../../stages/crawl/frontier.ts";
+import { Frontier, type FrontierItem, waitingBytes } from "../../stages/crawl/frontier.ts";
 import { spamEntries } from "../../tools/simnet/addrman.ts";
 import { SimnetModel } from "../../tools/simnet/model.ts";
 import { resolveConfig } from "../../tools/simnet/options.ts";
@@ -38,7 +38,7 @@ test("seeds first, then by number of advertisers, first in first out among equal
   assert.equal(f.addAdvertised([e("10.0.0.1")], 2), 0); // taken endpoints are never queued again
 });
 
-test("a spammer's entries beyond the per-source cap wait in overflow, behind every real peer; a re-advertised one moves up", () => {
+test("a spammer's entries beyond the per-source cap wait in overflow, its high ranks behind every real peer; a re-advertised one moves up", () => {
   const config = resolveConfig({ nodes: 50, profile: "flood", base: "127.60.0.0" });
   const model = new SimnetModel(config);
   const spammer = Array.from({ length: 50 }, (_, i) => i).find((i) => model.behaviour(i) === "spammer")!;
@@ -59,11 +59,12 @@ test("a spammer's entries beyond the per-source cap wait in overflow, behind eve
   // Real peers with two advertisers come first; singletons (real or spam) next; the flood's overflow last.
   assert.ok(order.indexOf(spam[1500]!.address) < order.indexOf(spam[1999]!.address));
   assert.ok(real.slice(10, 30).every((r) => order.indexOf(r.address) < 21));
-  assert.equal(spamPositions.filter((p) => p > lastReal).length, 1900 - 1); // all overflow after the last real peer
+  // Each honest source's new singletons have ranks 0..9, so the flood's ranks 10..99 and all its overflow come after.
+  assert.equal(spamPositions.filter((p) => p > lastReal).length, 90 + 1900 - 1);
 });
 
 test("the size bound drops the newest lowest-evidence endpoints and counts them; a dropped one can come back", () => {
-  const f = new Frontier({ perSourceCap: 2, maxWaiting: 5 });
+  const f = new Frontier({ perSourceCap: 2, maxBytes: 5 * waitingBytes("10.0.0.1") });
   f.add(seed("1.1.1.1"));
   f.addAdvertised([e("10.0.0.1"), e("10.0.0.2"), e("10.0.0.3"), e("10.0.0.4"), e("10.0.0.5"), e("10.0.0.6")], 1);
   assert.equal(f.waiting, 5);
@@ -75,4 +76,43 @@ test("the size bound drops the newest lowest-evidence endpoints and counts them;
     ["1.1.1.1", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"],
   );
   assert.equal(f.addAdvertised([e("10.0.0.6")], 1), 1); // offered again by another source
+});
+
+test("single-advertiser endpoints are served by rank within their reply: every honest reply's few new entries go before a flood's tail, whenever they arrive", () => {
+  const f = new Frontier({ perSourceCap: 250 });
+  const spam = Array.from({ length: 2000 }, (_, k) => e(`10.9.${k >> 8}.${k & 255}`));
+  f.addAdvertised(spam, 1); // the flood lands first: ranks 0..249, the rest in overflow
+  const honest: string[] = [];
+  for (let s = 0; s < 50; s++) {
+    const fresh = Array.from({ length: 4 }, (_, k) => e(`10.1.${s}.${k}`));
+    honest.push(...fresh.map((x) => x.address));
+    f.addAdvertised(fresh, 1); // 50 later honest replies, 4 new endpoints each (ranks 0..3)
+  }
+  const order = drain(f).map((i) => i.address);
+  const lastHonest = Math.max(...honest.map((a) => order.indexOf(a)));
+  assert.equal(lastHonest, 200 + 4 - 1); // 200 honest entries and the spammer's ranks 0..3 interleaved, nothing more
+  assert.deepEqual(order.slice(0, 51), [spam[0]!.address, ...honest.filter((_, i) => i % 4 === 0)]);
+  assert.equal(f.drops.overflowed, 1750);
+});
+
+test("an endless-address source cannot push the waiting endpoints past the memory bound, and the flood is what gets dropped", () => {
+  const bound = 1000 * waitingBytes("10.200.0.0");
+  const f = new Frontier({ perSourceCap: 100, maxBytes: bound });
+  const real = Array.from({ length: 300 }, (_, k) => e(`10.1.${k >> 8}.${k & 255}`));
+  f.addAdvertised(real, 1);
+  f.addAdvertised(real, 1); // two advertisers each
+  let offered = 0;
+  for (let batch = 0; batch < 200; batch++) {
+    // one peer, 200 replies of 1000 fresh addresses each (the "endless fresh addresses" attack)
+    const fresh = Array.from({ length: 1000 }, (_, k) => e(`10.${200 + (batch >> 6)}.${((batch & 63) << 2) + (k >> 8)}.${k & 255}`));
+    offered += f.addAdvertised(fresh, 1);
+    assert.ok(f.waitingBytes <= bound, `waiting ${f.waitingBytes} B after batch ${batch}, bound ${bound}`);
+  }
+  assert.equal(offered, 200_000);
+  assert.equal(f.drops.dropped, 300 + 200_000 - f.waiting);
+  const order = drain(f).map((i) => i.address);
+  assert.deepEqual(
+    order.slice(0, 300),
+    real.map((r) => r.address),
+  ); // nothing real was dropped
 });
