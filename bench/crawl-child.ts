@@ -27,7 +27,9 @@ const trace =
     ? setInterval(() => {
         const m = process.memoryUsage();
         const mib = (n: number) => (n / 2 ** 20).toFixed(0);
-        process.stderr.write(`rss ${((performance.now() - t0) / 1000).toFixed(0)} s: rss ${mib(m.rss)} heap ${mib(m.heapUsed)} ext ${mib(m.external + m.arrayBuffers)} MiB\n`);
+        process.stderr.write(
+          `rss ${((performance.now() - t0) / 1000).toFixed(0)} s: rss ${mib(m.rss)} heap ${mib(m.heapUsed)} ext ${mib(m.external + m.arrayBuffers)} MiB\n`,
+        );
       }, 5000)
     : undefined;
 const cpu0 = process.cpuUsage();
