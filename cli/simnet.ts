@@ -21,6 +21,7 @@ export interface SimnetFlags {
   workers?: number;
   replyCacheMb: number;
   blackhole?: boolean;
+  cjdnsOnLo?: boolean;
   networkMix?: string;
   overlayLatency: "realistic" | "fast";
   torGateway?: string;
@@ -107,9 +108,12 @@ export function simnetCommand(): Command {
       ),
     )
     .addOption(
+      option("--cjdns-on-lo", "add the CJDNS peers' fc00:: addresses to lo so they can listen there (only inside unshare -rn)", "FLUXTURE_SIMNET_CJDNS_ON_LO"),
+    )
+    .addOption(
       option(
         "--network-mix <shares>",
-        "peers per network, e.g. ipv4=0.3,ipv6=0.05,onion_v3=0.6,i2p=0.05 (default: all IPv4; the mainnet profile's is that one)",
+        "peers per network, e.g. ipv4=0.3,ipv6=0.05,onion_v3=0.6,i2p=0.05,cjdns=0 (default: all IPv4; the mainnet profile's is that one; CJDNS peers listen on fc00:: addresses: see --cjdns-on-lo)",
         "FLUXTURE_SIMNET_NETWORK_MIX",
       ),
     )

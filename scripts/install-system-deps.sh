@@ -3,7 +3,7 @@
 # and .ci/run call it. Not root and something missing: one line naming the apt-get command, exit 1.
 # The list is also in README.md under the test command (test/package/system-deps.test.ts keeps them equal).
 set -euo pipefail
-packages=(iptables tor i2pd python3-bitcoinlib mmdb-bin gdal-bin python3-networkx python3-maxminddb python3-numpy python3-scipy sqlite3 chromium jupyter-nbconvert python3-nbclient python3-ipykernel python3-matplotlib python3-pandas)
+packages=(iptables iproute2 tor i2pd python3-bitcoinlib mmdb-bin gdal-bin python3-networkx python3-maxminddb python3-numpy python3-scipy sqlite3 chromium jupyter-nbconvert python3-nbclient python3-ipykernel python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

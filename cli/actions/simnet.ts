@@ -36,6 +36,7 @@ export function optionsFromFlags(flags: SimnetFlags): SimnetOptions {
     ...(flags.epoch === undefined ? {} : { epoch: flags.epoch }),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...(flags.blackhole === true ? { blackhole: true } : {}),
+    ...(flags.cjdnsOnLo === true ? { cjdnsOnLo: true } : {}),
     ...(networks === undefined ? {} : { networks }),
     overlayLatency: flags.overlayLatency,
     ...(flags.torGateway === undefined ? {} : { torGateway: flags.torGateway }),

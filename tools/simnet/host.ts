@@ -6,7 +6,7 @@ import { ConstantFrames, SIMNET_MAGIC } from "./frames.ts";
 import { converse, emptyStats, prewarmReplies, type ConversationContext, type HostStats } from "./conversation.ts";
 import type { SimnetModel } from "./model.ts";
 import { FluxtureError } from "../../pipeline/errors.ts";
-import { socketPath } from "./overlay.ts";
+import { isGatewayNetwork, socketPath } from "./overlay.ts";
 
 /** File descriptors one process may hold (this machine's hard cap), minus a margin for everything else. */
 export const FD_BUDGET = 20_000 - 256;
@@ -30,7 +30,12 @@ function listen(server: Server, where: { host: string; port: number } | { path: 
   return new Promise((resolve, reject) => {
     const label = "path" in where ? where.path : `${where.host}:${where.port}`;
     const onError = (err: NodeJS.ErrnoException) => {
-      const why = err.code === "EADDRINUSE" ? "already in use (another simnet on this --base, or another program?)" : err.message;
+      const why =
+        err.code === "EADDRINUSE"
+          ? "already in use (another simnet on this --base, or another program?)"
+          : err.code === "EADDRNOTAVAIL" && "host" in where && where.host.startsWith("fc")
+            ? `no interface has ${where.host} (a CJDNS peer's address: add it first, e.g. ip -6 addr add ${where.host}/128 dev lo nodad)`
+            : err.message;
       reject(new ListenError(`cannot listen on ${label}: ${why}`));
     };
     server.once("error", onError);
@@ -41,11 +46,12 @@ function listen(server: Server, where: { host: string; port: number } | { path: 
   });
 }
 
-/** Where peer `i` listens: its loopback address and port (IPv4), `[::1]`:port (IPv6), or — onion and I2P peers,
- * which have no IP listener — a Unix socket in `socketDir` that only the simnet's gateways connect to. */
+/** Where peer `i` listens: its loopback address and port (IPv4), `[::1]`:port (IPv6), its fc00:: address and port
+ * (CJDNS: the address must be on an interface), or — onion and I2P peers, which have no IP listener — a Unix
+ * socket in `socketDir` that only the simnet's gateways connect to. */
 export function listenTarget(model: SimnetModel, i: number, socketDir: string | undefined): { host: string; port: number } | { path: string } {
   const net = model.network(i);
-  if (net === "onion_v3" || net === "i2p") {
+  if (isGatewayNetwork(net)) {
     if (socketDir === undefined) throw new ListenError(`peer ${i} is an ${net} peer but the simnet has no socket folder`);
     return { path: socketPath(socketDir, i) };
   }

@@ -19,6 +19,7 @@ import { ListenError, startHost, type Host } from "./host.ts";
 import { SimnetModel, type SimnetConfig } from "./model.ts";
 import { resolveConfig, resolveWorkers, type SimnetOptions } from "./options.ts";
 import { blackhole } from "./blackhole.ts";
+import { addCjdnsAddresses } from "./cjdns.ts";
 import { startSamBridge } from "./sam-bridge.ts";
 import { startTorGateway, type OverlayGateway } from "./tor-gateway.ts";
 import type { GatewayStats } from "./relay.ts";
@@ -160,6 +161,13 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
   let host: Host | undefined;
   const workers: WorkerHandle[] = [];
   const unblock = opts.blackhole === true ? await blackhole(model.layout.deadRange()) : undefined;
+  const removeCjdns =
+    opts.cjdnsOnLo === true
+      ? await addCjdnsAddresses(model.cjdnsAddresses()).catch(async (err: unknown) => {
+          await unblock?.();
+          throw err;
+        })
+      : undefined;
   // Onion and I2P peers listen on Unix sockets here (short path: sun_path holds 107 bytes).
   const socketDir = model.hasOverlays ? await mkdtemp(join(tmpdir(), "fxsim-")) : undefined;
   const gateways: OverlayGateway[] = [];
@@ -168,6 +176,7 @@ export async function startSimnet(opts: SimnetOptions): Promise<Simnet> {
   const stopAll = async (): Promise<void> => {
     await Promise.all([host?.close(), ...workers.map((w) => w.stop()), ...gateways.map((g) => g.close())]);
     await unblock?.();
+    await removeCjdns?.();
     if (socketDir !== undefined) await rm(socketDir, { recursive: true, force: true });
   };
   let listening: Promise<unknown>;

@@ -12,6 +12,8 @@ import {
   REALISTIC_LATENCY,
   assignNetworks,
   b32Of,
+  cjdnsAddress,
+  isGatewayNetwork,
   gatewayFate,
   i2pDestination,
   onionName,
@@ -83,6 +85,8 @@ export class SimnetModel {
   private readonly networkIdx: Uint8Array;
   /** Rank of each IPv6 peer among the IPv6 peers (its port is IPV6_PEER_PORT_BASE + rank), else -1. */
   private readonly v6Rank: Int32Array;
+  /** Rank of each CJDNS peer among the CJDNS peers (its address is cjdnsAddress(rank)), else -1. */
+  private readonly cjdnsRank: Int32Array;
   /** Onion names and I2P b32 names computed so far (Ed25519 and SHA-256 work, done once per peer). */
   private readonly names = new Map<number, string>();
   /** Whether any peer lives on an overlay (then only BIP155 peers that their gateway serves hold the ring). */
@@ -104,12 +108,15 @@ export class SimnetModel {
     this.networkIdx = assignNetworks(n, config.networks ?? IPV4_ONLY, config.seed);
     this.latency = config.overlay ?? REALISTIC_LATENCY;
     this.v6Rank = new Int32Array(n).fill(-1);
+    this.cjdnsRank = new Int32Array(n).fill(-1);
     let v6 = 0;
+    let cj = 0;
     let overlays = false;
     for (let i = 0; i < n; i++) {
       const net = this.network(i);
       if (net === "ipv6") this.v6Rank[i] = v6++;
-      if (net === "onion_v3" || net === "i2p") overlays = true;
+      if (net === "cjdns") this.cjdnsRank[i] = cj++;
+      if (net !== "ipv4" && net !== "ipv6") overlays = true; // only addrv2 carries them
     }
     this.hasOverlays = overlays;
     const modernOnly = config.profile === "fast";
@@ -118,7 +125,7 @@ export class SimnetModel {
       this.ports[i] = hash32(config.seed, STREAM.port, i) % 100 < ALT_PORT_PERCENT ? altPort : config.port;
       const version = drawVersion(config.seed, i, modernOnly);
       this.servicesOf[i] = version.services;
-      // With overlays in the network, the backbone is made of peers whose replies can carry onion and I2P entries
+      // With overlays in the network, the backbone is made of peers whose replies can carry onion, I2P and CJDNS entries
       // (BIP155) and that a crawler can reach (not failed by their gateway), so every peer stays discoverable.
       const backbone = !overlays || (version.protocolVersion >= 70016 && this.fate(i).kind === "serve");
       if (PROMPT_REPLIERS.has(this.behaviour(i)) && backbone) prompt.push(i);
@@ -176,7 +183,7 @@ export class SimnetModel {
   /** What peer `i`'s gateway does with a connection to it (IP peers: always served). */
   fate(i: number): GatewayFate {
     const net = this.network(i);
-    if (net !== "onion_v3" && net !== "i2p") return { kind: "serve" };
+    if (!isGatewayNetwork(net)) return { kind: "serve" };
     return gatewayFate(this.config.seed, i, this.latency.failShare);
   }
 
@@ -190,13 +197,15 @@ export class SimnetModel {
     return this.servicesOf[i]!;
   }
 
-  /** Peer `i`'s address on its network: dotted IPv4, `::1`, `<56>.onion` or `<52>.b32.i2p`. */
+  /** Peer `i`'s address on its network: dotted IPv4, `::1`, `<56>.onion`, `<52>.b32.i2p` or `fc00::…` (CJDNS). */
   address(i: number): string {
     switch (this.network(i)) {
       case "ipv4":
         return this.layout.peerText(i);
       case "ipv6":
         return "::1";
+      case "cjdns":
+        return cjdnsAddress(this.cjdnsRank[i]!);
       case "onion_v3":
       case "i2p": {
         let name = this.names.get(i);
@@ -207,6 +216,13 @@ export class SimnetModel {
         return name;
       }
     }
+  }
+
+  /** Every CJDNS peer's fc00:: address (what must be on an interface before they can listen). */
+  cjdnsAddresses(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.config.nodes; i++) if (this.cjdnsRank[i]! >= 0) out.push(this.address(i));
+    return out;
   }
 
   /** Peer `i`'s slot in the IPv4 layout (its listening address when on IPv4; the geo databases place every slot). */

@@ -4,7 +4,17 @@ import { PROFILES, PROFILE_REPLY_DELAY_MS, PROFILE_SHARES, PROFILE_WORLD, behavi
 import { SIMNET_PORT } from "./frames.ts";
 import { Layout, LayoutError } from "./layout.ts";
 import type { SimnetConfig } from "./model.ts";
-import { FAST_LATENCY, IPV4_ONLY, MAINNET_MIX, IPV6_PEER_MAX, PEER_NETWORKS, REALISTIC_LATENCY, type NetworkMix, type OverlayLatency } from "./overlay.ts";
+import {
+  FAST_LATENCY,
+  IPV4_ONLY,
+  MAINNET_MIX,
+  IPV6_PEER_MAX,
+  PEER_NETWORKS,
+  REALISTIC_LATENCY,
+  shareOf,
+  type NetworkMix,
+  type OverlayLatency,
+} from "./overlay.ts";
 
 /** How to start a simnet; everything but `nodes` has a default. */
 export interface SimnetOptions {
@@ -38,6 +48,9 @@ export interface SimnetOptions {
   /** Drop SYNs to the nothing-listens pool with iptables so connects time out as on mainnet (only inside a private
    * network namespace: `unshare -rn`; refused elsewhere). */
   readonly blackhole?: boolean;
+  /** Add the CJDNS peers' fc00:: addresses to lo so they can listen there (only inside a private network namespace:
+   * `unshare -rn`; refused elsewhere). Without it those addresses must already be on an interface. */
+  readonly cjdnsOnLo?: boolean;
   /** Worker processes; 0 serves every peer in this process. Default: 0 up to 4000 peers, else one per 12,500. */
   readonly workers?: number;
   /** Share of peers per network (default all IPv4); onion and I2P peers are reached only through the gateways. */
@@ -92,8 +105,8 @@ export function resolveConfig(opts: SimnetOptions): SimnetConfig {
     throw err;
   }
   const networks = opts.networks ?? (profile === "mainnet" ? MAINNET_MIX : IPV4_ONLY);
-  const sum = PEER_NETWORKS.reduce((a, k) => a + networks[k], 0);
-  if (PEER_NETWORKS.some((k) => !(networks[k] >= 0 && networks[k] <= 1)) || Math.abs(sum - 1) > 0.001) {
+  const sum = PEER_NETWORKS.reduce((a, k) => a + shareOf(networks, k), 0);
+  if (PEER_NETWORKS.some((k) => !(shareOf(networks, k) >= 0 && shareOf(networks, k) <= 1)) || Math.abs(sum - 1) > 0.001) {
     throw new UsageError(`--network-mix shares must be within 0..1 and sum to 1, got ${JSON.stringify(networks)}`);
   }
   if (Math.ceil(networks.ipv6 * nodes) > IPV6_PEER_MAX) throw new UsageError(`at most ${IPV6_PEER_MAX} IPv6 peers fit on [::1] ports 20000–32767`);

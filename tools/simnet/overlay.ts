@@ -1,4 +1,4 @@
-// Which network each simnet peer lives on (IPv4, IPv6 on [::1], Tor v3, I2P), its name there, how its gateway
+// Which network each simnet peer lives on (IPv4, IPv6 on [::1], Tor v3, I2P, CJDNS on fc00:: addresses), its name there, how its gateway
 // treats it, and the Tor-/I2P-like latencies the gateways add. Onion and I2P peers have no IP listener: they
 // listen on a Unix socket (as a Tor hidden service's `HiddenServicePort … unix:` target) that only the
 // simnet's gateways connect to.
@@ -8,19 +8,25 @@ import { addressFromBytes, type NetworkType } from "../../lib/bitcoin/index.ts";
 import { hash32, rngFor } from "../../lib/random.ts";
 
 /** Networks a simnet peer can live on. */
-export const PEER_NETWORKS = ["ipv4", "ipv6", "onion_v3", "i2p"] as const;
+export const PEER_NETWORKS = ["ipv4", "ipv6", "onion_v3", "i2p", "cjdns"] as const;
 
 /** One peer network. */
 export type PeerNetwork = (typeof PEER_NETWORKS)[number] & NetworkType;
 
-/** Share of peers per network (sums to 1). */
-export type NetworkMix = Readonly<Record<PeerNetwork, number>>;
+/** Share of peers per network (sums to 1; a missing CJDNS share is 0). */
+export type NetworkMix = Readonly<Record<Exclude<PeerNetwork, "cjdns">, number>> & { readonly cjdns?: number };
+
+/** The share of `net` in `mix`. */
+export function shareOf(mix: NetworkMix, net: PeerNetwork): number {
+  return mix[net] ?? 0;
+}
 
 /** Every peer on IPv4 (the default, as before overlays). */
-export const IPV4_ONLY: NetworkMix = { ipv4: 1, ipv6: 0, onion_v3: 0, i2p: 0 };
+export const IPV4_ONLY: NetworkMix = { ipv4: 1, ipv6: 0, onion_v3: 0, i2p: 0, cjdns: 0 };
 
-/** The reachable network of late 2025: ~30% IPv4, ~5% IPv6, ~60% Tor v3, ~5% I2P. */
-export const MAINNET_MIX: NetworkMix = { ipv4: 0.3, ipv6: 0.05, onion_v3: 0.6, i2p: 0.05 };
+/** The reachable network of late 2025: ~30% IPv4, ~5% IPv6, ~60% Tor v3, ~5% I2P (CJDNS peers need fc00::
+ * addresses on an interface, so they are opt-in through --network-mix). */
+export const MAINNET_MIX: NetworkMix = { ipv4: 0.3, ipv6: 0.05, onion_v3: 0.6, i2p: 0.05, cjdns: 0 };
 
 /** How the gateways behave: circuit/tunnel setup, round trips, and the share of overlay peers they fail. */
 export interface OverlayLatency {
@@ -60,7 +66,7 @@ const STREAM_GATEWAY = 104;
 export function assignNetworks(n: number, mix: NetworkMix, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   if (mix.ipv4 >= 1) return out;
-  const raw = PEER_NETWORKS.map((k) => mix[k] * n);
+  const raw = PEER_NETWORKS.map((k) => shareOf(mix, k) * n);
   const counts = raw.map(Math.floor);
   let left = n - counts.reduce((a, b) => a + b, 0);
   const order = raw.map((r, k) => [r - Math.floor(r), k] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
@@ -71,6 +77,21 @@ export function assignNetworks(n: number, mix: NetworkMix, seed: number): Uint8A
     for (let j = 0; j < c; j++) out[ranked[at++]!] = k;
   });
   return out;
+}
+
+/** CJDNS peer number `rank`'s address: fc00::RANK+1 (RFC 5952 text, as the crawler canonicalises addrv2's CJDNS
+ * bytes). The simnet listens there, so the address must exist on an interface first (inside a private network
+ * namespace: `ip -6 addr add fc00::1/128 dev lo nodad`; `cjdnsAddressCommands` lists them). */
+export function cjdnsAddress(rank: number): string {
+  const bytes = new Uint8Array(16);
+  bytes[0] = 0xfc;
+  new DataView(bytes.buffer).setUint32(12, rank + 1);
+  return addressFromBytes("cjdns", bytes);
+}
+
+/** Whether a network is reached only through a simnet gateway (no IP listener). */
+export function isGatewayNetwork(net: PeerNetwork): net is "onion_v3" | "i2p" {
+  return net === "onion_v3" || net === "i2p";
 }
 
 /** PKCS#8 prefix of an Ed25519 private key whose 32-byte seed follows. */
@@ -131,7 +152,7 @@ export function socketPath(dir: string, i: number): string {
 
 /** Parses `ipv4=0.3,ipv6=0.05,onion_v3=0.6,i2p=0.05` (missing networks 0; must sum to 1 within 0.001). */
 export function parseNetworkMix(text: string): NetworkMix | string {
-  const mix: Record<PeerNetwork, number> = { ipv4: 0, ipv6: 0, onion_v3: 0, i2p: 0 };
+  const mix: Record<PeerNetwork, number> = { ipv4: 0, ipv6: 0, onion_v3: 0, i2p: 0, cjdns: 0 };
   for (const part of text
     .split(",")
     .map((p) => p.trim())
@@ -142,7 +163,7 @@ export function parseNetworkMix(text: string): NetworkMix | string {
     }
     mix[name as PeerNetwork] = Number(value);
   }
-  const sum = PEER_NETWORKS.reduce((a, k) => a + mix[k], 0);
+  const sum = PEER_NETWORKS.reduce((a, k) => a + shareOf(mix, k), 0);
   if (Math.abs(sum - 1) > 0.001) return `--network-mix shares must sum to 1, got ${sum}`;
   return mix;
 }
