@@ -13,13 +13,13 @@ import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { median, report } from "./harness.ts";
-import { quotedString } from "@duckdb/node-api";
-import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
+import { report } from "./harness.ts";
+import { type BenchVisit, readVisits, whereTimeGoes, whyMissed } from "./overlay-where.ts";
 import { DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
 import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
 import { readGroundTruth, startSimnet } from "../tools/simnet/index.ts";
+import type { GroundTruthPeer } from "../tools/simnet/ground-truth.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const NODES = Number(process.env.BENCH_OVERLAY_NODES ?? 25_000);
@@ -92,44 +92,41 @@ async function overlayCensus(run: number): Promise<Measured> {
       i2pSam: simnet.i2pGateway!,
     } as CrawlOptions);
     const s = res.summary;
-    const db = await openDuckDB({ threads: 1 });
-    const visits = await queryRows(
-      db.connection,
-      `select address, port, network_type, outcome, connect_ms, handshake_ms, getaddr_ms, epoch_ms(attempted_at) as at
-       from read_parquet(${quotedString(join(s.runDir, "visits.parquet"))})`,
-    );
-    db.close();
-    const byKey = new Map(visits.map((v) => [`${String(v.address)}|${Number(v.port)}`, v]));
+    const visits = await readVisits(s.runDir);
+    const byKey = new Map(visits.map((v) => [`${v.address}|${v.port}`, v]));
+    const visitOf = (p: GroundTruthPeer) => byKey.get(`${p.address}|${p.port}`);
+    const isFound = (v: BenchVisit | undefined) =>
+      v !== undefined && v.outcome !== "timeout" && v.outcome !== "refused" && v.outcome !== "not_dialed" && v.outcome !== "unreachable";
     const reachable: Record<string, number> = {};
     const found: Record<string, number> = {};
+    const missed: GroundTruthPeer[] = [];
     let replied = 0;
     let captured = 0;
     for (const p of truth.peers) {
-      const v = byKey.get(`${p.address}|${p.port}`);
+      const v = visitOf(p);
       if (REACHABLE.has(p.behaviour) && p.gateway_failure === undefined) {
         reachable[p.network] = (reachable[p.network] ?? 0) + 1;
-        if (v !== undefined && v.outcome !== "timeout" && v.outcome !== "refused" && v.outcome !== "not_dialed" && v.outcome !== "unreachable")
-          found[p.network] = (found[p.network] ?? 0) + 1;
+        if (isFound(v)) found[p.network] = (found[p.network] ?? 0) + 1;
+        else missed.push(p);
       }
       if (REPLIERS.has(p.behaviour) && p.gateway_failure === undefined) {
         replied++;
         if (v?.outcome === "ok") captured++;
       }
     }
-    // where the time goes, per network: medians of connect (circuit / stream setup), handshake and reply wait
-    const phases: string[] = [];
-    let onionSessionS = 0;
-    for (const n of NETWORKS) {
-      const ok = visits.filter((v) => v.network_type === n && v.outcome === "ok");
-      const med = (k: string) => median(ok.map((v) => Number(v[k] ?? 0)).filter((x) => x > 0)) / 1000;
-      phases.push(
-        `${n}: connect ${med("connect_ms").toFixed(1)} s, handshake ${med("handshake_ms").toFixed(1)} s, reply ${med("getaddr_ms").toFixed(1)} s (${ok.length} ok)`,
-      );
-      if (n === "onion_v3")
-        onionSessionS = visits
-          .filter((v) => v.network_type === n)
-          .reduce((a, v) => a + (Number(v.connect_ms ?? 0) + Number(v.handshake_ms ?? 0) + Number(v.getaddr_ms ?? 0)) / 1000, 0);
+    const advertisers = new Map<string, GroundTruthPeer[]>();
+    if (missed.length > 0) {
+      const wanted = new Set(missed.map((p) => `${p.address}|${p.port}`));
+      for (const p of truth.peers)
+        for (const e of p.advertises) {
+          const k = `${e[1]}|${e[2]}`;
+          if (wanted.has(k)) advertisers.set(k, [...(advertisers.get(k) ?? []), p]);
+        }
     }
+    const phases = whereTimeGoes(visits, NETWORKS);
+    const onionSessionS = visits
+      .filter((v) => v.network_type === "onion_v3")
+      .reduce((a, v) => a + ((v.connect_ms ?? 0) + (v.handshake_ms ?? 0) + (v.getaddr_ms ?? 0)) / 1000, 0);
     const capBoundS = onionSessionS / (PROXIES * DEFAULT_PROXY_CONCURRENCY);
     const gw = simnet.gatewayStats();
     const m: Measured = {
@@ -144,7 +141,9 @@ async function overlayCensus(run: number): Promise<Measured> {
         `reachable found ${NETWORKS.map((n) => `${n} ${found[n] ?? 0}/${reachable[n] ?? 0}`).join(", ")}; replies captured ${captured}/${replied}; ` +
         `summary reachable ${JSON.stringify(s.reachable)}; outcomes ${JSON.stringify(s.outcomes)}; peak RSS ${m.peakRssMiB.toFixed(0)} MiB; most descriptors ${res.maxFds}`,
     );
-    console.log(`  where the time goes: ${phases.join("; ")}`);
+    console.log(`  where the time goes (seconds from the first dial):\n    ${phases.join("\n    ")}`);
+    const why = whyMissed(missed, visitOf, advertisers, (p) => visitOf(p)?.outcome === "ok");
+    if (why.length > 0) console.log(`  reachable peers missed:\n    ${why.join("\n    ")}`);
     console.log(
       `  proxy cap: ${PROXIES} proxies × ${DEFAULT_PROXY_CONCURRENCY} sessions; onion session-seconds ${onionSessionS.toFixed(0)} → ≥ ${capBoundS.toFixed(0)} s of wall at the cap ` +
         `(one proxy: ≥ ${(onionSessionS / DEFAULT_PROXY_CONCURRENCY).toFixed(0)} s); tor gateway peak streams ${gw.tor?.peakStreams}, SOCKS credentials ${gw.tor?.credentials}, SAM sessions ${gw.i2p?.credentials}`,
