@@ -9,7 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { openDuckDB, queryRows, sqlString, type RowObject } from "../../pipeline/duckdb.ts";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
 import type { CrawlSummary } from "../../stages/crawl/index.ts";
 import { readGroundTruth, type GroundTruth } from "../../tools/simnet/index.ts";
 import { cjdnsAddressCommands } from "../../tools/simnet/cjdns.ts";
@@ -25,7 +26,7 @@ let withoutVisits: RowObject[];
 async function visitsOf(summary: CrawlSummary): Promise<RowObject[]> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    return await queryRows(db.connection, `select * from read_parquet(${sqlString(join(summary.runDir, "visits.parquet"))})`);
+    return await queryRows(db.connection, `select * from read_parquet(${quotedString(join(summary.runDir, "visits.parquet"))})`);
   } finally {
     db.close();
   }
