@@ -22,6 +22,7 @@ export interface CrawlFlags {
   getaddrTimeout?: number;
   maxNodes?: number;
   maxDuration?: number;
+  bufferBudget?: number;
   dialAllow: string[];
   dialDeny: string[];
   proxy: string[];
@@ -108,6 +109,12 @@ export function crawlCommand(): Command {
     )
     .addOption(option("--max-nodes <n>", "dial at most N nodes").argParser(parseInteger("--max-nodes", 1, 1_000_000_000)))
     .addOption(option("--max-duration <s>", "stop after S seconds (run sealed cancelled, resumable)").argParser(parseInteger("--max-duration", 1, 31_536_000)))
+    .addOption(
+      option(
+        "--buffer-budget <mib>",
+        "MiB all sessions together may hold in partial frames; over it reading pauses, then the largest holders are shed (default: a quarter of the memory budget)",
+      ).argParser(parseInteger("--buffer-budget", 1, 1_048_576)),
+    )
     .addOption(option("--resume [run_id]", "continue an interrupted run (default: the newest unfinished one)").argParser(parseResume));
   sessionOptions(command);
   return command.action(async (protocol: string | undefined, flags: CrawlFlags, self: Command) => {

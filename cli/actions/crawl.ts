@@ -67,6 +67,7 @@ export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = fals
       getaddrTimeoutMs: flags.getaddrTimeout,
       maxNodes: flags.maxNodes,
       maxDurationS: flags.maxDuration,
+      bufferBudgetMiB: flags.bufferBudget,
       dialAllow: flags.dialAllow,
       dialDeny: flags.dialDeny,
       proxies: flags.proxy,

@@ -85,6 +85,12 @@ export class FrameParser {
     return this.headerFilled + this.payloadFilled;
   }
 
+  /** Bytes of memory this parser holds now: the header bytes and the payload buffer's capacity (which grows with the
+   * bytes that arrived, doubling, so it can exceed bufferedBytes by up to 2×). What a crawl-wide budget counts. */
+  get heldBytes(): number {
+    return this.headerFilled + (this.payload?.length ?? 0);
+  }
+
   /** The error that killed this parser, if any. */
   get failure(): ProtocolError | undefined {
     return this.error;

@@ -37,10 +37,12 @@ export function isReachable(outcome: string): boolean {
 }
 
 /**
- * Closed set of visits.protocol_error_code: the codec's ProtocolErrorCode, plus the two breaches only the session
- * sees (`too_many_bytes`: over the per-peer byte cap; `truncated_frame`: the connection closed mid-message).
+ * Closed set of visits.protocol_error_code: the codec's ProtocolErrorCode, plus the breaches only the crawler sees
+ * (`too_many_bytes`: over the per-peer byte cap; `truncated_frame`: the connection closed mid-message;
+ * `over_buffer_budget`: shed while holding one of the largest partial frames when the bytes buffered across all
+ * sessions passed the crawl's buffer budget, stages/crawl/budget.ts).
  */
-export const VISIT_PROTOCOL_ERRORS = [...PROTOCOL_ERROR_CODES, "too_many_bytes", "truncated_frame"] as const;
+export const VISIT_PROTOCOL_ERRORS = [...PROTOCOL_ERROR_CODES, "too_many_bytes", "truncated_frame", "over_buffer_budget"] as const;
 /** One of VISIT_PROTOCOL_ERRORS. */
 export type VisitProtocolError = (typeof VISIT_PROTOCOL_ERRORS)[number];
 

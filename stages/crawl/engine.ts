@@ -3,6 +3,7 @@
 import PQueue from "p-queue";
 import type { AddrRow } from "../../pipeline/schema/addrs.ts";
 import type { VisitRow } from "../../pipeline/schema/visits.ts";
+import { BufferBudget, type BudgetStats } from "./budget.ts";
 import type { Frontier, FrontierItem } from "./frontier.ts";
 import type { DialPolicy } from "./policy.ts";
 import { isReachable } from "../../pipeline/schema/visits.ts";
@@ -40,6 +41,14 @@ export interface EngineOptions {
   readonly adaptiveGetaddr?: boolean;
   /** Share of replies the end-of-crawl rule may leave missing (tail.ts; default END_MISS_SHARE). */
   readonly tailMissShare?: number;
+  /** Bytes all sessions together may buffer in partial frames (budget.ts); over it: back-pressure, then shedding.
+   * Default: no crawl-wide bound (each session is still capped). */
+  readonly bufferBudgetBytes?: number;
+  /** Milliseconds back-pressure alone is given before the largest holders are shed (default 250). */
+  readonly bufferSettleMs?: number;
+  /** performance.now() at which to stop dialling and cancel open sessions (--max-duration), checked by the engine
+   * itself as well as by the caller's timer, so a busy event loop cannot push the stop far past it. */
+  readonly deadline?: number;
   /** Replaces runSession (benchmarks of the engine alone); tests use real sessions. */
   readonly sessionRunner?: (target: SessionTarget, opts: SessionOptions) => Promise<SessionResult>;
 }
@@ -60,7 +69,9 @@ export interface EngineStats {
   tailEnded: number;
   /** performance.now() when the last dial started (0: none). */
   lastDialAt: number;
-  stoppedBy: "done" | "max_nodes" | "cancelled";
+  stoppedBy: "done" | "max_nodes" | "cancelled" | "max_duration";
+  /** What the buffer budget did (zeros without one). */
+  buffer: BudgetStats;
 }
 
 /** Dials started in one synchronous burst before the engine yields to I/O. */
@@ -79,19 +90,7 @@ const NO_GATEWAYS = new Gateways([], undefined, 1);
 
 /** Runs the crawl until the frontier is exhausted, --max-nodes is reached, or the signal aborts. */
 export class CrawlEngine {
-  readonly stats: EngineStats = {
-    dialled: 0,
-    inFlight: 0,
-    recorded: 0,
-    reachable: 0,
-    sessionsEnded: 0,
-    sessionMsTotal: 0,
-    captured: 0,
-    lost: 0,
-    tailEnded: 0,
-    lastDialAt: 0,
-    stoppedBy: "done",
-  };
+  readonly stats: EngineStats;
   private readonly queue: PQueue;
   private wake: (() => void) | undefined;
   private sinceYield = 0;
@@ -108,6 +107,9 @@ export class CrawlEngine {
   private readonly gateways: Gateways;
   /** Overlay endpoints waiting for a free slot on their gateway kind (they never hold a global slot while waiting). */
   private readonly parked: Record<"tor" | "i2p", FrontierItem[]> = { tor: [], i2p: [] };
+  private readonly budget: BufferBudget | undefined;
+  /** Aborts every running visit at once: the crawl's signal, or the engine's own deadline. */
+  private readonly stop = new AbortController();
 
   constructor(
     private readonly frontier: Frontier,
@@ -115,6 +117,24 @@ export class CrawlEngine {
     private readonly opts: EngineOptions,
   ) {
     this.queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+    this.budget =
+      opts.bufferBudgetBytes === undefined
+        ? undefined
+        : new BufferBudget(opts.bufferBudgetBytes, { settleMs: opts.bufferSettleMs, onRelief: () => this.poke() });
+    this.stats = {
+      dialled: 0,
+      inFlight: 0,
+      recorded: 0,
+      reachable: 0,
+      sessionsEnded: 0,
+      sessionMsTotal: 0,
+      captured: 0,
+      lost: 0,
+      tailEnded: 0,
+      lastDialAt: 0,
+      stoppedBy: "done",
+      buffer: this.budget?.stats ?? { peakBytes: 0, pressureEvents: 0, shed: 0 },
+    };
     this.getaddrWait = opts.adaptiveGetaddr === true ? adaptiveWait(() => this.pressure()) : undefined;
     this.room = opts.adaptiveGetaddr === true ? new WaitingRoom(() => this.poke()) : undefined;
     this.gateways = opts.gateways ?? NO_GATEWAYS;
@@ -125,17 +145,19 @@ export class CrawlEngine {
   /** Crawls; resolves when every started session has ended and been recorded. */
   async run(): Promise<EngineStats> {
     const signal = this.opts.signal;
-    const onAbort = () => {
-      for (const ac of this.active) ac.abort();
-      this.poke();
-    };
+    const deadline = this.opts.deadline;
+    const onAbort = () => this.halt("cancelled");
+    if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
+    const deadlineTimer = deadline === undefined ? undefined : setTimeout(() => this.halt("max_duration"), Math.max(0, deadline - performance.now()));
     try {
       for (;;) {
         if (this.fatal !== undefined) break;
-        if (signal?.aborted) {
-          this.stats.stoppedBy = "cancelled";
-          break;
+        if (deadline !== undefined && performance.now() >= deadline) this.halt("max_duration"); // the timer may be late
+        if (this.stop.signal.aborted) break;
+        if (this.budget?.pressured) {
+          await this.nextCompletion(); // back-pressure: no new dial until the buffered bytes are back under the budget
+          continue;
         }
         const next = this.nextDispatch();
         if (next === undefined) {
@@ -174,7 +196,7 @@ export class CrawlEngine {
             this.fatal ??= { error }; // the sink failed (e.g. disk full): stop dialling, let running visits end
           });
         // At most `concurrency` sessions run and at most one waits to start: in-flight work stays bounded.
-        while (this.queue.size > 0 && !signal?.aborted && this.fatal === undefined) await this.nextCompletion();
+        while (this.queue.size > 0 && !this.stop.signal.aborted && this.fatal === undefined) await this.nextCompletion();
         if (++this.sinceYield >= DIAL_BURST) {
           // With free slots p-queue starts each visit synchronously, so without this a crawl with thousands of slots
           // would open them all in one block; sockets whose connect completed meanwhile would then see their connect
@@ -187,8 +209,24 @@ export class CrawlEngine {
       if (this.fatal !== undefined) throw this.fatal.error;
       return this.stats;
     } finally {
+      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+      this.budget?.close();
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** Stops the crawl (signal or deadline): no new dial, every running visit cancelled at once. */
+  private halt(reason: "cancelled" | "max_duration"): void {
+    if (this.stop.signal.aborted) return;
+    this.stats.stoppedBy = reason;
+    this.stop.abort();
+    for (const ac of this.active) ac.abort();
+    this.poke();
+  }
+
+  /** Bytes buffered by all sessions now, and whether back-pressure is on (the progress line). */
+  get buffered(): { bytes: number; pressured: boolean } {
+    return { bytes: this.budget?.total ?? 0, pressured: this.budget?.pressured ?? false };
   }
 
   /** The crawl's pressure for the adaptive getaddr wait (wait.ts). */
@@ -238,7 +276,10 @@ export class CrawlEngine {
   /** Session options of one visit: deadlines and the gateway of its route. */
   private sessionFor(via: "direct" | "tor" | "i2p", gateway: Gateway | undefined, signal: AbortSignal): SessionOptions {
     const o = this.opts;
-    const wait = this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait, waitingRoom: this.room };
+    const wait = {
+      ...(this.getaddrWait === undefined ? {} : { getaddrWait: this.getaddrWait, waitingRoom: this.room }),
+      ...(this.budget === undefined ? {} : { budget: this.budget }),
+    };
     if (gateway !== undefined && isProxyGateway(gateway)) {
       const connectTimeoutMs = o.proxyConnectTimeoutMs ?? 30_000;
       return { ...o.session, ...wait, connectTimeoutMs, proxy: gateway.proxy, socksAuth: this.gateways.nextCredential(), signal };
@@ -262,7 +303,7 @@ export class CrawlEngine {
     const o = this.opts;
     const run = o.sessionRunner ?? runSession;
     const ac = new AbortController();
-    if (o.signal?.aborted) ac.abort();
+    if (this.stop.signal.aborted) ac.abort();
     this.active.add(ac);
     let released = false;
     try {

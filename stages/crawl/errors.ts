@@ -17,10 +17,11 @@ export class PeerClosedError extends Error {
   }
 }
 
-/** The peer broke the protocol in a way the codec cannot see: byte cap, truncated frame at close. */
+/** The peer broke the protocol in a way the codec cannot see: byte cap, truncated frame at close, or (shed by the
+ * crawl-wide buffer budget, budget.ts) the largest partial frame when the crawl's buffered bytes passed the budget. */
 export class PeerViolationError extends Error {
   constructor(
-    readonly code: "too_many_bytes" | "truncated_frame",
+    readonly code: "too_many_bytes" | "truncated_frame" | "over_buffer_budget",
     message: string,
   ) {
     super(message);

@@ -15,6 +15,7 @@ import { listRuns, Run, type RunState } from "../../pipeline/runs.ts";
 import { emptyOutcomeCounts, type Outcome } from "./classify.ts";
 import { CrawlEngine, type EngineStats } from "./engine.ts";
 import { crawlEtaS, formatEta } from "./eta.ts";
+import { defaultBufferBudgetBytes } from "./budget.ts";
 import { fdLimitLine, memoryBudgetBytes, readFdLimits, sizeConcurrency } from "./fdlimit.ts";
 import { Frontier, type FrontierItem } from "./frontier.ts";
 import { HEADLINE_NETWORK_TYPES } from "../../lib/bitcoin/index.ts";
@@ -70,6 +71,8 @@ export interface CrawlOptions {
   i2pHandshakeTimeoutMs?: number;
   /** Allow fc00::/8 (CJDNS) in the dial policy. */
   cjdns?: boolean;
+  /** MiB all sessions together may buffer in partial frames (budget.ts); default a quarter of the memory budget. */
+  bufferBudgetMiB?: number;
 }
 
 /** What a crawl did; `outcomes` always lists the whole closed set. */
@@ -144,6 +147,7 @@ function validate(o: CrawlOptions): void {
   positive("proxy concurrency", o.proxyConcurrency);
   positive("I2P connect timeout", o.i2pConnectTimeoutMs);
   positive("I2P handshake timeout", o.i2pHandshakeTimeoutMs);
+  positive("buffer budget", o.bufferBudgetMiB);
 }
 
 /** Every proxy of the options: `proxy` first, then `proxies`, duplicates removed. */
@@ -257,12 +261,14 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const gateways = new Gateways(proxies, sam, params.proxy_concurrency ?? DEFAULT_PROXY_CONCURRENCY);
     const limits = readFdLimits();
     log("info", fdLimitLine(limits));
-    const { concurrency, note, basis } = sizeConcurrency(opts.concurrency, limits, memoryBudgetBytes(totalmem()));
+    const memoryBudget = memoryBudgetBytes(totalmem());
+    const { concurrency, note, basis } = sizeConcurrency(opts.concurrency, limits, memoryBudget);
     if (note !== undefined) log("warn", note);
+    const bufferBudget = opts.bufferBudgetMiB === undefined ? defaultBufferBudgetBytes(memoryBudget) : Math.round(opts.bufferBudgetMiB * 1024 ** 2);
     const via = [...gateways.proxies.map((p) => `onion via ${p.label}`), ...(gateways.sam ? [`I2P via ${gateways.sam.label}`] : [])];
     log(
       "info",
-      `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis})${via.length > 0 ? `; ${via.join(", ")} (≤ ${params.proxy_concurrency ?? DEFAULT_PROXY_CONCURRENCY} sessions each)` : ""}`,
+      `run ${run.id}: dial policy ${policy.describe()}; concurrency ${concurrency} (${basis}); buffered frames ≤ ${Math.round(bufferBudget / 1024 ** 2)} MiB${opts.bufferBudgetMiB === undefined ? " (a quarter of the memory budget)" : ""}${via.length > 0 ? `; ${via.join(", ")} (≤ ${params.proxy_concurrency ?? DEFAULT_PROXY_CONCURRENCY} sessions each)` : ""}`,
     );
 
     const store = await CrawlStore.open(run);
@@ -273,22 +279,9 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     for (const a of durable.advertised) frontier.addAdvertised([a], a.depth);
     if (resumed) log("info", `resume: ${durable.done.length} visits done, ${frontier.waiting} endpoints to visit`);
 
-    const controller = new AbortController();
-    let stopReason: "max_duration" | "cancelled" | undefined;
-    const onOuterAbort = () => {
-      stopReason ??= "cancelled";
-      controller.abort(opts.signal?.reason);
-    };
-    if (opts.signal?.aborted) onOuterAbort();
-    opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
-    const durationTimer =
-      opts.maxDurationS === undefined
-        ? undefined
-        : setTimeout(() => {
-            stopReason ??= "max_duration";
-            log("info", `--max-duration ${opts.maxDurationS} s reached: stopping`);
-            controller.abort(new Error("max-duration"));
-          }, opts.maxDurationS * 1000);
+    // --max-duration counts from the start of the command (seeds, DNS and resume included); the engine stops at it
+    // by its own timer and its own clock checks, cancels every open session at once, and the seal follows.
+    const deadline = opts.maxDurationS === undefined ? undefined : started + opts.maxDurationS * 1000;
 
     const chain = chainOf(run.network);
     const engine = new CrawlEngine(frontier, store, {
@@ -296,7 +289,9 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       policy,
       gateways,
       maxNodes: params.max_nodes === null ? undefined : Math.max(0, params.max_nodes - durable.dialled),
-      signal: controller.signal,
+      signal: opts.signal,
+      deadline,
+      bufferBudgetBytes: bufferBudget,
       proxyConnectTimeoutMs: params.proxy_connect_timeout_ms,
       i2pConnectTimeoutMs: params.i2p_connect_timeout_ms,
       i2pHandshakeTimeoutMs: params.i2p_handshake_timeout_ms,
@@ -333,10 +328,21 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
       throw err;
     } finally {
       gateways.close();
-      if (durationTimer !== undefined) clearTimeout(durationTimer);
-      opts.signal?.removeEventListener("abort", onOuterAbort);
     }
     progress?.stop();
+    const stopReason = stats.stoppedBy === "cancelled" || stats.stoppedBy === "max_duration" ? stats.stoppedBy : undefined;
+    if (stopReason === "max_duration") {
+      log(
+        "info",
+        `--max-duration ${opts.maxDurationS} s: stopped dialling and cancelled the open sessions; ended at ${((performance.now() - started) / 1000).toFixed(1)} s, sealing`,
+      );
+    }
+    if (stats.buffer.shed > 0) {
+      log(
+        "warn",
+        `buffer budget: ${stats.buffer.shed} sessions holding the largest partial frames shed (protocol_error over_buffer_budget) in ${stats.buffer.pressureEvents} episodes of back-pressure`,
+      );
+    }
     if (frontier.drops.dropped > 0) {
       log(
         "warn",
@@ -377,6 +383,10 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
         frontier_overflowed: frontier.drops.overflowed,
         frontier_dropped: frontier.drops.dropped,
         tail_ended: stats.tailEnded,
+        buffer_budget_bytes: bufferBudget,
+        buffer_peak_bytes: stats.buffer.peakBytes,
+        buffer_pressure_events: stats.buffer.pressureEvents,
+        buffer_shed: stats.buffer.shed,
       },
     });
     faultPoint("manifest: run state");

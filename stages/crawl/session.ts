@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
 import type { TimeoutPhase, VisitProtocolError } from "../../pipeline/schema/visits.ts";
+import type { BudgetMember, BufferBudget } from "./budget.ts";
 import { type Classified, classifyError, type Outcome } from "./classify.ts";
 import { dial } from "./dial.ts";
 import { PeerClosedError, PeerViolationError, SessionAbortedError, SessionTimeoutError } from "./errors.ts";
@@ -63,6 +64,9 @@ export interface SessionOptions {
   readonly replyRule?: ReplyRuleOptions;
   /** Milliseconds between our FIN and a forced destroy (default 500). */
   readonly lingerMs?: number;
+  /** The crawl-wide account of buffered bytes (budget.ts): the session reports what its parser holds, pauses
+   * reading when told, and ends as protocol_error `over_buffer_budget` when shed. */
+  readonly budget?: BufferBudget;
 }
 
 /** The peer to talk to, as the engine knows it. */
@@ -173,6 +177,20 @@ class Session {
   private localFailure = false;
   private leaveRoom: (() => void) | undefined;
   private resolve!: (r: SessionResult) => void;
+  /** This session in the crawl's buffer budget (only once connected: before that it holds nothing). */
+  private readonly member: BudgetMember = {
+    pause: () => this.socket?.pause(),
+    resume: () => {
+      if (!this.finished) this.socket?.resume();
+    },
+    shed: (held, limit) =>
+      this.fail(
+        new PeerViolationError(
+          "over_buffer_budget",
+          `shed holding ${held} bytes of a partial frame (${this.parser.bufferedBytes} received): the crawl's buffered bytes passed its budget of ${limit} bytes`,
+        ),
+      ),
+  };
 
   constructor(
     private readonly target: SessionTarget,
@@ -264,6 +282,7 @@ class Session {
     } catch (err) {
       return this.fail(err);
     }
+    this.opts.budget?.set(this.member, this.parser.heldBytes);
     // Everything we answer to one chunk (e.g. sendaddrv2 + wtxidrelay + verack + getaddr) leaves in one write.
     const socket = this.socket;
     this.outbox = [];
@@ -437,6 +456,8 @@ class Session {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.opts.signal?.removeEventListener("abort", this.onAbort);
+    this.opts.budget?.release(this.member);
+    if (this.parser.heldBytes > 0) this.parser = new FrameParser(this.opts.magic); // a partial frame goes now, not at destroy
     this.close();
     this.resolve({
       outcome,

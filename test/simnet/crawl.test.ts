@@ -32,6 +32,7 @@ const EXPECTED: Record<Behaviour, string> = {
   addr_flood: "protocol_error",
   close_mid_message: "protocol_error",
   spammer: "ok",
+  frame_stall: "no_addr_reply",
 };
 
 let dir: string;

@@ -29,6 +29,7 @@ const EXPECTED: Record<Behaviour, string> = {
   addr_flood: "protocol_error",
   close_mid_message: "protocol_error",
   spammer: "ok",
+  frame_stall: "no_addr_reply",
 };
 
 /** What the crawler must record for a peer: its gateway's failure, else its behaviour's outcome. */

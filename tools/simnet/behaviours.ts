@@ -15,6 +15,7 @@ export const BEHAVIOURS = [
   "addr_flood",
   "close_mid_message",
   "spammer",
+  "frame_stall",
 ] as const;
 
 /** One behaviour name. */
@@ -88,7 +89,15 @@ export const PROFILE_WORLD: Readonly<Record<ProfileName, { replyDelayCap: number
 export const PROMPT_REPLIERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "ping_flood"]);
 
 /** Behaviours whose peer completes the version handshake. */
-export const HANDSHAKERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "addr_flood", "close_mid_message", "spammer"]);
+export const HANDSHAKERS: ReadonlySet<Behaviour> = new Set<Behaviour>([
+  "honest",
+  "slow",
+  "ping_flood",
+  "addr_flood",
+  "close_mid_message",
+  "spammer",
+  "frame_stall",
+]);
 
 /** Behaviours whose peer eventually sends a legitimate getaddr reply listed in the ground truth. */
 export const REPLIERS: ReadonlySet<Behaviour> = new Set<Behaviour>(["honest", "slow", "ping_flood", "spammer"]);

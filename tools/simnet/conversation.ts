@@ -6,7 +6,18 @@ import { FrameParser, canonicalAddress, encodeFrame, type Message } from "../../
 import { ADDRV2_ONLY, GETADDR_MAX, floodEntries, legacyEntries, replyEntries, spamEntries } from "./addrman.ts";
 import type { Behaviour } from "./behaviours.ts";
 import type { FrameCache } from "./cache.ts";
-import { type ConstantFrames, WRONG_MAGIC, addrFrame, cutFrame, floodFrame, garbageBytes, oversizedHeader, versionFrame, type Remote } from "./frames.ts";
+import {
+  type ConstantFrames,
+  WRONG_MAGIC,
+  addrFrame,
+  cutFrame,
+  floodFrame,
+  garbageBytes,
+  oversizedHeader,
+  stallFrame,
+  versionFrame,
+  type Remote,
+} from "./frames.ts";
 import type { SimnetModel } from "./model.ts";
 import { Rng, hash32 } from "../../lib/random.ts";
 import type { VersionRecord } from "./versions.ts";
@@ -43,6 +54,8 @@ export interface ConversationContext {
 
 /** Connections idle this long are closed (a crawler that forgot a socket must not pin it forever). */
 export const IDLE_TIMEOUT_MS = 120_000;
+/** How long a `frame_stall` peer holds its never-finished frame open (longer than any getaddr wait). */
+export const STALL_HOLD_MS = 600_000;
 
 let connectionCounter = 0;
 
@@ -285,6 +298,12 @@ class Conversation {
       case "addr_flood":
         this.phase = "done";
         this.socket.write(floodFrame(magic, floodEntries(model, this.peer), this.useV2()));
+        return;
+      case "frame_stall":
+        // ~4 MB of a frame that never completes, then silence: the crawler holds the partial frame until it gives up
+        this.phase = "done";
+        this.socket.setTimeout(STALL_HOLD_MS);
+        this.socket.write(stallFrame(magic));
         return;
       case "close_mid_message":
         this.phase = "done";

@@ -119,6 +119,27 @@ export function oversizedHeader(magic: number): Buffer {
   return out;
 }
 
+/** Payload length a `frame_stall` peer declares: the largest a peer may send (4,000,000 bytes). */
+export const STALL_LENGTH = MAX_MESSAGE_BYTES;
+
+const stallFrames = new Map<number, Buffer>();
+
+/** What a `frame_stall` peer sends: a `block` header declaring STALL_LENGTH bytes and all of that payload but its
+ * last byte, so the receiver holds ~4 MB of a frame that never completes. Built once per process and shared by
+ * every connection (the socket writes reference it, never copy it). */
+export function stallFrame(magic: number): Buffer {
+  let frame = stallFrames.get(magic);
+  if (frame === undefined) {
+    frame = Buffer.alloc(HEADER_BYTES + STALL_LENGTH - 1);
+    frame.writeUInt32BE(magic >>> 0, 0);
+    frame.write("block", 4, "ascii");
+    frame.writeUInt32LE(STALL_LENGTH, 16);
+    frame.writeUInt32BE(0x5741_4c4c, 20); // never checked: the payload never completes
+    stallFrames.set(magic, frame);
+  }
+  return frame;
+}
+
 /** The first part of `frame`: its header and half of its payload (what `close_mid_message` sends). */
 export function cutFrame(frame: Buffer): Buffer {
   const payload = frame.length - HEADER_BYTES;

@@ -1,0 +1,57 @@
+// --max-duration is honoured within seconds (issue 19, finding 2): a crawl of peers that complete the handshake and
+// never answer getaddr (every session would wait 160–210 s) stops at the deadline, which counts from the start of the
+// crawl: no new dial, every open session recorded cancelled at once, the run sealed cancelled with its data.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { quotedString } from "@duckdb/node-api";
+import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
+import { readManifest } from "../../pipeline/manifest.ts";
+import { runCrawl } from "../../stages/crawl/index.ts";
+import { startSimnet } from "../../tools/simnet/index.ts";
+
+const NODES = 300;
+const MAX_DURATION_S = 4;
+
+test("a crawl whose peers never answer getaddr ends within seconds of --max-duration, sealed cancelled", { timeout: 120_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "fluxture-max-duration-"));
+  const simnet = await startSimnet({ nodes: NODES, base: "127.94.0.0", seed: 9, shares: { slow: 1 }, slowMs: 600_000, replyDelayMs: 0 });
+  t.after(async () => {
+    await simnet.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const t0 = performance.now();
+  const summary = await runCrawl({
+    dataDir: join(dir, "data"),
+    network: "simnet",
+    seeds: Array.from({ length: NODES }, (_, i) => simnet.model.hostPort(i)),
+    dnsSeeds: false,
+    connectTimeoutMs: 5000,
+    handshakeTimeoutMs: 10_000, // the adaptive getaddr wait (160–210 s) applies
+    maxDurationS: MAX_DURATION_S,
+    dialAllow: ["127.0.0.0/8"],
+    dialDeny: [],
+    previousRun: false,
+    progress: false,
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  assert.ok(wallS < MAX_DURATION_S + 5, `ended ${wallS.toFixed(1)} s after the start, deadline ${MAX_DURATION_S} s`);
+  assert.ok(wallS >= MAX_DURATION_S - 0.5, `stopped early: ${wallS.toFixed(1)} s`);
+  assert.deepEqual([summary.state, summary.stoppedBy], ["cancelled", "max_duration"]);
+  assert.equal(summary.visits, NODES);
+  assert.equal(summary.outcomes.cancelled, NODES, JSON.stringify(summary.outcomes));
+  assert.equal((await readManifest(join(summary.runDir, "manifest.json"))).state, "cancelled");
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const rows = await queryRows(
+      db.connection,
+      `select outcome, count(*)::integer as n, count(handshake_ms)::integer as handshakes from read_parquet(${quotedString(join(summary.runDir, "visits.parquet"))}) group by all`,
+    );
+    // every session had completed its handshake and was waiting for the reply when the deadline cancelled it
+    assert.deepEqual(rows, [{ outcome: "cancelled", n: NODES, handshakes: NODES }]);
+  } finally {
+    db.close();
+  }
+});
