@@ -8,7 +8,7 @@ import { INTEGER, type DuckDBConnection, type DuckDBResultReader } from "@duckdb
 import { quotedString } from "@duckdb/node-api";
 import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
-import { GEO, GEO_STATUSES } from "../../pipeline/schema/geo.ts";
+import { GEO, GEO_RECORD_FIELDS, GEO_STATUSES, type GeoRecordDb, geoRecordFields } from "../../pipeline/schema/geo.ts";
 import { FINAL_COMPRESSION } from "../../pipeline/snapshot/parquet.ts";
 import { CHUNK_ROWS, ColumnBuffer, type Batch, type ColumnStore } from "../../pipeline/snapshot/buffer.ts";
 import { appendBatches } from "../../pipeline/snapshot/chunks.ts";
@@ -227,6 +227,12 @@ export class ResultWriter {
 
 const col = (name: string, type: ColumnSpec["type"], meaning: string): ColumnSpec => ({ name, type, nullable: name !== "id", meaning });
 
+/** The columns of one database's record table: its GEO_RECORD_FIELDS, as geo.parquet has them. */
+const recordColumns = (db: GeoRecordDb): ColumnSpec[] => geoRecordFields(db).map((f) => col(f.name, f.type, `as geo.${f.name}`));
+
+/** Alias of each database's record table in the final join. */
+const RECORD_ALIAS: Readonly<Record<GeoRecordDb, string>> = { city: "c", asn: "a" };
+
 /** The temp table geo_city: one row per City record a run's addresses fell in, numbered by Locator. */
 const CITY_RECORDS = compileSchema(
   defineDataset<CityFields & { id: number }>({
@@ -234,17 +240,7 @@ const CITY_RECORDS = compileSchema(
     file: "",
     description: "City records met by one geolocate run (temp table, never written out)",
     key: ["id"],
-    columns: [
-      col("id", "INTEGER", "record id (Locator.cityRecords index)"),
-      col("country_code", "VARCHAR", "as geo.country_code"),
-      col("continent_code", "VARCHAR", "as geo.continent_code"),
-      col("city", "VARCHAR", "as geo.city"),
-      col("subdivision", "VARCHAR", "as geo.subdivision"),
-      col("latitude", "DOUBLE", "as geo.latitude"),
-      col("longitude", "DOUBLE", "as geo.longitude"),
-      col("accuracy_radius_km", "INTEGER", "as geo.accuracy_radius_km"),
-      col("time_zone", "VARCHAR", "as geo.time_zone"),
-    ],
+    columns: [col("id", "INTEGER", "record id (Locator.cityRecords index)"), ...recordColumns("city")],
   }),
 );
 
@@ -255,7 +251,7 @@ const ASN_RECORDS = compileSchema(
     file: "",
     description: "ASN records met by one geolocate run (temp table, never written out)",
     key: ["id"],
-    columns: [col("id", "INTEGER", "record id (Locator.asnRecords index)"), col("asn", "UINTEGER", "as geo.asn"), col("as_org", "VARCHAR", "as geo.as_org")],
+    columns: [col("id", "INTEGER", "record id (Locator.asnRecords index)"), ...recordColumns("asn")],
   }),
 );
 
@@ -305,16 +301,7 @@ function columnSources(stamps: GeoStamps): Record<string, string> {
   return {
     address: "g.address",
     status: STATUS_SQL,
-    country_code: "c.country_code",
-    continent_code: "c.continent_code",
-    city: "c.city",
-    subdivision: "c.subdivision",
-    latitude: "c.latitude",
-    longitude: "c.longitude",
-    accuracy_radius_km: "c.accuracy_radius_km",
-    time_zone: "c.time_zone",
-    asn: "a.asn",
-    as_org: "a.as_org",
+    ...Object.fromEntries(GEO_RECORD_FIELDS.map((f) => [f.name, `${RECORD_ALIAS[f.db]}.${f.name}`])),
     city_db_built_at: timestampSql(stamps.cityBuiltAt),
     asn_db_built_at: timestampSql(stamps.asnBuiltAt),
     located_at: timestampSql(stamps.locatedAt),

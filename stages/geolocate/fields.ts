@@ -1,10 +1,11 @@
 // Reads just the columns geo.parquet needs out of a MaxMind DB record ("MaxMind DB File Format 2.0", Output Data
 // Section), skipping everything else without decoding it. A full decode of a City record (names in eight languages,
 // geoname ids, postal, registered country…) costs several times more and dominated a million-address run.
-// A record is walked once, and what a path finds in a map shared through a pointer (a country, a continent, a
-// city's names) is remembered, since the first block of a run decodes tens of thousands of records.
-// The test suite checks every projected field against the maxmind reader's full decode.
-import type { AsnFields, CityFields } from "./locate.ts";
+// What to read is data, not code: the paths of pipeline/schema/geo.ts's GEO_RECORD_FIELDS, merged into one tree
+// (FieldPlan) so a record is walked once; what a path finds in a map or array shared through a pointer (a country,
+// a continent, a city's names) is remembered, since the first block of a run decodes tens of thousands of records.
+// The test suite checks every declared field against the maxmind reader's full decode.
+import { type GeoRecordField, recordValues } from "../../pipeline/schema/geo.ts";
 
 import { MAX_DEPTH, MMDB_TYPE, POINTER_BASE_1, POINTER_BASE_2, SIZE_BASE_1, SIZE_BASE_2, SIZE_BASE_3 } from "../../lib/mmdb/format.ts";
 
@@ -24,14 +25,38 @@ const T_FLOAT = MMDB_TYPE.float;
 /** A malformed data section (bad type, pointer out of range, a pointer to a pointer). */
 export class RecordFormatError extends Error {}
 
-/** Map keys leading to one value, with what they found in maps reached through a pointer (by offset and depth). */
-class KeyPath {
-  /** (map payload offset × 4 + depth) → found value offset, or -1. */
-  readonly found = new Map<number, number>();
-  /** Shared array's first element offset → found value offset, or -1 (walkFirst). */
-  readonly firstFound = new Map<number, number>();
-  constructor(readonly keys: readonly string[]) {
-    if (keys.length > 4) throw new Error("KeyPath: at most 4 keys"); // a depth (0…3) fits the 2 bits of `found` keys
+/** One step of a FieldPlan: the keys (or `0`, an array's first element) to follow from here, or the field found here. */
+class PlanNode {
+  readonly children = new Map<string | 0, PlanNode>();
+  /** Index of the field whose value is here, or -1. */
+  field = -1;
+  /** Fields found at or below this node. */
+  readonly fields: number[] = [];
+  /** Shared (pointed-to) map or array payload offset → value offsets of `fields` found in it (-1: missing). */
+  readonly shared = new Map<number, Int32Array>();
+}
+
+/** The declared fields of one database as a tree of their paths, each shared prefix walked once per record. */
+export class FieldPlan {
+  readonly root = new PlanNode();
+  constructor(readonly fields: readonly GeoRecordField[]) {
+    fields.forEach((f, i) => {
+      if (f.path.length === 0) throw new Error(`geo field ${f.name}: empty path`);
+      let node = this.root;
+      node.fields.push(i);
+      for (const key of f.path) {
+        if (node.field >= 0) throw new Error(`geo field ${f.name}: its path goes through field ${fields[node.field]!.name}`);
+        let next = node.children.get(key);
+        if (next === undefined) {
+          next = new PlanNode();
+          node.children.set(key, next);
+        }
+        node = next;
+        node.fields.push(i);
+      }
+      if (node.field >= 0 || node.children.size > 0) throw new Error(`geo field ${f.name}: path shared with another field`);
+      node.field = i;
+    });
   }
 }
 
@@ -47,18 +72,6 @@ export class FieldReader {
   private size = 0;
   private payload = 0;
   private next = 0;
-  // results of the last walk (walkTo / walkFirst) and location()
-  private found = -1;
-  private latitude: number | null = null;
-  private longitude: number | null = null;
-  private accuracy: number | null = null;
-  private timeZone: string | null = null;
-  // the paths city() follows, each remembering what it found in shared maps of this database
-  private readonly namesEn = new KeyPath(["names", "en"]);
-  private readonly isoCode = new KeyPath(["iso_code"]);
-  private readonly code = new KeyPath(["code"]);
-  private readonly subdivisionNamesEn = new KeyPath(["names", "en"]);
-
   constructor(db: Buffer, dataStart: number, dataEnd: number) {
     this.db = db;
     this.dataStart = dataStart;
@@ -159,175 +172,69 @@ export class FieldReader {
     return after >= 0 ? after : this.skip(offset);
   }
 
-  private stringAt(offset: number): string | null {
-    if (offset < 0) return null;
-    const s = this.string(offset);
-    return s === "" ? null : s;
-  }
-
   /**
-   * Walks the value at `offset` once: returns the offset just after it and sets `found` to the offset of the value
-   * reached from it through the map keys `path.keys[from…]` (the value itself when none are left), or -1 when a step
-   * is missing or not a map. A map reached through a pointer is shared by many records (countries, continents,
-   * names): what the path finds in it is remembered by its offset, and the walk after a pointer needs no skipping.
+   * Walks the value at `offset` once, following `node`'s keys: sets `found[i]` to the offset of field i's value for
+   * every field found below `node`, and returns the offset just after the value. A map or array reached through a
+   * pointer is shared by many records: what it holds for `node` is remembered by its offset, so the next record
+   * pointing to it neither walks nor skips it. Bounded recursion: one level per key of the longest declared path
+   * (skip() bounds the rest).
    */
-  private walkTo(offset: number, path: KeyPath, from: number): number {
-    if (from === path.keys.length) {
-      this.found = offset;
+  private walk(offset: number, node: PlanNode, found: Int32Array): number {
+    if (node.field >= 0) {
+      found[node.field] = offset;
       return this.skip(offset);
     }
     this.header(offset);
     const after = this.next;
-    if (this.type !== T_MAP) {
-      this.found = -1;
-      return this.end(offset, after);
-    }
-    if (after < 0) return this.inMap(this.payload, this.size, path, from);
-    const key = this.payload * 4 + from;
-    const known = path.found.get(key);
-    if (known !== undefined) this.found = known;
-    else {
-      this.inMap(this.payload, this.size, path, from);
-      path.found.set(key, this.found);
-    }
-    return after;
-  }
-
-  /** walkTo over the `n` entries of a map starting at `p`; returns the offset after them. */
-  private inMap(p: number, n: number, path: KeyPath, from: number): number {
-    const want = path.keys[from];
-    let found = -1;
-    for (let i = 0; i < n; i++) {
-      const k = this.string(p);
-      const v = this.next;
-      if (k === want) {
-        p = this.walkTo(v, path, from + 1);
-        found = this.found;
-      } else p = this.skip(v);
-    }
-    this.found = found;
-    return p;
-  }
-
-  /** walkTo on the first element of the array at `offset` (found = -1 unless a non-empty array); returns the offset after the array. */
-  private walkFirst(offset: number, path: KeyPath): number {
-    this.header(offset);
-    const after = this.next;
-    if (this.type !== T_ARRAY || this.size === 0) {
-      this.found = -1;
-      return this.end(offset, after);
-    }
-    const n = this.size;
-    const first = this.payload;
+    const type = this.type;
+    const first = node.children.get(0);
+    if (!(type === T_MAP || (type === T_ARRAY && first !== undefined))) return this.end(offset, after);
+    const payload = this.payload;
+    const size = this.size;
     if (after >= 0) {
-      // a shared array: its first element's value is remembered by the element's offset
-      const known = path.firstFound.get(first);
-      if (known !== undefined) this.found = known;
-      else {
-        this.walkTo(first, path, 0);
-        path.firstFound.set(first, this.found);
+      let known = node.shared.get(payload);
+      if (known === undefined) {
+        const scratch = new Int32Array(found.length).fill(-1);
+        this.walkInside(type, payload, size, node, scratch);
+        known = Int32Array.from(node.fields, (i) => scratch[i]!);
+        node.shared.set(payload, known);
       }
+      node.fields.forEach((i, j) => {
+        found[i] = known[j]!;
+      });
       return after;
     }
-    let p = this.walkTo(first, path, 0);
-    const found = this.found;
-    for (let i = 1; i < n; i++) p = this.skip(p);
-    this.found = found;
+    return this.walkInside(type, payload, size, node, found);
+  }
+
+  /** walk() over the entries of a map (or the elements of an array) of `size` starting at `p`; returns the offset after them. */
+  private walkInside(type: number, p: number, size: number, node: PlanNode, found: Int32Array): number {
+    if (type === T_ARRAY) {
+      for (let i = 0; i < size; i++) p = i === 0 ? this.walk(p, node.children.get(0)!, found) : this.skip(p);
+      return p;
+    }
+    for (let i = 0; i < size; i++) {
+      const k = this.string(p);
+      const v = this.next;
+      const child = k === null ? undefined : node.children.get(k);
+      p = child === undefined ? this.skip(v) : this.walk(v, child, found);
+    }
     return p;
   }
 
-  /** Reads the location map at `offset` into latitude/longitude/accuracy/timeZone (null when missing); returns the offset after it. */
-  private location(offset: number): number {
-    this.latitude = this.longitude = this.accuracy = null;
-    this.timeZone = null;
-    this.header(offset);
-    const after = this.next;
-    if (this.type !== T_MAP) return this.end(offset, after);
-    let p = this.payload;
-    const n = this.size;
-    for (let i = 0; i < n; i++) {
-      const k = this.string(p);
-      const v = this.next;
-      if (k === "latitude") this.latitude = this.number(v);
-      else if (k === "longitude") this.longitude = this.number(v);
-      else if (k === "accuracy_radius") this.accuracy = this.number(v);
-      else if (k === "time_zone") this.timeZone = this.stringAt(v);
-      else {
-        p = this.skip(v);
-        continue;
-      }
-      p = this.end(v, this.next);
-    }
-    return after >= 0 ? after : p;
+  /** The value at `offset` as geo columns take it: a string, a number, or null (any other type). */
+  private value(offset: number): string | number | null {
+    if (offset < 0) return null;
+    const s = this.string(offset);
+    return s !== null ? s : this.number(offset);
   }
 
-  /** The City columns of the record at `offset` (GeoIP2/GeoLite2 City shape; anything else yields nulls). One pass over the record. */
-  city(offset: number): CityFields {
-    let city = -1;
-    let country = -1;
-    let continent = -1;
-    let subdivision = -1;
-    this.latitude = this.longitude = this.accuracy = null;
-    this.timeZone = null;
-    this.header(offset);
-    if (this.type === T_MAP) {
-      let p = this.payload;
-      const n = this.size;
-      for (let i = 0; i < n; i++) {
-        const k = this.string(p);
-        const v = this.next;
-        if (k === "city") {
-          p = this.walkTo(v, this.namesEn, 0);
-          city = this.found;
-        } else if (k === "country") {
-          p = this.walkTo(v, this.isoCode, 0);
-          country = this.found;
-        } else if (k === "continent") {
-          p = this.walkTo(v, this.code, 0);
-          continent = this.found;
-        } else if (k === "subdivisions") {
-          p = this.walkFirst(v, this.subdivisionNamesEn);
-          subdivision = this.found;
-        } else if (k === "location") p = this.location(v);
-        else p = this.skip(v);
-      }
-    }
-    const lat = this.latitude;
-    const lon = this.longitude;
-    const valid = lat !== null && lon !== null && Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
-    const acc = this.accuracy;
-    return {
-      country_code: this.stringAt(country),
-      continent_code: this.stringAt(continent),
-      city: this.stringAt(city),
-      subdivision: this.stringAt(subdivision),
-      latitude: valid ? lat : null,
-      longitude: valid ? lon : null,
-      accuracy_radius_km: acc !== null && Number.isInteger(acc) && acc >= 0 && acc <= 0x7fffffff ? acc : null,
-      time_zone: this.timeZone,
-    };
-  }
-
-  /** The ASN columns of the record at `offset`. */
-  asn(offset: number): AsnFields {
-    let asn: number | null = null;
-    let org: string | null = null;
-    this.header(offset);
-    if (this.type === T_MAP) {
-      let p = this.payload;
-      const n = this.size;
-      for (let i = 0; i < n; i++) {
-        const k = this.string(p);
-        const v = this.next;
-        if (k === "autonomous_system_number") asn = this.number(v);
-        else if (k === "autonomous_system_organization") org = this.stringAt(v);
-        else {
-          p = this.skip(v);
-          continue;
-        }
-        p = this.end(v, this.next);
-      }
-    }
-    return { asn: asn !== null && Number.isInteger(asn) && asn >= 0 && asn <= 0xffffffff ? asn : null, as_org: org };
+  /** The declared fields of the record at `offset`, keyed by column name (pipeline/schema/geo.ts recordValues). One pass over the record. */
+  project(offset: number, plan: FieldPlan): Record<string, string | number | null> {
+    const found = new Int32Array(plan.fields.length).fill(-1);
+    this.walk(offset, plan.root, found);
+    const raw: (string | number | null)[] = [];
+    for (let i = 0; i < found.length; i++) raw.push(this.value(found[i]!));
+    return recordValues(plan.fields, raw);
   }
 }

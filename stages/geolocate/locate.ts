@@ -1,6 +1,7 @@
 // One address → a status label and (for IPs) the City and ASN records it falls in. Records are numbered the
 // first time they are met, so a run with a million addresses decodes each distinct record once (block.ts).
-import { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
+import { GEO_STATUSES, type GeoRecordValues, type GeoStatus, geoRecordFields } from "../../pipeline/schema/geo.ts";
+import { FieldPlan } from "./fields.ts";
 import { type BlockResults, BlockScratch, MAX_BLOCK, RecordTable, radixSort32, V4Cursor, word32 } from "./block.ts";
 import type { GeoDatabase } from "./database.ts";
 import { ipv4Scope, ipv6Scope, parseIPv4Value, parseIPv6Into } from "../../lib/ip/index.ts";
@@ -11,23 +12,14 @@ export type { BlockResults } from "./block.ts";
 
 const S = Object.fromEntries(GEO_STATUSES.map((s, i) => [s, i])) as Record<GeoStatus, number>;
 
-/** The City fields geo.parquet keeps from a City record. */
-export interface CityFields {
-  readonly country_code: string | null;
-  readonly continent_code: string | null;
-  readonly city: string | null;
-  readonly subdivision: string | null;
-  readonly latitude: number | null;
-  readonly longitude: number | null;
-  readonly accuracy_radius_km: number | null;
-  readonly time_zone: string | null;
-}
+/** The City fields geo.parquet keeps from a City record (declared in GEO_RECORD_FIELDS). */
+export type CityFields = GeoRecordValues<"city">;
 
-/** The ASN fields geo.parquet keeps from an ASN record. */
-export interface AsnFields {
-  readonly asn: number | null;
-  readonly as_org: string | null;
-}
+/** The ASN fields geo.parquet keeps from an ASN record (declared in GEO_RECORD_FIELDS). */
+export type AsnFields = GeoRecordValues<"asn">;
+
+const CITY_PLAN = new FieldPlan(geoRecordFields("city"));
+const ASN_PLAN = new FieldPlan(geoRecordFields("asn"));
 
 /**
  * One-character codes of the network types (visits.network_type) as blocks of addresses carry them, one per
@@ -85,8 +77,8 @@ export class Locator {
   private n6 = 0;
 
   constructor(cityDb: GeoDatabase, asnDb: GeoDatabase | null) {
-    this.city = new RecordTable(cityDb, (r, o) => r.city(o));
-    this.asn = asnDb ? new RecordTable(asnDb, (r, o) => r.asn(o)) : null;
+    this.city = new RecordTable(cityDb, (r, o) => r.project(o, CITY_PLAN) as unknown as CityFields);
+    this.asn = asnDb ? new RecordTable(asnDb, (r, o) => r.project(o, ASN_PLAN) as unknown as AsnFields) : null;
   }
 
   /** City fields by record id. */

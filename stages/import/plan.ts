@@ -1,7 +1,7 @@
 // From an original crawl database in memory to the rows of one run per crawl: visits, addrs and geo. Pure (no I/O),
 // so every rule is tested on its own; the rules are written out in stages/import/README.md.
 import type { AddrRow } from "../../pipeline/schema/addrs.ts";
-import type { GeoRow } from "../../pipeline/schema/geo.ts";
+import { type GeoRow, noRecordValues } from "../../pipeline/schema/geo.ts";
 import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { VisitOutcome, VisitRow, VisitSource } from "../../pipeline/schema/visits.ts";
 import { importedAddress } from "./address.ts";
@@ -257,16 +257,7 @@ function unlocated(address: string, type: NetworkType, at: Date): GeoRow {
   return {
     address,
     status,
-    country_code: null,
-    continent_code: null,
-    city: null,
-    subdivision: null,
-    latitude: null,
-    longitude: null,
-    accuracy_radius_km: null,
-    time_zone: null,
-    asn: null,
-    as_org: null,
+    ...noRecordValues(),
     city_db_built_at: null,
     asn_db_built_at: null,
     located_at: at,
@@ -291,16 +282,12 @@ function newestLocations(locations: readonly OldLocation[]): Map<string, GeoRow>
     out.set(address, {
       address,
       status: "located",
+      ...noRecordValues(), // what the original did not store stays null
       country_code: country,
       continent_code: clean(l.continentCode),
       city,
-      subdivision: null,
       latitude: l.lat,
       longitude: l.lon,
-      accuracy_radius_km: null,
-      time_zone: null,
-      asn: null,
-      as_org: null,
       city_db_built_at: null,
       asn_db_built_at: null,
       located_at: new Date(Math.floor(l.timestamp) * 1000),

@@ -1,5 +1,8 @@
 // The reference projection of a record fully decoded by the maxmind reader onto geo.parquet's columns: the
-// oracle the stage's selective field reader (stages/geolocate/fields.ts) is compared against.
+// oracle the stage's selective field reader (stages/geolocate/fields.ts) is compared against. referenceValues
+// follows any declared fields' paths through the decoded object (so a newly declared field is checked with no
+// change here); cityFields/asnFields spell today's columns out by hand, pinning what the declarations say.
+import { type GeoRecordField, recordValues } from "../../pipeline/schema/geo.ts";
 import type { AsnFields, CityFields } from "../../stages/geolocate/locate.ts";
 
 type Json = Record<string, unknown>;
@@ -44,4 +47,17 @@ export function cityFields(record: unknown): CityFields {
 export function asnFields(record: unknown): AsnFields {
   const r = obj(record) ?? {};
   return { asn: int(r.autonomous_system_number, 0xffffffff), as_org: str(r.autonomous_system_organization) };
+}
+
+/** The values of `fields` in a record fully decoded by the maxmind reader: each path followed through the object. */
+export function referenceValues(record: unknown, fields: readonly GeoRecordField[]): Record<string, string | number | null> {
+  const raw = fields.map((f) => {
+    let v: unknown = record;
+    for (const key of f.path) {
+      if (key === 0) v = Array.isArray(v) ? v[0] : undefined;
+      else v = obj(v)?.[key];
+    }
+    return v;
+  });
+  return recordValues(fields, raw);
 }
