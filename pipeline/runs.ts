@@ -1,7 +1,8 @@
 // Run ids, run folders and the run's manifest life cycle (create → record stages → seal), plus run lookup.
+// withRun (pipeline/with-run.ts) owns the life cycle of a stage that makes its run (crawl, import).
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CancelledError, DataError, errorMessage, UsageError } from "./errors.ts";
+import { DataError, UsageError } from "./errors.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "./fsutil.ts";
 import { log } from "./log.ts";
 import { formatManifest, MANIFEST_FILE, readManifest, type Manifest, type RunState, type StageRecord } from "./manifest.ts";
@@ -169,19 +170,23 @@ export class Run {
     await this.write();
   }
 
-  /** Sets the final state (and finished_at, counts, error text) and rewrites the manifest. */
-  async seal(state: RunState, counts?: Record<string, number>, error?: string): Promise<void> {
-    this.applySeal(state, counts, error);
+  /**
+   * Sets the final state (and finished_at, counts, error text) and rewrites the manifest; `stages` (the final
+   * record of the stage that made the run) goes into the same write, so record and run state never disagree.
+   */
+  async seal(state: RunState, counts?: Record<string, number>, error?: string, stages?: Record<string, StageRecord>): Promise<void> {
+    this.applySeal(state, counts, error, stages);
     await this.write();
   }
 
   /** seal() for a signal or exit handler, where no promise will be awaited. */
-  sealSync(state: RunState, counts?: Record<string, number>, error?: string): void {
-    this.applySeal(state, counts, error);
+  sealSync(state: RunState, counts?: Record<string, number>, error?: string, stages?: Record<string, StageRecord>): void {
+    this.applySeal(state, counts, error, stages);
     writeFileAtomicSync(join(this.dir, MANIFEST_FILE), formatManifest(this.manifest));
   }
 
-  private applySeal(state: RunState, counts: Record<string, number> | undefined, error: string | undefined): void {
+  private applySeal(state: RunState, counts: Record<string, number> | undefined, error: string | undefined, stages: Record<string, StageRecord> = {}): void {
+    Object.assign(this.manifest.stages, stages);
     this.manifest.state = state;
     this.manifest.finished_at = state === "running" ? null : nowIso();
     if (counts) Object.assign(this.manifest.counts, counts);
@@ -305,80 +310,4 @@ function summariseStates(runs: readonly RunInfo[]): string {
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.manifest.state, (counts.get(r.manifest.state) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
-}
-
-/** Options of withRun. */
-export interface WithRunOptions<T> {
-  /** Signals that cancel the run (default SIGINT and SIGTERM); a second one seals at once and exits 130. */
-  signals?: readonly NodeJS.Signals[];
-  /** An outside cancellation (e.g. --max-duration); treated like a signal. */
-  signal?: AbortSignal;
-  /** Counts to seal with, from the result on success or from progress so far on failure/cancel. */
-  counts?: (result: T | undefined) => Record<string, number>;
-}
-
-/**
- * Runs `fn` as the body of `run` and always seals it: `succeeded` when fn resolves, `failed` when it throws,
- * `cancelled` when SIGINT/SIGTERM (or opts.signal) fired. `fn` gets an AbortSignal to honour: on abort it should
- * stop, make its data durable (seal its writers) and return or throw. After a cancel, withRun throws
- * CancelledError (exit 130) naming the kept run folder. A second signal seals synchronously and exits 130.
- */
-export async function withRun<T>(run: Run, fn: (signal: AbortSignal) => Promise<T>, opts: WithRunOptions<T> = {}): Promise<T> {
-  const controller = new AbortController();
-  const signals = opts.signals ?? ["SIGINT", "SIGTERM"];
-  let reason: string | null = null;
-  const cancel = (why: string): void => {
-    if (reason !== null) return;
-    reason = why;
-    controller.abort(new CancelledError(`run ${run.id} cancelled (${why}); data kept in ${run.dir}`));
-  };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (reason === null) {
-      log("warn", `${sig}: cancelling run ${run.id} (send it again to stop at once)`);
-      cancel(sig);
-      return;
-    }
-    log("warn", `${sig} again: sealing run ${run.id} as cancelled and exiting`);
-    try {
-      if (run.state === "running") run.sealSync("cancelled", safeCounts(opts, undefined), `cancelled (${sig})`);
-    } finally {
-      process.exit(130);
-    }
-  };
-  const onOuterAbort = (): void => cancel(errorMessage(opts.signal?.reason ?? "aborted"));
-  for (const sig of signals) process.on(sig, onSignal);
-  if (opts.signal?.aborted) onOuterAbort();
-  else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  try {
-    let result: T;
-    try {
-      result = await fn(controller.signal);
-    } catch (err) {
-      if (run.state === "running") {
-        if (reason !== null) await run.seal("cancelled", safeCounts(opts, undefined), `cancelled (${reason})`);
-        else if (err instanceof CancelledError) await run.seal("cancelled", safeCounts(opts, undefined), err.message);
-        else await run.seal("failed", safeCounts(opts, undefined), errorMessage(err));
-      }
-      if (reason !== null && !(err instanceof CancelledError)) throw controller.signal.reason;
-      throw err;
-    }
-    if (run.state === "running") {
-      if (reason !== null) await run.seal("cancelled", safeCounts(opts, result), `cancelled (${reason})`);
-      else await run.seal("succeeded", safeCounts(opts, result));
-    }
-    if (reason !== null) throw controller.signal.reason;
-    return result;
-  } finally {
-    for (const sig of signals) process.off(sig, onSignal);
-    opts.signal?.removeEventListener("abort", onOuterAbort);
-  }
-}
-
-function safeCounts<T>(opts: WithRunOptions<T>, result: T | undefined): Record<string, number> | undefined {
-  try {
-    return opts.counts?.(result);
-  } catch (err) {
-    log("warn", `could not compute run counts: ${errorMessage(err)}`);
-    return undefined;
-  }
 }

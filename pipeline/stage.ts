@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { trapCancellation } from "./cancel.ts";
 import { CancelledError, DataError, errorMessage } from "./errors.ts";
 import { datasetsProblem } from "./run-health.ts";
 import { acquireLock, type DataLock } from "./lock.ts";
@@ -174,46 +175,30 @@ async function execute<R>(
     ...extra,
   });
   await run.recordStage(def.name, record("running"));
-  const controller = new AbortController();
-  let why: string | null = null;
-  const cancel = (reason: string): void => {
-    if (why !== null) return;
-    why = reason;
-    controller.abort(new CancelledError(`${def.name} of run ${info.id} cancelled (${reason})`));
-  };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (why === null) {
-      log("warn", `${sig}: cancelling ${def.name} of run ${info.id} (send it again to stop at once)`);
-      cancel(sig);
-      return;
-    }
-    log("warn", `${sig} again: recording ${def.name} of run ${info.id} as cancelled and exiting`);
-    try {
-      run.recordStageSync(def.name, record("cancelled", { details: { error: `cancelled (${sig})` } }));
-    } finally {
-      process.exit(130);
-    }
-  };
-  const onOuterAbort = (): void => cancel(errorMessage(outer?.reason ?? "aborted"));
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-  for (const sig of signals) process.on(sig, onSignal);
-  if (outer?.aborted) onOuterAbort();
-  else outer?.addEventListener("abort", onOuterAbort, { once: true });
+  const trap = trapCancellation({
+    what: `${def.name} of run ${info.id}`,
+    outer,
+    abortReason: (why) => new CancelledError(`${def.name} of run ${info.id} cancelled (${why})`),
+    lastWords: `recording ${def.name} of run ${info.id} as cancelled and exiting`,
+    onSecond: (sig) => run.recordStageSync(def.name, record("cancelled", { details: { error: `cancelled (${sig})` } })),
+  });
   try {
     let body: StageBodyResult<R>;
     try {
-      body = await def.body({ run: info, dataDir, signal: controller.signal });
+      body = await def.body({ run: info, dataDir, signal: trap.signal });
     } catch (err) {
+      const why = trap.why();
       const cancelled = why !== null || err instanceof CancelledError;
       const state = cancelled ? "cancelled" : "failed";
       const error = why !== null ? `cancelled (${why})` : errorMessage(err);
       await run.recordStage(def.name, record(state, { details: { error } })).catch(() => undefined);
-      if (why !== null && !(err instanceof CancelledError)) throw controller.signal.reason;
+      if (why !== null && !(err instanceof CancelledError)) throw trap.signal.reason;
       throw err;
     }
+    const why = trap.why();
     if (why !== null) {
       await run.recordStage(def.name, record("cancelled", { details: { error: `cancelled (${why})` } }));
-      throw controller.signal.reason;
+      throw trap.signal.reason;
     }
     const done: StageRecord = record("succeeded");
     if (body.counts !== undefined) done.counts = body.counts;
@@ -221,7 +206,6 @@ async function execute<R>(
     await run.recordStage(def.name, done);
     return { stage: def.name, status: "done", detail: body.detail, reason, result: body.result, run: { ...info, manifest: run.manifest } };
   } finally {
-    for (const sig of signals) process.off(sig, onSignal);
-    outer?.removeEventListener("abort", onOuterAbort);
+    trap.dispose();
   }
 }

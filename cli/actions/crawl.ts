@@ -1,7 +1,6 @@
 // `fluxture crawl` behind the flags: signals, the crawl itself, and the summary (text, or JSON on stdout).
 import { status } from "../output.ts";
 import { CancelledError, DataError } from "../../pipeline/errors.ts";
-import { log } from "../../pipeline/log.ts";
 import { findRun } from "../../pipeline/runs.ts";
 import type { CrawlFlags } from "../crawl.ts";
 import { runCrawl, type CrawlSummary } from "../../stages/crawl/index.ts";
@@ -28,7 +27,7 @@ export function formatSummary(s: CrawlSummary): string {
   ].join("\n");
 }
 
-/** The CLI action of `fluxture crawl`: SIGINT/SIGTERM cancel (a second one exits at once), then the summary. */
+/** The CLI action of `fluxture crawl`: the crawl, then its summary; a cancelled crawl exits 130 naming how to resume. */
 export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = false): Promise<void> {
   let network = flags.network;
   if (flags.resume !== undefined && networkDefaulted) {
@@ -38,57 +37,38 @@ export async function runCrawlCommand(flags: CrawlFlags, networkDefaulted = fals
     });
     network = info.network;
   }
-  const controller = new AbortController();
-  let signalName: string | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signalName !== undefined) {
-      log("warn", `${sig} again: exiting now; the run stays resumable with --resume`);
-      process.exit(130);
-    }
-    signalName = sig;
-    log("warn", `${sig}: stopping the crawl, keeping everything gathered (send it again to exit at once)`);
-    controller.abort(new Error(sig));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  let summary: CrawlSummary;
-  try {
-    summary = await runCrawl({
-      dataDir: flags.data,
-      network,
-      seeds: flags.seed,
-      seedFile: flags.seedFile,
-      dnsSeeds: flags.dnsSeeds,
-      dnsServer: flags.dnsServer,
-      concurrency: flags.concurrency,
-      connectTimeoutMs: flags.connectTimeout,
-      proxyConnectTimeoutMs: flags.proxyConnectTimeout,
-      handshakeTimeoutMs: flags.handshakeTimeout,
-      getaddrTimeoutMs: flags.getaddrTimeout,
-      maxNodes: flags.maxNodes,
-      maxDurationS: flags.maxDuration,
-      bufferBudgetMiB: flags.bufferBudget,
-      dialAllow: flags.dialAllow,
-      dialDeny: flags.dialDeny,
-      proxies: flags.proxy,
-      proxyConcurrency: flags.proxyConcurrency,
-      i2pSam: flags.i2pSam,
-      i2pConnectTimeoutMs: flags.i2pConnectTimeout,
-      i2pHandshakeTimeoutMs: flags.i2pHandshakeTimeout,
-      cjdns: flags.cjdns,
-      resume: flags.resume,
-      previousRun: flags.previousRun,
-      signal: controller.signal,
-      progress: true,
-    });
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  // SIGINT/SIGTERM: the crawl's withRun stops it and seals the run cancelled, keeping everything gathered
+  const summary = await runCrawl({
+    dataDir: flags.data,
+    network,
+    seeds: flags.seed,
+    seedFile: flags.seedFile,
+    dnsSeeds: flags.dnsSeeds,
+    dnsServer: flags.dnsServer,
+    concurrency: flags.concurrency,
+    connectTimeoutMs: flags.connectTimeout,
+    proxyConnectTimeoutMs: flags.proxyConnectTimeout,
+    handshakeTimeoutMs: flags.handshakeTimeout,
+    getaddrTimeoutMs: flags.getaddrTimeout,
+    maxNodes: flags.maxNodes,
+    maxDurationS: flags.maxDuration,
+    bufferBudgetMiB: flags.bufferBudget,
+    dialAllow: flags.dialAllow,
+    dialDeny: flags.dialDeny,
+    proxies: flags.proxy,
+    proxyConcurrency: flags.proxyConcurrency,
+    i2pSam: flags.i2pSam,
+    i2pConnectTimeoutMs: flags.i2pConnectTimeout,
+    i2pHandshakeTimeoutMs: flags.i2pHandshakeTimeout,
+    cjdns: flags.cjdns,
+    resume: flags.resume,
+    previousRun: flags.previousRun,
+    progress: true,
+  });
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else status(formatSummary(summary));
   if (summary.state === "failed") throw new DataError(`run ${summary.runId}: ${summary.error ?? "failed"}`);
-  if (signalName !== undefined) {
-    throw new CancelledError(`run ${summary.runId} cancelled (${signalName}); data kept in ${summary.runDir}; continue with --resume ${summary.runId}`);
+  if (summary.stoppedBy === "cancelled") {
+    throw new CancelledError(`run ${summary.runId} ${summary.error ?? "cancelled"}; data kept in ${summary.runDir}; continue with --resume ${summary.runId}`);
   }
 }

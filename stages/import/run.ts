@@ -5,7 +5,8 @@ import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { acquireLock } from "../../pipeline/lock.ts";
 import { log } from "../../pipeline/log.ts";
-import { listRuns, Run, withRun, type NetworkName } from "../../pipeline/runs.ts";
+import { listRuns, Run, type NetworkName } from "../../pipeline/runs.ts";
+import { withRun } from "../../pipeline/with-run.ts";
 import { ADDRS } from "../../pipeline/schema/addrs.ts";
 import { GEO } from "../../pipeline/schema/geo.ts";
 import { VISITS } from "../../pipeline/schema/visits.ts";
@@ -157,36 +158,31 @@ async function writeRun(
   };
   const run = await Run.create(dataDir, network, { [IMPORT_STAGE]: provenance }, planned.startedAt);
   const outcomes = countOutcomes(planned);
-  const started = new Date().toISOString();
   const counts = await withRun(
     run,
     async () => {
-      await run.recordStage(IMPORT_STAGE, { state: "running", started_at: started, finished_at: null });
+      const started = new Date().toISOString();
       const visits = await writeDataset(run.dir, VISITS, planned.visits);
       const addrs = await writeDataset(run.dir, ADDRS, planned.addrs);
       const geo = await writeDataset(run.dir, GEO, planned.geo);
-      const finished = new Date().toISOString();
       const located = planned.geo.filter((g) => g.status === "located").length;
       // the original's own MaxMind lookups; `fluxture geolocate` (or analyze with a City database) replaces them
       await run.recordStage("geolocate", {
         state: "succeeded",
         started_at: started,
-        finished_at: finished,
+        finished_at: new Date().toISOString(),
         counts: { addresses: geo, located },
         details: { source: "fluxture locations table (newest row per address)", city_db: null, asn_db: null },
       });
       const reachable = (outcomes.ok ?? 0) + (outcomes.no_addr_reply ?? 0);
       const attempted = visits - (outcomes.not_dialed ?? 0);
-      await run.recordStage(IMPORT_STAGE, {
-        state: "succeeded",
-        started_at: started,
-        finished_at: finished,
-        counts: { visits, addrs, geo, located },
-        details: { ...provenance, outcomes, database: notes },
-      });
-      return { visits, addrs, located, attempted, reachable };
+      return { visits, addrs, geo, located, attempted, reachable };
     },
-    { counts: (c): Record<string, number> => (c === undefined ? {} : { visits: c.visits, addrs: c.addrs, attempted: c.attempted, reachable: c.reachable }) },
+    {
+      stage: IMPORT_STAGE,
+      counts: (c): Record<string, number> => (c === undefined ? {} : { visits: c.visits, addrs: c.addrs, attempted: c.attempted, reachable: c.reachable }),
+      note: (c) => ({ counts: { visits: c.visits, addrs: c.addrs, geo: c.geo, located: c.located }, details: { ...provenance, outcomes, database: notes } }),
+    },
   );
   log("info", `${file.source}: crawl ${crawl}/${crawls} → run ${run.id} (${counts.visits} visits, ${counts.addrs} addrs, ${counts.located} located)`);
   return {

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CancelledError, DataError, UsageError } from "../../pipeline/errors.ts";
-import { findRun, listRuns, newRunId, Run, runDir, runIdTime, withRun } from "../../pipeline/runs.ts";
+import { findRun, listRuns, newRunId, Run, runDir, runIdTime } from "../../pipeline/runs.ts";
+import { withRun } from "../../pipeline/with-run.ts";
 import { TOOL_VERSION } from "../../pipeline/version.ts";
 import { readParts } from "../../pipeline/snapshot/index.ts";
 import { VISITS } from "../../pipeline/schema/index.ts";
@@ -166,7 +167,7 @@ test("withRun seals succeeded on return, failed on throw, cancelled when its sig
   const outer = new AbortController();
   setTimeout(() => outer.abort(new Error("--max-duration reached")), 20);
   await assert.rejects(
-    withRun(cancelled, (signal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())), { signal: outer.signal }),
+    withRun(cancelled, ({ signal }) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())), { signal: outer.signal }),
     (e: unknown) => e instanceof CancelledError && e.exitCode === 130 && e.message.includes(cancelled.dir),
   );
   assert.equal(manifestOnDisk(cancelled.dir).state, "cancelled");
