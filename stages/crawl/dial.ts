@@ -58,7 +58,9 @@ export function dial(target: DialTarget, opts: DialOptions): Promise<Socket> {
         (err: unknown) => finish(err instanceof Error ? err : new SocksError(String(err))),
       );
     };
-    const timer = setTimeout(() => finish(new SessionTimeoutError(via !== undefined ? "proxy" : "connect")), opts.timeoutMs);
+    // The deadline decides after one more I/O poll (setImmediate), so a connect that completed while this process was
+    // busy is seen before its timer (libuv runs expired timers first); finish is idempotent.
+    const timer = setTimeout(() => setImmediate(() => finish(new SessionTimeoutError(via !== undefined ? "proxy" : "connect"))), opts.timeoutMs);
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     socket.once("error", onError);
     socket.once("connect", onConnect);

@@ -220,10 +220,23 @@ class Session {
 
   private readonly onAbort = () => this.fail(new SessionAbortedError());
 
+  /** Arms deadline `name`. When it expires, the decision waits one turn of the event loop (setImmediate runs after
+   * the I/O poll): libuv runs expired timers before I/O callbacks, so on a crawler that fell behind (a busy machine,
+   * a burst of thousands of dials) bytes or a connect that arrived in time would otherwise lose to their own deadline
+   * and be recorded as a timeout. Whatever the poll delivers can disarm it first. */
   private arm(name: string, ms: number, fn: () => void): void {
     const old = this.timers.get(name);
     if (old !== undefined) clearTimeout(old);
-    this.timers.set(name, setTimeout(fn, ms));
+    const t: NodeJS.Timeout = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (this.timers.get(name) !== t) return; // disarmed, re-armed or finished while I/O was delivered
+          this.timers.delete(name);
+          fn();
+        }),
+      ms,
+    );
+    this.timers.set(name, t);
   }
 
   private disarm(name: string): void {
