@@ -1,8 +1,9 @@
 // The crawler process of bench/crawl.bench.ts: runs runCrawl with the options given as JSON in argv[2] while
-// sampling its own RSS and open descriptors, then prints one JSON line: summary, peak RSS, most sockets open.
+// sampling its own RSS and open descriptors, then prints one JSON line: summary, peak RSS, most sockets open, the longest event-loop stalls.
 import { readdirSync, readFileSync } from "node:fs";
 import { runCrawl, type CrawlOptions } from "../stages/crawl/index.ts";
 import { setQuiet } from "../pipeline/log.ts";
+import { watchStalls } from "./loop-stalls.ts";
 
 function rssMiB(field: "VmRSS" | "VmHWM"): number {
   const status = readFileSync("/proc/self/status", "utf8");
@@ -33,9 +34,10 @@ const trace =
       }, 5000)
     : undefined;
 const cpu0 = process.cpuUsage();
+const stalls = watchStalls();
 const summary = await runCrawl({ ...opts, progress: false });
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
 if (trace !== undefined) clearInterval(trace);
 const cpuS = (cpu.user + cpu.system) / 1e6;
-process.stdout.write(`${JSON.stringify({ summary, peakRssMiB: rssMiB("VmHWM"), maxFds, rssAtMaxFdsMiB: rssAtMaxFds, cpuS })}\n`);
+process.stdout.write(`${JSON.stringify({ summary, peakRssMiB: rssMiB("VmHWM"), maxFds, rssAtMaxFdsMiB: rssAtMaxFds, cpuS, stalls: stalls.stop() })}\n`);

@@ -14,6 +14,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { report } from "./harness.ts";
+import { describeStalls, type Stall, watchStalls } from "./loop-stalls.ts";
 import { type BenchVisit, readVisits, whereTimeGoes, whyMissed } from "./overlay-where.ts";
 import { DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
 import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
@@ -37,6 +38,7 @@ interface ChildResult {
   peakRssMiB: number;
   maxFds: number;
   cpuS: number;
+  stalls: Stall[];
 }
 
 async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
@@ -76,6 +78,13 @@ async function overlayCensus(run: number): Promise<Measured> {
   const startS = (performance.now() - t0) / 1000;
   try {
     const truth = await readGroundTruth(simnet.groundTruthPath!);
+    // The peers fill their reply caches in the background once up; a real network does that on other machines, so
+    // the census starts once it is done instead of sharing the 2 cores with it.
+    const processes = Math.max(1, simnet.workers);
+    const t1 = performance.now();
+    while ((await simnet.stats()).prewarmed < processes) await new Promise((r) => setTimeout(r, 500));
+    const prewarmS = (performance.now() - t1) / 1000;
+    const gatewayStalls = watchStalls();
     const port = simnet.torGateway!.split(":").at(-1);
     const proxies = Array.from({ length: PROXIES }, (_, k) => `socks5://127.0.0.${k + 1}:${port}`);
     const res = await crawlChild({
@@ -92,6 +101,7 @@ async function overlayCensus(run: number): Promise<Measured> {
       i2pSam: simnet.i2pGateway!,
     } as CrawlOptions);
     const s = res.summary;
+    const parentStalls = gatewayStalls.stop();
     const visits = await readVisits(s.runDir);
     const byKey = new Map(visits.map((v) => [`${v.address}|${v.port}`, v]));
     const visitOf = (p: GroundTruthPeer) => byKey.get(`${p.address}|${p.port}`);
@@ -137,11 +147,12 @@ async function overlayCensus(run: number): Promise<Measured> {
       capBoundS,
     };
     console.log(
-      `  run ${run + 1}: simnet up in ${startS.toFixed(0)} s; crawl ${s.visits} visits (${s.attempted} dialled) in ${m.wallS.toFixed(0)} s, crawler CPU ${res.cpuS.toFixed(0)} s; ` +
+      `  run ${run + 1}: simnet up in ${startS.toFixed(0)} s, reply caches filled ${prewarmS.toFixed(0)} s later; crawl ${s.visits} visits (${s.attempted} dialled) in ${m.wallS.toFixed(0)} s, crawler CPU ${res.cpuS.toFixed(0)} s; ` +
         `reachable found ${NETWORKS.map((n) => `${n} ${found[n] ?? 0}/${reachable[n] ?? 0}`).join(", ")}; replies captured ${captured}/${replied}; ` +
         `summary reachable ${JSON.stringify(s.reachable)}; outcomes ${JSON.stringify(s.outcomes)}; peak RSS ${m.peakRssMiB.toFixed(0)} MiB; most descriptors ${res.maxFds}`,
     );
     console.log(`  where the time goes (seconds from the first dial):\n    ${phases.join("\n    ")}`);
+    console.log(`  event-loop stalls: crawler ${describeStalls(res.stalls)}; gateways (this process) ${describeStalls(parentStalls)}`);
     const why = whyMissed(missed, visitOf, advertisers, (p) => visitOf(p)?.outcome === "ok");
     if (why.length > 0) console.log(`  reachable peers missed:\n    ${why.join("\n    ")}`);
     console.log(
