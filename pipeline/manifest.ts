@@ -20,6 +20,25 @@ export interface StageRecord {
   inputs?: Record<string, string>;
 }
 
+/** The key under which a stage's record is fingerprinted among another stage's `inputs` (`stage:geolocate`). */
+export function stageInputKey(name: string): string {
+  return `stage:${name}`;
+}
+
+/**
+ * A stage record as the input of another stage: its state and when it finished, `absent` without a record.
+ * runStage compares it (pipeline/stage.ts) and views.sql too (stageFingerprintSql): one rule, two languages.
+ */
+export function stageFingerprint(record: StageRecord | undefined): string {
+  return record === undefined ? "absent" : `${record.state}@${record.finished_at ?? record.started_at}`;
+}
+
+/** stageFingerprint in DuckDB SQL, over a manifest's `stages` JSON expression (views.sql is rendered with it). */
+export function stageFingerprintSql(stages: string, name: string): string {
+  const record = `${stages}->'${name.replaceAll("'", "''")}'`;
+  return `coalesce((${record}->>'state') || '@' || coalesce(${record}->>'finished_at', ${record}->>'started_at'), 'absent')`;
+}
+
 /** Contents of manifest.json. Timestamps are ISO 8601 UTC strings (`2026-01-02T03:04:05.678Z`). */
 export interface Manifest {
   run_id: string;

@@ -10,6 +10,7 @@ import { CancelledError, DataError, errorMessage } from "./errors.ts";
 import { datasetsProblem } from "./run-health.ts";
 import { acquireLock, type DataLock } from "./lock.ts";
 import { log } from "./log.ts";
+import { stageFingerprint, stageInputKey } from "./manifest.ts";
 import { dataDirOf, findRun, Run, type RunInfo, type StageRecord } from "./runs.ts";
 
 /** What a stage did: ran, found its outputs current, or could not run for lack of an optional input. */
@@ -93,10 +94,7 @@ export async function inputFingerprints(run: RunInfo, def: StageDefinition<unkno
     const st = await stat(join(run.dir, file)).catch(() => null);
     out[`dataset:${file}`] = st === null ? "absent" : `${st.size}@${st.mtimeMs}`;
   }
-  for (const name of def.inputs.stages ?? []) {
-    const rec = run.manifest.stages[name];
-    out[`stage:${name}`] = rec === undefined ? "absent" : `${rec.state}@${rec.finished_at ?? rec.started_at}`;
-  }
+  for (const name of def.inputs.stages ?? []) out[stageInputKey(name)] = stageFingerprint(run.manifest.stages[name]);
   for (const [key, value] of Object.entries(def.inputs.params ?? {})) out[`param:${key}`] = JSON.stringify(value);
   if (def.moreInputs) for (const [key, value] of Object.entries(await def.moreInputs(run, dataDir))) out[key] = value;
   return out;
@@ -121,6 +119,11 @@ function describeInput(key: string): string {
   if (kind === "stage") return `the ${name} stage`;
   if (kind === "param") return `option ${name}`;
   return name || key;
+}
+
+/** Why `def` would run now on `run` (null: it is current), as runStage decides it, for a caller that only asks. */
+export async function whyStale(run: RunInfo, def: StageDefinition<unknown>, dataDir: string = dataDirOf(run)): Promise<string | null> {
+  return staleReason(def, run, await inputFingerprints(run, def, dataDir));
 }
 
 /**

@@ -308,9 +308,9 @@ from raw_node_metrics as d
 semi join runs as r on d.network = r.network and d.run_id = r.run_id;
 
 -- nodes.parquet is derived from visits and geo: a run's file counts only while it exists, the manifest's
--- `nodes` stage succeeded, and that stage names the geolocate stage the run has now (its started_at, or null
--- for a run never geolocated by fluxture). Re-geolocating a run therefore retires its nodes file until analyze
--- rewrites it. This is the one statement of the rule: stg_runs.nodes_prepared and the nodes view read it.
+-- `nodes` stage succeeded, and the stage records it read (crawl, geolocate) are the run's present ones, by
+-- the fingerprints runStage recorded in its `inputs` (pipeline/manifest.ts stageFingerprint). Re-geolocating a run
+-- therefore retires its nodes file until analyze rewrites it. stg_runs.nodes_prepared and the nodes view read this.
 create or replace view runs_with_current_nodes as
 with
 nodes_files as (
@@ -328,8 +328,8 @@ select r.network, r.run_id
 from runs as r
 semi join nodes_files as f on f.network = r.network and f.run_id = r.run_id
 where r.stages->'nodes'->>'state' = 'succeeded'
-    and (r.stages->'nodes'->'details'->>'geolocate_started_at') is not distinct from
-        (case when r.stages->'geolocate'->>'state' = 'succeeded' then r.stages->'geolocate'->>'started_at' end);
+    and (r.stages->'nodes'->'inputs'->>'stage:crawl') = coalesce((r.stages->'crawl'->>'state') || '@' || coalesce(r.stages->'crawl'->>'finished_at', r.stages->'crawl'->>'started_at'), 'absent')
+    and (r.stages->'nodes'->'inputs'->>'stage:geolocate') = coalesce((r.stages->'geolocate'->>'state') || '@' || coalesce(r.stages->'geolocate'->>'finished_at', r.stages->'geolocate'->>'started_at'), 'absent');
 
 create or replace view nodes as
 select n.*

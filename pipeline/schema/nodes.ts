@@ -1,6 +1,8 @@
 // nodes.parquet: one row per node a run visited, with its geography — the marts' per-run input (analyze writes it).
 import { NETWORK_TYPES } from "../../lib/bitcoin/address.ts";
+import { GEO } from "./geo.ts";
 import { defineDataset } from "./types.ts";
+import { VISITS } from "./visits.ts";
 
 /** A row of nodes.parquet; keys are the column names. */
 export interface NodeRow {
@@ -17,6 +19,12 @@ export interface NodeRow {
   as_org: string | null;
 }
 
+/**
+ * What nodes.parquet is derived from: runStage re-runs the nodes stage when any changed since it succeeded, and
+ * views.sql counts a file only while the recorded stage inputs are the run's present ones (the same fingerprints).
+ */
+export const NODES_INPUTS = { datasets: [VISITS.file, GEO.file], stages: ["crawl", "geolocate"] } as const;
+
 /** Schema of nodes.parquet. */
 export const NODES = defineDataset<NodeRow>({
   name: "nodes",
@@ -24,7 +32,7 @@ export const NODES = defineDataset<NodeRow>({
   description:
     "One row per node (address, port) the run visited: its visit (one per node: the crawl writer guarantees it) joined to its address's geo row. " +
     "A derived dataset: `fluxture analyze` writes it from sql/intermediate/int_joined_nodes.sql once per run, so the marts read it instead of joining visits and geo again. " +
-    "It is current while the manifest's `nodes` stage names the geolocate stage it was built from; otherwise the SQL views ignore it and join visits and geo themselves.",
+    "It is current while the manifest's `nodes` stage recorded the run's present crawl and geolocate stages as its inputs; otherwise the SQL views ignore it and join visits and geo themselves.",
   key: ["address", "port"],
   columns: [
     { name: "address", type: "VARCHAR", nullable: false, meaning: "canonical address of the node (as in visits.address)" },

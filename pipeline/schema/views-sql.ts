@@ -4,6 +4,8 @@ import { quotedString } from "@duckdb/node-api";
 import { DATASETS } from "./index.ts";
 import type { DatasetSchema } from "./types.ts";
 import { REACHABLE_OUTCOMES } from "./visits.ts";
+import { stageFingerprintSql, stageInputKey } from "../manifest.ts";
+import { NODES_INPUTS } from "./nodes.ts";
 
 /** The session variable holding the glob of the run folders every view reads (default DEFAULT_RUNS_GLOB). */
 export const RUNS_VARIABLE = "fluxture_runs";
@@ -186,9 +188,9 @@ where state = 'succeeded'
 }
 
 const NODES_CURRENCY = `-- nodes.parquet is derived from visits and geo: a run's file counts only while it exists, the manifest's
--- \`nodes\` stage succeeded, and that stage names the geolocate stage the run has now (its started_at, or null
--- for a run never geolocated by fluxture). Re-geolocating a run therefore retires its nodes file until analyze
--- rewrites it. This is the one statement of the rule: stg_runs.nodes_prepared and the nodes view read it.
+-- \`nodes\` stage succeeded, and the stage records it read (${NODES_INPUTS.stages.join(", ")}) are the run's present ones, by
+-- the fingerprints runStage recorded in its \`inputs\` (pipeline/manifest.ts stageFingerprint). Re-geolocating a run
+-- therefore retires its nodes file until analyze rewrites it. stg_runs.nodes_prepared and the nodes view read this.
 create or replace view runs_with_current_nodes as
 with
 nodes_files as (
@@ -206,8 +208,7 @@ select r.network, r.run_id
 from runs as r
 semi join nodes_files as f on f.network = r.network and f.run_id = r.run_id
 where r.stages->'nodes'->>'state' = 'succeeded'
-    and (r.stages->'nodes'->'details'->>'geolocate_started_at') is not distinct from
-        (case when r.stages->'geolocate'->>'state' = 'succeeded' then r.stages->'geolocate'->>'started_at' end);
+${NODES_INPUTS.stages.map((s) => `    and (r.stages->'nodes'->'inputs'->>'${stageInputKey(s)}') = ${stageFingerprintSql("r.stages", s)}`).join("\n")};
 
 create or replace view nodes as
 select n.*

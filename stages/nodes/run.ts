@@ -7,53 +7,36 @@ import { quotedString } from "@duckdb/node-api";
 import { queryRows } from "../../pipeline/duckdb.ts";
 import { DataError } from "../../pipeline/errors.ts";
 import { publishFile, tempPathFor } from "../../pipeline/fsutil.ts";
-import type { Manifest } from "../../pipeline/manifest.ts";
 import type { RunInfo } from "../../pipeline/runs.ts";
-import { GEO } from "../../pipeline/schema/geo.ts";
-import { NODES } from "../../pipeline/schema/nodes.ts";
-import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
+import { NODES, NODES_INPUTS } from "../../pipeline/schema/nodes.ts";
+import { runStage, type StageDefinition, type StageOptions, type StageOutcome, whyStale } from "../../pipeline/stage.ts";
 import { openLake } from "../../pipeline/sql/lake.ts";
 
 /** Name of the manifest stage that records a run's nodes.parquet. */
 export const NODES_STAGE = "nodes";
 
-/**
- * The geolocate stage a nodes.parquet built now derives from: that stage's started_at when it succeeded, else
- * null. sql/views.sql (runs_with_current_nodes) compares it with the value recorded when the file was built.
- */
-export function geolocateProvenance(manifest: Manifest): string | null {
-  const geolocate = manifest.stages.geolocate;
-  return geolocate?.state === "succeeded" ? geolocate.started_at : null;
-}
-
-/** Whether the run's nodes.parquet is current: the rule of views.sql's runs_with_current_nodes, and the file exists. */
-export function nodesCurrent(info: RunInfo): boolean {
-  const stage = info.manifest.stages[NODES_STAGE];
-  if (stage?.state !== "succeeded" || !existsSync(join(info.dir, NODES.file))) return false;
-  const builtFrom = stage.details?.geolocate_started_at ?? null;
-  return builtFrom === geolocateProvenance(info.manifest);
-}
-
 /** The nodes stage: visits and geo → nodes.parquet, for succeeded (sealed) runs only. */
 const nodesStage: StageDefinition<number> = {
   name: NODES_STAGE,
-  inputs: { datasets: ["visits.parquet", GEO.file], stages: ["crawl", "geolocate"] },
+  // the rule views.sql's runs_with_current_nodes also reads: the fingerprints of these inputs, recorded at success
+  inputs: NODES_INPUTS,
   outputs: [NODES.file],
   unavailable: (run) => (run.manifest.state === "succeeded" ? null : `the run is ${run.manifest.state}: only succeeded runs are in the marts`),
-  // the rule of views.sql's runs_with_current_nodes: built from the run's present geolocate stage
-  stale: (previous, run) =>
-    (previous.details?.geolocate_started_at ?? null) === geolocateProvenance(run.manifest) ? null : "built from another geolocate stage",
   currentBecause: (previous) => `nodes.parquet current since ${previous.finished_at}`,
   async body({ run }) {
-    const details = { geolocate_started_at: geolocateProvenance(run.manifest) };
     const count = await writeNodes(run);
-    return { result: count, detail: `${count} nodes`, counts: { nodes: count }, details };
+    return { result: count, detail: `${count} nodes`, counts: { nodes: count } };
   },
 };
 
+/** Why the run's nodes.parquet would be rebuilt now (null: it is current), by runStage's rule over NODES_INPUTS. */
+export function nodesStale(info: RunInfo): Promise<string | null> {
+  return whyStale(info, nodesStage as StageDefinition<unknown>);
+}
+
 /**
  * `run<Stage>` of nodes: writes the run's nodes.parquet (atomically) from int_joined_nodes through runStage, which
- * records the geolocate stage it derives from. While the stage is running the views ignore the file and join
+ * records the fingerprints of its inputs (NODES_INPUTS). While the stage is running the views ignore the file and join
  * visits and geo. A run that is not succeeded is skipped: it has no nodes in the marts.
  */
 export function runNodes(info: RunInfo, opts: StageOptions = {}): Promise<StageOutcome<number>> {
