@@ -274,12 +274,19 @@ if (plain.length > 0 && spam.length === plain.length)
 // Mainnet (25k reachable, ~75k unreachable): the dialled endpoints scale by 100k / (dialled here); the crawl is bound by
 // the reply wait and the discovery depth, not by slots, while concurrency exceeds the reachable count, so the
 // wall scales at most linearly with the endpoints (an upper estimate).
-if (plain.length > 0)
+if (plain.length > 0) {
   report(
     "census: extrapolated mainnet wall (25k reachable + 75k unreachable, linear in dialled endpoints: upper estimate)",
     plain.map((m) => (m.wallS * 100_000) / m.dialled),
     "s",
   );
+  // The tail (waiting for the last replies after the last dial) does not grow with the network; the dial phase does.
+  report(
+    "census: extrapolated mainnet wall (dial phase linear in dialled endpoints + the same tail)",
+    plain.map((m) => (m.lastDialS * 100_000) / m.dialled + (m.wallS - m.lastDialS)),
+    "s",
+  );
+}
 if (attacks.length > 0) {
   report(
     "endless-address peer: crawler peak RSS",

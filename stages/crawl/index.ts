@@ -4,6 +4,7 @@
 // Everything the crawl needs from the CLI arrives as CrawlOptions (options.ts); the crawl itself is crawl.ts.
 import { withRun } from "../../pipeline/with-run.ts";
 import { type CrawlSummary, crawlRun } from "./crawl.ts";
+import { holdTightHeap } from "./heap.ts";
 import { openCrawlRun, type OpenedCrawl } from "./open.ts";
 import { type CrawlOptions, validate } from "./options.ts";
 
@@ -25,11 +26,16 @@ export async function runCrawl(opts: CrawlOptions): Promise<CrawlSummary> {
     opened = await openCrawlRun(opts);
     return opened.run;
   };
-  const { summary } = await withRun({ dataDir: opts.dataDir, purpose: `crawl ${opts.network}`, open }, (ctx) => crawlRun(ctx, opened!, opts, started), {
-    stage: "crawl",
-    signal: opts.signal,
-    end: (r) => r.end,
-    note: (r) => r.note,
-  });
-  return summary;
+  const releaseHeap = holdTightHeap(); // heap ≈ 1.5 × live data while crawling (heap.ts)
+  try {
+    const { summary } = await withRun({ dataDir: opts.dataDir, purpose: `crawl ${opts.network}`, open }, (ctx) => crawlRun(ctx, opened!, opts, started), {
+      stage: "crawl",
+      signal: opts.signal,
+      end: (r) => r.end,
+      note: (r) => r.note,
+    });
+    return summary;
+  } finally {
+    releaseHeap();
+  }
 }
