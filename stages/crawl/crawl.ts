@@ -19,7 +19,7 @@ import { DialPolicy } from "./policy.ts";
 import { SamSession, parseSamAddress } from "./sam.ts";
 import { chainOf } from "./seeds.ts";
 import { parseProxy } from "./socks5.ts";
-import { CrawlStore } from "./store.ts";
+import { CrawlStore, sealReserveMs } from "./store.ts";
 import { ADAPTIVE_MAX_MS } from "./wait.ts";
 
 /** What a crawl did; `outcomes` always lists the whole closed set. */
@@ -93,19 +93,21 @@ export async function crawlRun(ctx: RunContext, opened: OpenedCrawl, opts: Crawl
   for (const a of durable.advertised) frontier.addAdvertised([a], a.depth);
   if (resumed) log("info", `resume: ${durable.done.length} visits done, ${frontier.waiting} endpoints to visit`);
 
-  // --max-duration counts from the start of the command (seeds, DNS and resume included); the engine stops at it
-  // by its own timer and its own clock checks, cancels every open session at once, and the seal follows. A cancel
-  // of the run (a signal, the caller's signal) stops it the same way.
+  // --max-duration counts from the start of the command (seeds, DNS and resume included); the engine stops early
+  // enough for the seal to end by it (its cost estimated from the rows gathered, store.ts sealReserveMs), cancelling
+  // every open session at once. A cancel of the run (a signal, the caller's signal) stops it the same way.
   const deadline = opts.maxDurationS === undefined ? undefined : started + opts.maxDurationS * 1000;
+  const rowsBefore = durable.durableVisits + durable.advertised.length; // a resume's seal rewrites those rows too
 
   const chain = chainOf(run.network);
-  const engine = new CrawlEngine(frontier, store, {
+  const engine: CrawlEngine = new CrawlEngine(frontier, store, {
     concurrency,
     policy,
     gateways,
     maxNodes: params.max_nodes === null ? undefined : Math.max(0, params.max_nodes - durable.dialled),
     signal: ctx.signal,
     deadline,
+    reserveMs: (): number => sealReserveMs(rowsBefore + engine.stats.rows),
     bufferBudgetBytes: bufferBudget,
     proxyConnectTimeoutMs: params.proxy_connect_timeout_ms,
     i2pConnectTimeoutMs: params.i2p_connect_timeout_ms,

@@ -49,6 +49,9 @@ export interface EngineOptions {
   /** performance.now() at which to stop dialling and cancel open sessions (--max-duration), checked by the engine
    * itself as well as by the caller's timer, so a busy event loop cannot push the stop far past it. */
   readonly deadline?: number;
+  /** Milliseconds to keep free before `deadline` for what follows the crawl (the seal, whose cost grows with the rows
+   * recorded): the engine stops at deadline − reserveMs(), re-read every DEADLINE_CHECK_MS. Default none. */
+  readonly reserveMs?: () => number;
   /** Replaces runSession (benchmarks of the engine alone); tests use real sessions. */
   readonly sessionRunner?: (target: SessionTarget, opts: SessionOptions) => Promise<SessionResult>;
 }
@@ -70,9 +73,14 @@ export interface EngineStats {
   /** performance.now() when the last dial started (0: none). */
   lastDialAt: number;
   stoppedBy: "done" | "max_nodes" | "cancelled" | "max_duration";
+  /** Rows handed to the sink: visits plus their addrs edges (what the seal will write). */
+  rows: number;
   /** What the buffer budget did (zeros without one). */
   buffer: BudgetStats;
 }
+
+/** How often the engine re-reads its stop time (deadline − reserve) while it waits. */
+const DEADLINE_CHECK_MS = 250;
 
 /** Dials started in one synchronous burst before the engine yields to I/O. */
 const DIAL_BURST = 100;
@@ -133,6 +141,7 @@ export class CrawlEngine {
       tailEnded: 0,
       lastDialAt: 0,
       stoppedBy: "done",
+      rows: 0,
       buffer: this.budget?.stats ?? { peakBytes: 0, pressureEvents: 0, shed: 0 },
     };
     this.getaddrWait = opts.adaptiveGetaddr === true ? adaptiveWait(() => this.pressure()) : undefined;
@@ -149,11 +158,17 @@ export class CrawlEngine {
     const onAbort = () => this.halt("cancelled");
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
-    const deadlineTimer = deadline === undefined ? undefined : setTimeout(() => this.halt("max_duration"), Math.max(0, deadline - performance.now()));
+    const pastStop = () => deadline !== undefined && performance.now() + (this.opts.reserveMs?.() ?? 0) >= deadline;
+    const deadlineTimer =
+      deadline === undefined
+        ? undefined
+        : setInterval(() => {
+            if (pastStop()) this.halt("max_duration");
+          }, DEADLINE_CHECK_MS);
     try {
       for (;;) {
         if (this.fatal !== undefined) break;
-        if (deadline !== undefined && performance.now() >= deadline) this.halt("max_duration"); // the timer may be late
+        if (pastStop()) this.halt("max_duration"); // the interval may be late on a busy event loop
         if (this.stop.signal.aborted) break;
         if (this.budget?.pressured) {
           await this.nextCompletion(); // back-pressure: no new dial until the buffered bytes are back under the budget
@@ -209,7 +224,7 @@ export class CrawlEngine {
       if (this.fatal !== undefined) throw this.fatal.error;
       return this.stats;
     } finally {
-      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+      if (deadlineTimer !== undefined) clearInterval(deadlineTimer);
       this.budget?.close();
       signal?.removeEventListener("abort", onAbort);
     }
@@ -339,6 +354,7 @@ export class CrawlEngine {
 
   private record(visit: VisitRow, addrs: readonly AddrRow[]): void {
     this.stats.recorded++;
+    this.stats.rows += 1 + addrs.length;
     if (isReachable(visit.outcome)) this.stats.reachable++;
     this.sink.record(visit, addrs);
   }

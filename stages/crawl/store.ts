@@ -44,6 +44,16 @@ export interface DurableState {
   readonly dialled: number;
 }
 
+/** Rows per second the seal writes (visits and addrs parts → sealed Parquet through DuckDB), on the low side so a
+ * busy machine still ends by --max-duration: measured on the 2-core reference machine, 535,000/s for 2.3 M rows at load
+ * average 14 and 230,000/s for 1.6 M rows at load average 17 (bench/snapshot: 1.09 M/s idle). */
+export const SEAL_ROWS_PER_S = 250_000;
+
+/** Time to keep free before --max-duration for sealing `rows` rows, plus a second for the manifest and the exit. */
+export function sealReserveMs(rows: number): number {
+  return 1000 + (rows / SEAL_ROWS_PER_S) * 1000;
+}
+
 /** Final counts of a sealed run, read back from its Parquet files. */
 export interface SealedCounts {
   readonly visits: number;

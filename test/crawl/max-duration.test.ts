@@ -38,7 +38,8 @@ test("a crawl whose peers never answer getaddr ends within seconds of --max-dura
   });
   const wallS = (performance.now() - t0) / 1000;
   assert.ok(wallS < MAX_DURATION_S + 5, `ended ${wallS.toFixed(1)} s after the start, deadline ${MAX_DURATION_S} s`);
-  assert.ok(wallS >= MAX_DURATION_S - 0.5, `stopped early: ${wallS.toFixed(1)} s`);
+  // it stops early only by the seal's reserve (1 s plus the few rows here; store.ts sealReserveMs)
+  assert.ok(wallS >= MAX_DURATION_S - 2, `stopped early: ${wallS.toFixed(1)} s`);
   assert.deepEqual([summary.state, summary.stoppedBy], ["cancelled", "max_duration"]);
   assert.equal(summary.visits, NODES);
   assert.equal(summary.outcomes.cancelled, NODES, JSON.stringify(summary.outcomes));
