@@ -2,6 +2,7 @@
 // GEO_RECORD_FIELDS is the one place a column read from a MaxMind record is declared: its name, type, meaning and
 // where it is in the record. The geo schema, the stage's record reader (stages/geolocate/fields.ts), its record
 // tables and the final join, and the importer's empty rows all follow it: adding a field is one entry here.
+import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { ColumnSpec, JsValueOf } from "./types.ts";
 import { defineDataset } from "./types.ts";
 
@@ -13,6 +14,13 @@ import { defineDataset } from "./types.ts";
 export const GEO_STATUSES = ["located", "not_found", "private", "reserved", "loopback", "onion", "i2p", "cjdns", "invalid"] as const;
 /** One of GEO_STATUSES. */
 export type GeoStatus = (typeof GEO_STATUSES)[number];
+
+/**
+ * The status of an address no database is asked about, by its network type: the overlay networks. IP types
+ * (ipv4, ipv6) are absent: they are looked up, and their status comes from the databases and their scope.
+ * The one statement of the rule: geolocate's hot path (stages/geolocate/locate.ts) and the importer's rows use it.
+ */
+export const UNLOOKED_GEO_STATUS: Readonly<Partial<Record<NetworkType, GeoStatus>>> = { onion_v2: "onion", onion_v3: "onion", i2p: "i2p", cjdns: "cjdns" };
 
 /** The two MaxMind databases a geo column can come from. */
 export type GeoRecordDb = "city" | "asn";
@@ -116,6 +124,18 @@ export type GeoRow = {
   asn_db_built_at: Date | null;
   located_at: Date;
 };
+
+/** The geo row of an address with no location: its overlay status by network type (an IP: `not_found`), no record. */
+export function unlocatedGeoRow(address: string, networkType: NetworkType, locatedAt: Date): GeoRow {
+  return {
+    address,
+    status: UNLOOKED_GEO_STATUS[networkType] ?? "not_found",
+    ...noRecordValues(),
+    city_db_built_at: null,
+    asn_db_built_at: null,
+    located_at: locatedAt,
+  };
+}
 
 const recordColumn = (f: GeoRecordField): ColumnSpec => ({ name: f.name, type: f.type, nullable: true, meaning: f.meaning });
 

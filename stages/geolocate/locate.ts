@@ -1,6 +1,6 @@
 // One address → a status label and (for IPs) the City and ASN records it falls in. Records are numbered the
 // first time they are met, so a run with a million addresses decodes each distinct record once (block.ts).
-import { GEO_STATUSES, type GeoRecordValues, type GeoStatus, geoRecordFields } from "../../pipeline/schema/geo.ts";
+import { GEO_STATUSES, type GeoRecordValues, type GeoStatus, geoRecordFields, UNLOOKED_GEO_STATUS } from "../../pipeline/schema/geo.ts";
 import { FieldPlan } from "./fields.ts";
 import { type BlockResults, BlockScratch, MAX_BLOCK, RecordTable, radixSort32, V4Cursor, word32 } from "./block.ts";
 import type { GeoDatabase } from "./database.ts";
@@ -11,6 +11,8 @@ export { GEO_STATUSES, type GeoStatus } from "../../pipeline/schema/geo.ts";
 export type { BlockResults } from "./block.ts";
 
 const S = Object.fromEntries(GEO_STATUSES.map((s, i) => [s, i])) as Record<GeoStatus, number>;
+/** UNLOOKED_GEO_STATUS as status indexes. */
+const UNLOOKED: ReadonlyMap<string, number> = new Map(Object.entries(UNLOOKED_GEO_STATUS).map(([t, s]) => [t, S[s]]));
 
 /** The City fields geo.parquet keeps from a City record (declared in GEO_RECORD_FIELDS). */
 export type CityFields = GeoRecordValues<"city">;
@@ -286,21 +288,10 @@ export class Locator {
   locate(address: string, networkType: string): number {
     this.cityId = -1;
     this.asnId = -1;
-    switch (networkType === "" ? inferNetworkType(address) : networkType) {
-      case "ipv4":
-        return this.locateV4(address);
-      case "ipv6":
-        return this.locateV6(address);
-      case "onion_v2":
-      case "onion_v3":
-        return S.onion;
-      case "i2p":
-        return S.i2p;
-      case "cjdns":
-        return S.cjdns;
-      default:
-        return S.invalid;
-    }
+    const type = networkType === "" ? inferNetworkType(address) : networkType;
+    if (type === "ipv4") return this.locateV4(address);
+    if (type === "ipv6") return this.locateV6(address);
+    return UNLOOKED.get(type) ?? S.invalid; // overlay networks are never looked up
   }
 
   private locateV4(address: string): number {

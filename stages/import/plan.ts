@@ -1,7 +1,7 @@
 // From an original crawl database in memory to the rows of one run per crawl: visits, addrs and geo. Pure (no I/O),
 // so every rule is tested on its own; the rules are written out in stages/import/README.md.
 import type { AddrRow } from "../../pipeline/schema/addrs.ts";
-import { type GeoRow, noRecordValues } from "../../pipeline/schema/geo.ts";
+import { type GeoRow, noRecordValues, unlocatedGeoRow } from "../../pipeline/schema/geo.ts";
 import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { VisitOutcome, VisitRow, VisitSource } from "../../pipeline/schema/visits.ts";
 import { importedAddress } from "./address.ts";
@@ -195,7 +195,7 @@ export function planImport(db: OldCrawlDb, opts: PlanOptions): ImportPlan {
     for (const v of visits) seen.set(v.address, v.network_type);
     for (const a of addrs) seen.set(a.address, a.network_type);
     const locatedAt = new Date(Math.floor(start) * 1000);
-    const geo = [...seen].sort((a, b) => cmp(a[0], b[0])).map(([address, type]) => located.get(address) ?? unlocated(address, type, locatedAt));
+    const geo = [...seen].sort((a, b) => cmp(a[0], b[0])).map(([address, type]) => located.get(address) ?? unlocatedGeoRow(address, type, locatedAt));
     runs.push({ index: c, startedAt: new Date(Math.floor(start) * 1000), window, visits, addrs, geo });
   }
   return {
@@ -249,19 +249,6 @@ export function parseVersion(description: string): { protocolVersion: number | n
   const m = /^(\d{1,10}) (.*)$/s.exec(description);
   if (m !== null && Number(m[1]) <= 2 ** 31 - 1) return { protocolVersion: Number(m[1]), userAgent: m[2] === "" ? null : m[2]! };
   return { protocolVersion: null, userAgent: description === "" ? null : description };
-}
-
-/** The geo row of an address the original has no location for: overlay names by family, IPs `not_found`. */
-function unlocated(address: string, type: NetworkType, at: Date): GeoRow {
-  const status = type === "onion_v2" || type === "onion_v3" ? "onion" : type === "i2p" ? "i2p" : type === "cjdns" ? "cjdns" : "not_found";
-  return {
-    address,
-    status,
-    ...noRecordValues(),
-    city_db_built_at: null,
-    asn_db_built_at: null,
-    located_at: at,
-  };
 }
 
 const clean = (v: string | null) => (v === null || v === "" || v === "None" ? null : v);

@@ -9,6 +9,8 @@ import { gzipSync } from "node:zlib";
 import { buildMmdb } from "../../lib/mmdb/writer.ts";
 import { GeoDatabaseError, loadGeoDatabase, openGeoDatabase } from "../../stages/geolocate/database.ts";
 import { Locator } from "../../stages/geolocate/locate.ts";
+import { NETWORK_TYPES, type NetworkType } from "../../lib/bitcoin/address.ts";
+import { UNLOOKED_GEO_STATUS, unlocatedGeoRow } from "../../pipeline/schema/geo.ts";
 import { FIXTURES, locate, tempDir } from "./helpers.ts";
 
 const city = await openGeoDatabase(FIXTURES.city, "city");
@@ -114,6 +116,24 @@ test("onion, I2P and CJDNS addresses get their network label, no lookup", () => 
   assert.equal(locate(locator, onion, "").status, "onion");
   assert.equal(locate(locator, "ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p", "i2p").status, "i2p");
   assert.equal(locate(locator, "fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa", "cjdns").status, "cjdns");
+});
+
+test("geolocate and the importer label an unlocated address of every network type alike (UNLOOKED_GEO_STATUS)", () => {
+  const example: Record<NetworkType, string> = {
+    ipv4: "192.0.2.77",
+    ipv6: "2001:db8::77",
+    onion_v2: "expyuzz4wqqyqhjn.onion",
+    onion_v3: "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
+    i2p: "ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p",
+    cjdns: "fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa",
+  };
+  for (const type of NETWORK_TYPES) {
+    const imported = unlocatedGeoRow(example[type], type, new Date(0)).status;
+    const located = locate(locator, example[type], type).status;
+    // an IP neither database has: not_found (reserved documentation ranges are labelled by geolocate, which looks)
+    assert.equal(imported, UNLOOKED_GEO_STATUS[type] ?? "not_found", type);
+    if (UNLOOKED_GEO_STATUS[type] !== undefined) assert.equal(located, imported, type);
+  }
 });
 
 test("private and reserved ranges are labelled and never looked up, even when the database has them", async () => {
