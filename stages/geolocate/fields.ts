@@ -5,7 +5,7 @@
 // (FieldPlan) so a record is walked once; what a path finds in a map or array shared through a pointer (a country,
 // a continent, a city's names) is remembered, since the first block of a run decodes tens of thousands of records.
 // The test suite checks every declared field against the maxmind reader's full decode.
-import { type GeoRecordField, recordValues } from "../../pipeline/schema/geo.ts";
+import { fieldValue, type GeoRecordField } from "../../pipeline/schema/geo.ts";
 
 import { MAX_DEPTH, MMDB_TYPE, POINTER_BASE_1, POINTER_BASE_2, SIZE_BASE_1, SIZE_BASE_2, SIZE_BASE_3 } from "../../lib/mmdb/format.ts";
 
@@ -32,14 +32,23 @@ class PlanNode {
   field = -1;
   /** Fields found at or below this node. */
   readonly fields: number[] = [];
-  /** Shared (pointed-to) map or array payload offset → value offsets of `fields` found in it (-1: missing). */
-  readonly shared = new Map<number, Int32Array>();
+  /** Index of this node in its plan (a FieldReader's memory of shared maps is kept per node). */
+  constructor(readonly id: number) {}
 }
 
-/** The declared fields of one database as a tree of their paths, each shared prefix walked once per record. */
+/**
+ * The declared fields of one database as a tree of their paths, each shared prefix walked once per record. A plan
+ * holds no state of a database: the same plan serves every FieldReader (each remembers its own shared maps).
+ */
 export class FieldPlan {
-  readonly root = new PlanNode();
+  readonly root: PlanNode;
+  /** Nodes in the tree. */
+  readonly size: number;
+  /** Indexes of the fields with a `together` rule. */
+  readonly grouped: readonly number[];
   constructor(readonly fields: readonly GeoRecordField[]) {
+    let nodes = 0;
+    this.root = new PlanNode(nodes++);
     fields.forEach((f, i) => {
       if (f.path.length === 0) throw new Error(`geo field ${f.name}: empty path`);
       let node = this.root;
@@ -48,7 +57,7 @@ export class FieldPlan {
         if (node.field >= 0) throw new Error(`geo field ${f.name}: its path goes through field ${fields[node.field]!.name}`);
         let next = node.children.get(key);
         if (next === undefined) {
-          next = new PlanNode();
+          next = new PlanNode(nodes++);
           node.children.set(key, next);
         }
         node = next;
@@ -57,6 +66,8 @@ export class FieldPlan {
       if (node.field >= 0 || node.children.size > 0) throw new Error(`geo field ${f.name}: path shared with another field`);
       node.field = i;
     });
+    this.size = nodes;
+    this.grouped = fields.flatMap((f, i) => (f.together === undefined ? [] : [i]));
   }
 }
 
@@ -67,6 +78,12 @@ export class FieldReader {
   private readonly dataEnd: number;
   /** Decoded strings by offset: map keys and shared names are stored once and pointed to many times. */
   private readonly strings = new Map<number, string>();
+  /** Per plan, per node id: a shared (pointed-to) map or array's payload offset → value offsets of the node's fields found in it (-1: missing). */
+  private readonly memory = new Map<FieldPlan, Map<number, Int32Array>[]>();
+  /** The memory of the plan being projected. */
+  private shared: Map<number, Int32Array>[] = [];
+  /** Value offsets of the record being projected, by field (-1: missing), one array per plan. */
+  private readonly scratch = new Map<FieldPlan, Int32Array>();
   // state of the last header() call
   private type = 0;
   private size = 0;
@@ -192,16 +209,17 @@ export class FieldReader {
     const payload = this.payload;
     const size = this.size;
     if (after >= 0) {
-      let known = node.shared.get(payload);
+      const memory = this.shared[node.id]!;
+      let known = memory.get(payload);
+      const fields = node.fields;
       if (known === undefined) {
-        const scratch = new Int32Array(found.length).fill(-1);
-        this.walkInside(type, payload, size, node, scratch);
-        known = Int32Array.from(node.fields, (i) => scratch[i]!);
-        node.shared.set(payload, known);
+        const inside = new Int32Array(found.length).fill(-1);
+        this.walkInside(type, payload, size, node, inside);
+        known = new Int32Array(fields.length);
+        for (let j = 0; j < fields.length; j++) known[j] = inside[fields[j]!]!;
+        memory.set(payload, known);
       }
-      node.fields.forEach((i, j) => {
-        found[i] = known[j]!;
-      });
+      for (let j = 0; j < fields.length; j++) found[fields[j]!] = known[j]!;
       return after;
     }
     return this.walkInside(type, payload, size, node, found);
@@ -222,19 +240,33 @@ export class FieldReader {
     return p;
   }
 
-  /** The value at `offset` as geo columns take it: a string, a number, or null (any other type). */
-  private value(offset: number): string | number | null {
-    if (offset < 0) return null;
-    const s = this.string(offset);
-    return s !== null ? s : this.number(offset);
-  }
-
-  /** The declared fields of the record at `offset`, keyed by column name (pipeline/schema/geo.ts recordValues). One pass over the record. */
+  /**
+   * The declared fields of the record at `offset`, keyed by column name, each value kept only if it fits its
+   * declaration (pipeline/schema/geo.ts fieldValue and `together`). One pass over the record.
+   */
   project(offset: number, plan: FieldPlan): Record<string, string | number | null> {
-    const found = new Int32Array(plan.fields.length).fill(-1);
+    let shared = this.memory.get(plan);
+    let found = this.scratch.get(plan);
+    if (shared === undefined || found === undefined) {
+      shared = Array.from({ length: plan.size }, () => new Map<number, Int32Array>());
+      found = new Int32Array(plan.fields.length);
+      this.memory.set(plan, shared);
+      this.scratch.set(plan, found);
+    }
+    this.shared = shared;
+    found.fill(-1);
     this.walk(offset, plan.root, found);
-    const raw: (string | number | null)[] = [];
-    for (let i = 0; i < found.length; i++) raw.push(this.value(found[i]!));
-    return recordValues(plan.fields, raw);
+    const fields = plan.fields;
+    const out: Record<string, string | number | null> = {};
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const at = found[i]!;
+      out[f.name] = at < 0 ? null : fieldValue(f, f.type === "VARCHAR" ? this.string(at) : this.number(at));
+    }
+    for (const i of plan.grouped) {
+      const f = fields[i]!;
+      if (f.together!.some((other) => out[other] === null)) out[f.name] = null;
+    }
+    return out;
   }
 }

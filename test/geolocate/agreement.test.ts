@@ -242,6 +242,28 @@ test("a field declared only here (postal code, subdivision ISO code, metro code,
   assert.throws(() => new FieldPlan([...fields, { ...TEST_ONLY_FIELDS[0]!, name: "again" }]), /path shared/);
 });
 
+test("one plan over two databases: each reader remembers its own shared maps (same offsets, different contents)", () => {
+  const build = (name: string) => {
+    // one city map, pointed to by both records, at the same place in both files; Bravo's has an extra entry first,
+    // so its English name lies elsewhere: memory shared between the readers would read Alpha's offset in Bravo
+    const city: MmdbMap = name === "Alpha" ? { names: { en: name } } : { geoname_id: uint32(123_456), names: { en: name } };
+    const networks = [
+      { cidr: "20.0.0.0/16", data: { city, country: { iso_code: "AA" } } },
+      { cidr: "21.0.0.0/16", data: { city, country: { iso_code: "BB" } } },
+    ];
+    return loadGeoDatabase(Buffer.from(buildMmdb({ databaseType: "GeoLite2-City", buildEpoch: 1, networks }).bytes), `${name}.mmdb`, "city");
+  };
+  const plan = new FieldPlan(geoRecordFields("city"));
+  const a = build("Alpha");
+  const b = build("Bravo");
+  for (const address of ["20.0.1.1", "21.0.1.1"]) {
+    const pa = a.tree.lookupV4(parseIPv4Value(address));
+    const pb = b.tree.lookupV4(parseIPv4Value(address));
+    assert.equal(a.fields.project(a.recordOffset(pa), plan).city, "Alpha");
+    assert.equal(b.fields.project(b.recordOffset(pb), plan).city, "Bravo");
+  }
+});
+
 test("record layouts follow the MaxMind DB spec (24/28/32-bit records, including the 28-bit middle nibbles)", () => {
   // One node whose two records are data pointers (> node_count); values above 2^24 exercise the high nibbles.
   const left = 0xabcdef1;
