@@ -3,10 +3,14 @@
 // SOCKS5 gateway and SAM bridge at realistic Tor/I2P latency (circuit 3 s ±50%, 0.5 s RTT; I2P stream 5 s, 1 s
 // RTT; 8% of overlay peers failed by their gateway), crawled with the crawler's default options plus the
 // gateways: `BENCH_OVERLAY_PROXIES` SOCKS5 proxies (distinct addresses of the one gateway, as several tor
-// clients; default 4) at the default --proxy-concurrency each, and the SAM bridge. Reports wall time, the share
-// of reachable peers found per network type, Core replies captured, the crawler's peak RSS, and where the time
-// goes (circuit setup, handshake and reply wait per network; the bound the proxy cap sets). Runs inside its own
-// network namespace (re-executes itself through `unshare -rn` when not in one).
+// clients; default 4) at the default --proxy-concurrency each, and the SAM bridge. Every other option is the CLI's
+// default (connect 5 s, handshake 10 s, proxy connect 30 s, I2P 60 s/30 s, adaptive getaddr wait and end-of-crawl
+// rule, concurrency sized from the descriptor limit and memory), plus what any simnet crawl needs: the simnet's
+// seeds, no DNS seeds, no previous run, a loopback dial policy. Reports wall time, the share of reachable peers
+// found per network type, Core replies captured, the crawler's peak RSS, and where the time goes (per network:
+// when peers were first advertised, how long they waited for a slot — the proxy cap —, last dial and end,
+// circuit setup, handshake and reply wait; the bound the proxy cap sets; event-loop stalls) and why each missed
+// reachable peer was missed. Runs inside its own network namespace (re-executes itself through `unshare -rn`).
 // Usage: bash scripts/run-bench.sh bench/overlay.bench.ts   (BENCH_OVERLAY_NODES, BENCH_OVERLAY_PROXIES, BENCH_RUNS)
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -42,7 +46,10 @@ interface ChildResult {
 }
 
 async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
+  const prof = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
@@ -166,7 +173,11 @@ async function overlayCensus(run: number): Promise<Measured> {
   }
 }
 
-console.log(`overlay benchmark: ${NODES} peers (mainnet mix), ${PROXIES} SOCKS5 proxies, ${RUNS} run(s); machine shared (2 cores), so figures are noisy`);
+console.log(
+  `overlay benchmark: ${NODES} peers (mainnet mix), ${RUNS} run(s); crawl options: defaults + --proxy ×${PROXIES} (one simnet SOCKS5 gateway, ` +
+    `${PROXIES} addresses standing for ${PROXIES} tor clients, --proxy-concurrency default ${DEFAULT_PROXY_CONCURRENCY}) + --i2p-sam + simnet seeds, ` +
+    `no DNS seeds, no previous run, --dial-allow 127.0.0.0/8,::1/128; machine shared (2 cores), so figures are noisy`,
+);
 const runs: Measured[] = [];
 for (let r = 0; r < RUNS; r++) runs.push(await overlayCensus(r));
 report(

@@ -6,8 +6,11 @@ import type { DialPolicy } from "./policy.ts";
 import type { SamSession } from "./sam.ts";
 import type { ProxyAddress, SocksAuth } from "./socks5.ts";
 
-/** Sessions one Tor client carries well at once (circuit building is CPU- and guard-bound; Tor's own
- * MaxClientCircuitsPending is 32 circuits *being built*, a few hundred open streams are routine). */
+/** Sessions one Tor client carries well at once. Open streams are cheap for tor; what it limits is circuits being
+ * built (MaxClientCircuitsPending, 32). Each isolated onion session builds ~3 (descriptor fetch, introduction,
+ * rendezvous; ~1 s each on the live network) and then idles ~30 s on Core's getaddr timer, so by Little's law N
+ * sessions keep ≈ N / 35 s × 3 × 1 s ≈ N / 12 circuits pending: 256 → ~22, under 32 with room for slower builds;
+ * 512 → ~43, where tor queues builds and connects only get slower. More throughput: more tor clients (--proxy). */
 export const DEFAULT_PROXY_CONCURRENCY = 256;
 
 /** Default connect deadline through the SAM bridge: session creation plus STREAM CONNECT, which waits for the
