@@ -175,7 +175,8 @@ test("cancelling mid-crawl seals the run as cancelled with its data; --resume co
     await rm(reference, { recursive: true, force: true });
   });
   const ac = new AbortController();
-  setTimeout(() => ac.abort(new Error("test")), 700); // A answered (400 ms), B and C are in flight
+  // A answered (B and C come from its reply) and B and C are in flight (they answer 400 ms after getaddr)
+  void network.until((c) => c.has(B) && c.has(C)).then(() => ac.abort(new Error("test")));
   const cancelled = await runCrawl(options(data, { signal: ac.signal }));
   assert.equal(cancelled.state, "cancelled");
   assert.equal(cancelled.stoppedBy, "cancelled");

@@ -20,10 +20,12 @@ export interface PeerSpec {
   readonly magic?: number;
 }
 
-/** A running network; `visits` counts accepted connections per HOST:PORT. */
+/** A running network; `connections` counts accepted connections per HOST:PORT. */
 export interface PeerNetwork {
   readonly peers: readonly ScriptedPeer[];
   readonly connections: Map<string, number>;
+  /** Resolves once `holds(connections)` is true, checked at every accepted connection (a wait, never a sleep). */
+  until(holds: (connections: ReadonlyMap<string, number>) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function replyEntries(reply: readonly string[]): PeerAddress[] {
 /** Starts every peer of `specs`. */
 export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<PeerNetwork> {
   const connections = new Map<string, number>();
+  let waiters: { holds: (c: ReadonlyMap<string, number>) => boolean; resolve: () => void }[] = [];
   const peers: ScriptedPeer[] = [];
   for (const spec of specs) {
     const key = `${spec.host}:${spec.port}`;
@@ -47,6 +50,9 @@ export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<Peer
         spec.host,
         async (c) => {
           connections.set(key, (connections.get(key) ?? 0) + 1);
+          const ready = waiters.filter((w) => w.holds(connections));
+          waiters = waiters.filter((w) => !ready.includes(w));
+          for (const w of ready) w.resolve();
           if (spec.behaviour === "silent") return;
           await handshake(c, { userAgent: spec.userAgent ?? "/Satoshi:27.0.0/", userAgentBytes: spec.userAgentBytes, startHeight: 800_000 });
           if (spec.behaviour === "announce_only") {
@@ -65,6 +71,7 @@ export async function startPeerNetwork(specs: readonly PeerSpec[]): Promise<Peer
   return {
     peers,
     connections,
+    until: (holds) => (holds(connections) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ holds, resolve }))),
     close: async () => {
       await Promise.all(peers.map((p) => p.close()));
     },
