@@ -1,6 +1,7 @@
 // --max-duration is honoured within seconds (issue 19, finding 2): a crawl of peers that complete the handshake and
 // never answer getaddr (every session would wait 160–210 s) stops at the deadline, which counts from the start of the
-// crawl: no new dial, every open session recorded cancelled at once, the run sealed cancelled with its data.
+// crawl: no new dial, every open session recorded cancelled at once, the run sealed cancelled with its data. The
+// engine stops early by the seal's reserve, so the whole command (seal included) ends by the deadline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,7 +10,13 @@ import { join } from "node:path";
 import { quotedString } from "@duckdb/node-api";
 import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
+import type { VisitRow } from "../../pipeline/schema/visits.ts";
+import { CHAINS } from "../../lib/bitcoin/chains.ts";
+import { CrawlEngine } from "../../stages/crawl/engine.ts";
+import { Frontier } from "../../stages/crawl/frontier.ts";
 import { runCrawl } from "../../stages/crawl/index.ts";
+import { DialPolicy } from "../../stages/crawl/policy.ts";
+import { SEAL_ROWS_PER_S, sealReserveMs } from "../../stages/crawl/store.ts";
 import { startSimnet } from "../../tools/simnet/index.ts";
 
 const NODES = 300;
@@ -55,4 +62,41 @@ test("a crawl whose peers never answer getaddr ends within seconds of --max-dura
   } finally {
     db.close();
   }
+});
+
+test("the seal's reserve: 1 s plus the rows gathered at the seal's rate", () => {
+  assert.equal(sealReserveMs(0), 1000);
+  assert.equal(sealReserveMs(SEAL_ROWS_PER_S * 4), 5000); // e.g. 1 M addrs rows at 250,000/s: stop 5 s early
+});
+
+test("the engine stops at the deadline minus the reserve it is given, re-read as rows arrive", { timeout: 60_000 }, async (t) => {
+  const simnet = await startSimnet({ nodes: 20, base: "127.95.0.0", seed: 4, shares: { slow: 1 }, slowMs: 600_000, replyDelayMs: 0 });
+  t.after(() => simnet.stop());
+  const frontier = new Frontier();
+  for (let i = 0; i < 20; i++) {
+    const [address, port] = simnet.model.hostPort(i).split(":") as [string, string];
+    frontier.add({ address, port: Number(port), networkType: "ipv4", source: "seed_arg", depth: 0 });
+  }
+  const visits: VisitRow[] = [];
+  const t0 = performance.now();
+  let reserve = 0;
+  setTimeout(() => (reserve = 4000), 500).unref(); // the reserve grows as rows are gathered
+  const engine = new CrawlEngine(
+    frontier,
+    { record: (v) => void visits.push(v) },
+    {
+      concurrency: 50,
+      policy: DialPolicy.of(["127.95.0.0/16"], []),
+      session: { magic: CHAINS.regtest.magic, connectTimeoutMs: 5000, handshakeTimeoutMs: 5000, getaddrTimeoutMs: 60_000 },
+      deadline: t0 + 6000,
+      reserveMs: () => reserve,
+    },
+  );
+  const stats = await engine.run();
+  const stoppedS = (performance.now() - t0) / 1000;
+  assert.equal(stats.stoppedBy, "max_duration");
+  assert.ok(stoppedS >= 1.5 && stoppedS < 4, `stopped at ${stoppedS.toFixed(2)} s; deadline 6 s − reserve 4 s = 2 s`);
+  assert.equal(visits.length, 20);
+  assert.ok(visits.every((v) => v.outcome === "cancelled" && v.handshake_ms !== null));
+  assert.equal(stats.rows, 20); // visit rows (no edges): what the reserve is computed from
 });
