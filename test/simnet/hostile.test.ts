@@ -39,6 +39,13 @@ after(async () => {
   await served.close();
 });
 
+/** Whether `bytes` are whole frames, end to end (whatever their magic): a peer's last write has fully arrived. */
+function wholeFrames(bytes: Buffer): boolean {
+  let at = 0;
+  while (at + HEADER_BYTES <= bytes.length) at += HEADER_BYTES + bytes.readUInt32LE(at + 16);
+  return at === bytes.length && at > 0;
+}
+
 test("silent: accepts the connection and never sends a byte", async () => {
   const c = await dialPeer(model, peers.silent);
   try {
@@ -89,7 +96,7 @@ test("wrong_magic: a well-formed version frame of mainnet", async () => {
     c.send(clientVersion());
     await c.until((t) => t.ending !== "open");
     assert.equal(c.transcript.protocolError, "bad_magic");
-    await c.idle(50);
+    await c.until((t) => wholeFrames(Buffer.concat(t.chunks))); // the rest of the frame (one write) has arrived
     const bytes = Buffer.concat(c.transcript.chunks);
     assert.equal(bytes.readUInt32BE(0), CHAINS.mainnet.magic);
     const [version] = new FrameParser(CHAINS.mainnet.magic).push(bytes);
@@ -137,7 +144,7 @@ test("addr_flood: after the self-announcement, one addr message with more than 1
     c.send({ command: "getaddr" });
     await c.until((t) => t.ending !== "open");
     assert.equal(c.transcript.protocolError, "too_many_entries");
-    await c.idle(100);
+    await c.until((t) => wholeFrames(Buffer.concat(t.chunks))); // the self-announcement and the whole flood frame
     const bytes = Buffer.concat(c.transcript.chunks);
     const parsed = parseBytewise(SIMNET_MAGIC, bytes);
     assert.equal(parsed.error, "too_many_entries");
