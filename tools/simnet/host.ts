@@ -28,7 +28,7 @@ export interface Host {
 
 function listen(server: Server, where: { host: string; port: number } | { path: string }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const label = "path" in where ? where.path : `${where.host}:${where.port}`;
+    const label = "path" in where ? where.path : where.host.includes(":") ? `[${where.host}]:${where.port}` : `${where.host}:${where.port}`;
     const onError = (err: NodeJS.ErrnoException) => {
       const why =
         err.code === "EADDRINUSE"
