@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Runs *.test.ts files with Node's test runner (Node 20 finds no .ts files by itself) and fails when no test
-# ran, so an empty run can never pass for a green one.
+# ran or one was skipped, so an empty run can never pass for a green one.
 #   scripts/run-tests.sh [FILE…]    every test file (or the ones given)
 #   scripts/run-tests.sh --unit     the fast lane: files that start no process, open no socket and time nothing
-# Files run TEST_CONCURRENCY at a time (default: the number of CPUs), except the serial ones (SERIAL below:
-# fixed loopback addresses, real daemons, signals to children, timing-sensitive sessions), which run one at a
-# time after the others, so a busy machine cannot make them miss a deadline.
+# Each file is its own `node --test` process, TEST_CONCURRENCY at a time (default: the number of CPUs), the
+# slowest ones (SLOW below) first; a file's report is printed whole when it ends, headed by its wall time.
+# Where `unshare -rn` works (root, as CI runs it, or unprivileged user namespaces), every file runs in a private
+# network namespace with only loopback up, so files that bind fixed 127.x addresses or start daemons run
+# alongside the rest. Without it, the SERIAL files run one at a time after the others, as they must then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Must run alone: they bind fixed 127.x addresses (simnet, crawl), start daemons (tor, i2pd, bcoin), signal
-# child processes (runs, lock, cron), or measure wall-clock behaviour (session grace periods, scale, notebooks).
+# Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl), start
+# daemons (tor, i2pd, bcoin), or signal child processes by address or lock (runs, lock, cron).
 SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
+# Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the package
+# install, the kill-at-every-step seal test, then the other files over about a minute here.
+SLOW=(test/scale/ test/package/pack test/crawl/seal-window test/notebooks/ test/crawl/resume test/simnet/mainnet)
 # The fast lane: pure code and single-process DuckDB/Parquet work, no CLI, no socket, no child process.
 UNIT='^test/(protocol|mmdb|ip)/|^test/(check-imports|check-spreads)\.test\.ts$|^test/pipeline/(schema|fsutil|duckdb|stage)\.test\.ts$|^test/topology/(metrics|degree-dist|sampling|in-reply)\.test\.ts$|^test/crawl/(classify|policy|eta)\.test\.ts$|^test/export/(tables|maps|bitnodes)\.test\.ts$|^test/geolocate/(lookup|dataset)\.test\.ts$|^test/sql/style\.test\.ts$|^test/import/state\.test\.ts$'
 
@@ -32,31 +37,59 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "run-tests: no test files found" >&2
   exit 1
 fi
-mapfile -t parallel < <(printf '%s\n' "${files[@]}" | grep -Ev "$SERIAL" || true)
-mapfile -t serial < <(printf '%s\n' "${files[@]}" | grep -E "$SERIAL" || true)
+concurrency=${TEST_CONCURRENCY:-$(nproc)}
+isolate=()
+if unshare -rn true 2>/dev/null; then
+  isolate=(unshare -rn bash -c 'ip link set lo up && exec "$@"' netns)
+  serial=()
+else
+  mapfile -t serial < <(printf '%s\n' "${files[@]}" | grep -E "$SERIAL" || true)
+  mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -Ev "$SERIAL" || true)
+fi
+first=() # the files matching SLOW, in its order, then the others
+for slow in "${SLOW[@]}"; do
+  mapfile -t -O "${#first[@]}" first < <(printf '%s\n' "${files[@]}" | grep -F "$slow" || true)
+done
+mapfile -t files < <(printf '%s\n' "${first[@]}" "${files[@]}" | awk 'NF && !seen[$0]++')
 
 mkdir -p test-output
-taps=()
-trap 'rm -f "${taps[@]}"' EXIT
-status=0
-batch() { # batch CONCURRENCY FILE…
-  local concurrency=$1
-  shift
-  [ "$#" -gt 0 ] || return 0
-  local tap
-  tap=$(mktemp test-output/results.XXXXXX.tap)
-  taps+=("$tap")
-  node --import tsx --test --test-concurrency="$concurrency" --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$tap" \
-    "$@" || status=$?
-}
-batch "${TEST_CONCURRENCY:-$(nproc)}" "${parallel[@]}"
-batch 1 "${serial[@]}"
+work=$(mktemp -d "$PWD/test-output/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# Shared by the files of this run only (deleted with it): fixtures that several files build the same way.
+export FLUXTURE_TEST_CACHE="$work/cache"
+mkdir -p "$FLUXTURE_TEST_CACHE"
 
-sum() { # sum FIELD: the runner's "# FIELD N" summed over the batches
+one() { # one N FILE: runs a file, then prints its report whole (under a lock: reports never interleave)
+  local n=$1 file=$2 start=$EPOCHREALTIME status=0
+  "${isolate[@]}" node --import tsx --test --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$work/$n.tap" \
+    "$file" >"$work/$n.out" 2>&1 || status=$?
+  echo "$status $file" >"$work/$n.status"
+  flock "$work/print.lock" bash -c 'printf "── %s (%.1f s%s)\n" "$1" "$2" "$3"; cat "$4"' print "$file" \
+    "$(awk "BEGIN { print $EPOCHREALTIME - $start }")" "$([ "$status" = 0 ] || echo ", exit $status")" "$work/$n.out"
+}
+pool() { # pool CONCURRENCY FIRST-INDEX FILE…: runs the files CONCURRENCY at a time
+  local concurrency=$1 n=$2 running=0 file
+  shift 2
+  for file in "$@"; do
+    if [ "$running" -ge "$concurrency" ]; then
+      wait -n || true
+      running=$((running - 1))
+    fi
+    one "$n" "$file" &
+    n=$((n + 1))
+    running=$((running + 1))
+  done
+  wait
+}
+started=$(date +%s)
+pool "$concurrency" 0 "${files[@]}"
+pool 1 "${#files[@]}" "${serial[@]}"
+
+sum() { # sum FIELD: the runner's "# FIELD N" summed over the files
   local n=0 v tap
-  for tap in "${taps[@]}"; do
+  for tap in "$work"/*.tap; do
     v=$(sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$tap" | tail -1)
     n=$((n + ${v:-0}))
   done
@@ -66,7 +99,9 @@ total=$(sum tests)
 passed=$(sum pass)
 failed=$(sum fail)
 skipped=$(sum skipped)
-echo "${passed} passed, ${failed} failed, ${skipped} skipped (${#parallel[@]} files ${TEST_CONCURRENCY:-$(nproc)} at a time, ${#serial[@]} alone)"
+mapfile -t broken < <(cat "$work"/*.status | grep -v '^0 ' | cut -d' ' -f2- || true)
+how=$([ "${#isolate[@]}" -gt 0 ] && echo "each in its own network namespace" || echo "${#serial[@]} of them alone")
+echo "${passed} passed, ${failed} failed, ${skipped} skipped in $(($(date +%s) - started)) s ($((${#files[@]} + ${#serial[@]})) files ${concurrency} at a time, ${how})"
 if [ "$total" -eq 0 ]; then
   echo "run-tests: no test was executed: this is a failure, not a pass" >&2
   exit 1
@@ -75,4 +110,7 @@ if [ "$skipped" -gt 0 ] && [ "${ALLOW_SKIPS:-0}" != 1 ]; then
   echo "run-tests: ${skipped} test(s) skipped; every test must run here (set ALLOW_SKIPS=1 to allow)" >&2
   exit 1
 fi
-exit "$status"
+if [ "${#broken[@]}" -gt 0 ]; then
+  echo "run-tests: ${#broken[@]} file(s) failed: ${broken[*]}" >&2
+  exit 1
+fi

@@ -4,6 +4,8 @@
 // Every step is tried on the seal of a resumed crawl (started from a copy of a run killed just before its seal, so
 // each try costs no crawling); a fresh crawl's own seal is killed in each of its phases.
 // The crawler is the real CLI in a child process; the scripted network lives in this process and survives the kills.
+// Tries that dial nobody run STEPS_AT_ONCE at a time (each in its own copy): a resume that dialled anyone would
+// still raise the network's connection count during its own try and fail it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -12,6 +14,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import PQueue from "p-queue";
 import { startPeerNetwork, type PeerSpec } from "./helpers/peer-network.ts";
 import { edgeLines, readRun, visitLines } from "./helpers/read-run.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
@@ -29,6 +32,8 @@ const SPECS: PeerSpec[] = Array.from({ length: N }, (_, j) => {
 });
 
 const CLI = join(process.cwd(), "bin", "fluxture.js");
+/** Kill-and-resume tries in flight at once: they mostly wait on child processes starting and sealing. */
+const STEPS_AT_ONCE = 4;
 
 interface Result {
   code: number | null;
@@ -116,6 +121,14 @@ async function resumeAndCompare(
 
 const readSteps = (trace: string) => readFileSync(trace, "utf8").trim().split("\n");
 
+/** Runs `fn` over `items`, `width` at a time; waits for every one, then throws the first failure in item order. */
+async function eachAtOnce<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = new PQueue({ concurrency: width });
+  const settled = await Promise.allSettled(items.map((item) => queue.add(() => fn(item))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
+
 test("SIGKILL at every file-system step of the seal, then --resume: nothing lost, nobody re-dialled", { timeout: 900_000 }, async (t) => {
   const network = await startPeerNetwork(SPECS);
   const root = await mkdtemp(join(tmpdir(), "fluxture-seal-window-"));
@@ -124,9 +137,14 @@ test("SIGKILL at every file-system step of the seal, then --resume: nothing lost
     await rm(root, { recursive: true, force: true });
   });
 
-  // 1. the uninterrupted reference, with its seal's steps traced
+  // 1. the uninterrupted reference, with its seal's steps traced, and 2. a crawl killed just before its seal's
+  //    first step (every visit durable in parts, the run still running), side by side
   const trace = join(root, "trace.txt");
-  const whole = await crawl(join(root, "reference"), [], { FLUXTURE_FAULT_TRACE: trace });
+  const before = join(root, "before-seal");
+  const [whole, atSeal] = await Promise.all([
+    crawl(join(root, "reference"), [], { FLUXTURE_FAULT_TRACE: trace }),
+    crawl(before, [], { FLUXTURE_FAULT_KILL_AT: "1" }),
+  ]);
   assert.equal(whole.code, 0, whole.stderr);
   const ref = await readRun((JSON.parse(whole.stdout) as { runDir: string }).runDir);
   assert.equal(ref.visits.filter((v) => v.outcome === "ok").length, N);
@@ -135,10 +153,6 @@ test("SIGKILL at every file-system step of the seal, then --resume: nothing lost
     const unlinks = steps.filter((s) => s.includes(`unlink ${dataset} `)).length;
     assert.ok(unlinks >= 2, `the reference seal deleted ${unlinks} ${dataset} part(s); the test needs ≥ 2:\n${steps.join("\n")}`);
   }
-
-  // 2. a crawl killed just before its seal's first step: every visit durable in parts, the run still running
-  const before = join(root, "before-seal");
-  const atSeal = await crawl(before, [], { FLUXTURE_FAULT_KILL_AT: "1" });
   assert.equal(atSeal.signal, "SIGKILL", atSeal.stderr);
   assert.ok(existsSync(join(onlyRun(before), "parts", "addrs")));
 
@@ -151,22 +165,28 @@ test("SIGKILL at every file-system step of the seal, then --resume: nothing lost
   await resumeAndCompare(network, probe, "resume without a kill", true, ref);
   const resumeSteps = readSteps(resumeTrace);
   assert.ok(resumeSteps.length >= steps.length - 2, resumeSteps.join("\n"));
-  for (let k = 1; k <= resumeSteps.length; k++) {
+  const ks = Array.from({ length: resumeSteps.length }, (_, i) => i + 1);
+  await eachAtOnce(ks, STEPS_AT_ONCE, async (k) => {
     const data = join(root, `resume-kill-${k}`);
     await cp(before, data, { recursive: true });
     const killed = await crawl(data, ["--resume"], { FLUXTURE_FAULT_KILL_AT: String(k) });
     assert.equal(killed.signal, "SIGKILL", `step ${resumeSteps[k - 1]}: the crawler was not killed: ${killed.stderr}`);
     await resumeAndCompare(network, data, `resume killed before step ${resumeSteps[k - 1]}`, k === resumeSteps.length, ref);
     await rm(data, { recursive: true, force: true });
-  }
+  });
 
   // 4. a fresh crawl's own seal (no compaction), killed with its sealed files published but not yet confirmed, and
   //    mid-deletion at the second addrs part (the reported loss: 70,124 of 180,422 edges kept)
   const picks = [steps.find((s) => s.endsWith(" manifest: published")), steps.filter((s) => s.includes(" unlink addrs "))[1]];
-  for (const step of picks) {
-    assert.ok(step !== undefined, steps.join("\n"));
-    const data = join(root, `fresh-kill-${step.split(" ")[0]}`);
-    const killed = await crawl(data, [], { FLUXTURE_FAULT_KILL_AT: step.split(" ")[0]! });
+  const fresh = await Promise.all(
+    picks.map(async (step) => {
+      assert.ok(step !== undefined, steps.join("\n"));
+      const data = join(root, `fresh-kill-${step.split(" ")[0]}`);
+      return { step, data, killed: await crawl(data, [], { FLUXTURE_FAULT_KILL_AT: step.split(" ")[0]! }) };
+    }),
+  );
+  // one at a time: these resumes must dial nobody while no other crawl is dialling either
+  for (const { step, data, killed } of fresh) {
     assert.equal(killed.signal, "SIGKILL", `step ${step}: the crawler was not killed: ${killed.stderr}`);
     await resumeAndCompare(network, data, `fresh crawl killed before step ${step}`, false, ref);
   }

@@ -1,6 +1,8 @@
 // The package as a user installs it: `npm pack` (prepack builds dist/), the tarball installed into an empty
-// project from the npm cache, the README's example run as plain .mjs (no tsx) against a small crawl, a .ts
-// consumer type-checked with tsc against the shipped .d.ts, and `npx fluxture --help`.
+// project from the npm cache (offline: the tests run without a network), the README's example run as plain .mjs
+// (no tsx) against a small crawl, a .ts consumer type-checked with tsc against the shipped .d.ts, and
+// `npx fluxture --help`. Install scripts run as for a user; better-sqlite3's finds its prebuilt binary (the one
+// this checkout built) where prebuild-install looks for local prebuilds, instead of compiling SQLite for minutes.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +30,17 @@ try {
 }
 `;
 
+/** A folder holding better-sqlite3's prebuild for this Node, named as prebuild-install looks it up, made from our build. */
+function localPrebuilds(): string {
+  const pkg = join(ROOT, "node_modules/better-sqlite3");
+  const { version } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { version: string };
+  const prebuilds = join(dir, "prebuilds");
+  mkdirSync(prebuilds, { recursive: true });
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync("tar", ["czf", join(prebuilds, name), "-C", pkg, "build/Release/better_sqlite3.node"]);
+  return prebuilds;
+}
+
 test("npm pack → npm install in an empty project → the README example, a typed consumer and the bin work", { timeout: 900_000 }, async () => {
   execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   const tarball = join(dir, `fluxture-${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version}.tgz`);
@@ -53,7 +66,13 @@ test("npm pack → npm install in an empty project → the README example, a typ
   const project = join(dir, "project");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: project, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], {
+    cwd: project,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, npm_config_better_sqlite3_local_prebuilds: localPrebuilds() },
+  });
+  const sqlite = spawnSync(process.execPath, ["-e", "new (require('better-sqlite3'))(':memory:').close()"], { cwd: project, encoding: "utf8" });
+  assert.equal(sqlite.status, 0, `better-sqlite3's install script left no working binary: ${sqlite.stderr}`);
   await writeSampleRun(join(project, "data"), { nodes: tenNodes() });
 
   // the README's example, types stripped, as a plain .mjs file: node alone (no tsx) runs the compiled package
