@@ -1,6 +1,6 @@
 // CJDNS end to end: simnet peers listening on fc00:: addresses added to lo inside a private network namespace
 // (the child runs under `unshare -rn`), crawled with --cjdns (every CJDNS peer reached, network type cjdns in the
-// visits and in the per-network reachable counts) and without it (never dialled: unsupported_network with the
+// visits and in the per-network reachable counts: the crawl summary and mart_nodes_by_network_type) and without it (never dialled: unsupported_network with the
 // documented "no CJDNS route" detail, no connection reaches them).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { quotedString } from "@duckdb/node-api";
 import { openDuckDB, queryRows, type RowObject } from "../../pipeline/duckdb.ts";
+import { openLake } from "../../pipeline/sql/lake.ts";
 import type { CrawlSummary } from "../../stages/crawl/index.ts";
 import { readGroundTruth, type GroundTruth } from "../../tools/simnet/index.ts";
 import { cjdnsAddressCommands } from "../../tools/simnet/cjdns.ts";
@@ -29,6 +30,17 @@ async function visitsOf(summary: CrawlSummary): Promise<RowObject[]> {
     return await queryRows(db.connection, `select * from read_parquet(${quotedString(join(summary.runDir, "visits.parquet"))})`);
   } finally {
     db.close();
+  }
+}
+
+/** mart_nodes_by_network_type's reachable nodes per network type of the one run in `dataDir` (no analyze needed). */
+async function martReachable(dataDir: string): Promise<Record<string, number>> {
+  const lake = await openLake(dataDir);
+  try {
+    const rows = await queryRows(lake.connection, "select network_type, reachable_nodes from mart_nodes_by_network_type");
+    return Object.fromEntries(rows.map((r) => [String(r.network_type), Number(r.reachable_nodes)]));
+  } finally {
+    await lake.close();
   }
 }
 
@@ -63,7 +75,7 @@ test("the simnet's CJDNS peers have fc00:: addresses, added to lo with nodad", (
   }
 });
 
-test("--cjdns: every CJDNS peer is dialled directly and reached, recorded as network type cjdns and counted", () => {
+test("--cjdns: every CJDNS peer is dialled directly and reached, recorded as network type cjdns and counted", async () => {
   const byKey = new Map(withVisits.map((v) => [`${String(v.address)}|${Number(v.port)}`, v]));
   for (const p of [...cjdnsPeers(), ...ipPeers()]) {
     const v = byKey.get(`${p.address}|${p.port}`);
@@ -73,10 +85,11 @@ test("--cjdns: every CJDNS peer is dialled directly and reached, recorded as net
   }
   assert.equal(r.withCjdns.state, "succeeded");
   assert.equal(r.withCjdns.reachable.cjdns, cjdnsPeers().length);
+  assert.equal((await martReachable(join(dir, "with"))).cjdns, cjdnsPeers().length);
   assert.equal((r.withCjdns.reachable.ipv4 ?? 0) + (r.withCjdns.reachable.ipv6 ?? 0), ipPeers().length);
 });
 
-test("without --cjdns: CJDNS peers are recorded unsupported_network (no CJDNS route) and never dialled", () => {
+test("without --cjdns: CJDNS peers are recorded unsupported_network (no CJDNS route) and never dialled", async () => {
   const cj = withoutVisits.filter((v) => v.network_type === "cjdns"); // the peers and the advertised CJDNS pool
   const recorded = new Set(cj.map((v) => `${String(v.address)}|${Number(v.port)}`));
   for (const p of cjdnsPeers()) assert.ok(recorded.has(`${p.address}|${p.port}`), `${p.address} learned from the IP peers' addrv2 replies`);
@@ -86,6 +99,7 @@ test("without --cjdns: CJDNS peers are recorded unsupported_network (no CJDNS ro
     assert.equal(v.connect_ms, null);
   }
   assert.equal(r.without.reachable.cjdns, 0);
+  assert.equal((await martReachable(join(dir, "without"))).cjdns, 0); // listed, zero
   assert.equal((r.without.reachable.ipv4 ?? 0) + (r.without.reachable.ipv6 ?? 0), ipPeers().length);
   assert.equal(r.acceptedWithout, ipPeers().length); // the simnet accepted the IP peers' connections, none for CJDNS
 });
