@@ -5,8 +5,8 @@ import { log } from "./log.ts";
 
 /** How one stage's cancellation is trapped. */
 export interface TrapOptions {
-  /** What is cancelled, for the log lines (`geolocate of run X`, `run X`). */
-  readonly what: string;
+  /** What is cancelled, for the log lines (`geolocate of run X`, `run X`); asked when a signal comes. */
+  what(): string;
   /** Signals that cancel (default SIGINT and SIGTERM). */
   readonly signals?: readonly NodeJS.Signals[];
   /** An outside cancellation (a caller's signal), treated like a process signal. */
@@ -14,7 +14,7 @@ export interface TrapOptions {
   /** The reason the body's signal is aborted with, from what cancelled it (`SIGINT`, the outer reason). */
   abortReason(why: string): Error;
   /** The log line's tail after a second signal (`sealing run X as cancelled and exiting`). */
-  readonly lastWords: string;
+  lastWords(): string;
   /** The synchronous record a second signal writes before exiting 130 (no promise would be awaited). */
   onSecond(sig: NodeJS.Signals): void;
 }
@@ -39,11 +39,11 @@ export function trapCancellation(opts: TrapOptions): Trap {
   };
   const onSignal = (sig: NodeJS.Signals): void => {
     if (why === null) {
-      log("warn", `${sig}: cancelling ${opts.what} (send it again to stop at once)`);
+      log("warn", `${sig}: cancelling ${opts.what()} (send it again to stop at once)`);
       cancel(sig);
       return;
     }
-    log("warn", `${sig} again: ${opts.lastWords}`);
+    log("warn", `${sig} again: ${opts.lastWords()}`);
     try {
       opts.onSecond(sig);
     } finally {

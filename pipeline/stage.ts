@@ -179,10 +179,10 @@ async function execute<R>(
   });
   await run.recordStage(def.name, record("running"));
   const trap = trapCancellation({
-    what: `${def.name} of run ${info.id}`,
+    what: () => `${def.name} of run ${info.id}`,
     outer,
     abortReason: (why) => new CancelledError(`${def.name} of run ${info.id} cancelled (${why})`),
-    lastWords: `recording ${def.name} of run ${info.id} as cancelled and exiting`,
+    lastWords: () => `recording ${def.name} of run ${info.id} as cancelled and exiting`,
     onSecond: (sig) => run.recordStageSync(def.name, record("cancelled", { details: { error: `cancelled (${sig})` } })),
   });
   try {

@@ -61,20 +61,22 @@ export interface WithRunOptions<T> {
  * Runs `fn` as the body of the run and always seals it: `succeeded` when fn resolves (or as opts.end says),
  * `failed` when it throws, `cancelled` when SIGINT/SIGTERM (or opts.signal) fired. After a cancel (without
  * opts.end), withRun throws CancelledError (exit 130) naming the kept run folder. A second signal seals
- * synchronously and exits 130. Given a RunOpener, the run is opened and run under the data lock.
+ * synchronously and exits 130. Given a RunOpener, the run is opened and run under the data lock, and a signal
+ * while it opens (a crawl gathering its seeds) cancels the body before it starts.
  */
 export async function withRun<T>(target: Run | RunOpener, fn: (ctx: RunContext) => Promise<T>, opts: WithRunOptions<T> = {}): Promise<T> {
-  if (!("open" in target)) return own(target, fn, opts);
+  if (!("open" in target)) return own(async () => target, fn, opts);
   const lock = await acquireLock(target.dataDir, target.purpose);
   try {
-    return await own(await target.open(), fn, opts);
+    return await own(() => target.open(), fn, opts, target.purpose);
   } finally {
     await lock.release();
   }
 }
 
-async function own<T>(run: Run, fn: (ctx: RunContext) => Promise<T>, opts: WithRunOptions<T>): Promise<T> {
-  const startedAt = new Date().toISOString();
+async function own<T>(open: () => Promise<Run>, fn: (ctx: RunContext) => Promise<T>, opts: WithRunOptions<T>, purpose = "the run"): Promise<T> {
+  let run: Run | undefined;
+  let startedAt = new Date().toISOString();
   const record = (end: RunEnd, note: StageNote = {}): Record<string, StageRecord> => {
     if (opts.stage === undefined) return {};
     const rec: StageRecord = { state: end.state, started_at: startedAt, finished_at: end.state === "running" ? null : new Date().toISOString() };
@@ -84,28 +86,34 @@ async function own<T>(run: Run, fn: (ctx: RunContext) => Promise<T>, opts: WithR
     if (Object.keys(details).length > 0) rec.details = details;
     return { [opts.stage]: rec };
   };
-  const seal = async (end: RunEnd, note?: StageNote): Promise<void> => {
-    if (run.state !== "running") return;
-    faultPoint("manifest: stage record and run state");
-    await run.seal(end.state, end.counts, end.error, record(end, note));
-    faultPoint("sealed");
-  };
-  if (opts.stage !== undefined) await run.recordStage(opts.stage, record({ state: "running" })[opts.stage]!);
   const trap = trapCancellation({
-    what: `run ${run.id}`,
+    what: () => (run === undefined ? purpose : `run ${run.id}`),
     signals: opts.signals,
     outer: opts.signal,
-    abortReason: (why) => new CancelledError(`run ${run.id} cancelled (${why}); data kept in ${run.dir}`),
-    lastWords: `sealing run ${run.id} as cancelled and exiting`,
+    abortReason: (why) =>
+      new CancelledError(
+        run === undefined ? `${purpose} cancelled (${why}) before its run was open` : `run ${run.id} cancelled (${why}); data kept in ${run.dir}`,
+      ),
+    lastWords: () => (run === undefined ? "exiting" : `sealing run ${run.id} as cancelled and exiting`),
     onSecond: (sig) => {
       const error = `cancelled (${sig})`;
-      if (run.state === "running") run.sealSync("cancelled", safeCounts(opts, undefined), error, record({ state: "cancelled", error }));
+      if (run?.state === "running") run.sealSync("cancelled", safeCounts(opts, undefined), error, record({ state: "cancelled", error }));
     },
   });
   try {
+    run = await open();
+    const opened = run;
+    const seal = async (end: RunEnd, note?: StageNote): Promise<void> => {
+      if (opened.state !== "running") return;
+      faultPoint("manifest: stage record and run state");
+      await opened.seal(end.state, end.counts, end.error, record(end, note));
+      faultPoint("sealed");
+    };
+    startedAt = new Date().toISOString();
+    if (opts.stage !== undefined) await opened.recordStage(opts.stage, record({ state: "running" })[opts.stage]!);
     let result: T;
     try {
-      result = await fn({ run, signal: trap.signal, cancelledBy: trap.why });
+      result = await fn({ run: opened, signal: trap.signal, cancelledBy: trap.why });
     } catch (err) {
       const why = trap.why();
       const counts = safeCounts(opts, undefined);
