@@ -3,17 +3,18 @@
 // an address flood the crawler's RSS was ~3.5× its live data (1.9 GiB measured). While a crawl runs and its heap is
 // large (over TIGHT_ABOVE_BYTES), V8's `--heap-growing-percent` is set to 50: a full collection whenever the heap has
 // grown by half of what the last one left live, so peak heap ≈ 1.5 × live data. Small heaps keep V8's own dynamic
-// factor (a tight factor there only adds collections: a census of 20,000 peers stays under ~200 MiB of heap). The flag
-// is read at every collection, so setting it at run time takes effect at the next one; a 1 s check switches it, with
-// hysteresis, and it is put back to V8's default (0: dynamic) when the last crawl of the process ends.
+// factor (a tight factor there only adds collections: a census of 20,000 peers stays near ~200 MiB of heap). The flag
+// is read when a collection sets the next limit, so it takes effect one collection later (a flood's heap went from
+// ~200 MiB to ~700 MiB on the limit set before, hence the mark at 256 MiB); a 1 s check switches it, with hysteresis,
+// and it is put back to V8's default (0: dynamic) when the last crawl of the process ends.
 import v8 from "node:v8";
 
 /** Heap growth allowed per full collection while a crawl's heap is large, in percent of the live data. */
 export const CRAWL_HEAP_GROWING_PERCENT = 50;
 /** Heap size above which the growth is tightened … */
-export const TIGHT_ABOVE_BYTES = 384 * 2 ** 20;
+export const TIGHT_ABOVE_BYTES = 256 * 2 ** 20;
 /** … and below which V8's dynamic factor is given back. */
-export const LOOSE_BELOW_BYTES = 256 * 2 ** 20;
+export const LOOSE_BELOW_BYTES = 192 * 2 ** 20;
 
 /** The growing percent for a heap of `usedBytes` given the current one (the hysteresis of the file comment). */
 export function heapGrowingPercent(usedBytes: number, current: number): number {
