@@ -24,6 +24,9 @@ export function formatSummary(s: CrawlSummary): string {
     `  outcomes    ${outcomes === "" ? "-" : outcomes}`,
     `  rows        ${s.visits} visits, ${s.addrs} addrs`,
     `  duration    ${s.durationS.toFixed(1)} s (${s.visitsPerS.toFixed(1)} visits/s)`,
+    ...(s.frontierDropped + s.frontierOverflowed > 0
+      ? [`  frontier    ${s.frontierDropped} endpoints dropped at its memory bound, ${s.frontierOverflowed} over the per-source cap (dialled last)`]
+      : []),
   ].join("\n");
 }
 
