@@ -4,19 +4,22 @@
 #   scripts/run-tests.sh [FILE…]    every test file (or the ones given)
 #   scripts/run-tests.sh --unit     the fast lane: files that start no process, open no socket and time nothing
 # Each file is its own `node --test` process, TEST_CONCURRENCY at a time (default: the number of CPUs), the
-# slowest ones (SLOW below) first; a file's report is printed whole when it ends, headed by its wall time.
+# slowest ones (SLOW below) first; a file's report is printed whole when it ends, headed by its wall and CPU time.
 # Where `unshare -rn` works (root, as CI runs it, or unprivileged user namespaces), every file runs in a private
 # network namespace with only loopback up, so files that bind fixed 127.x addresses or start daemons run
 # alongside the rest. Without it, the SERIAL files run one at a time after the others, as they must then.
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 
 # Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl), start
 # daemons (tor, i2pd, bcoin), or signal child processes by address or lock (runs, lock, cron).
 SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
-# Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the package
-# install, the kill-at-every-step seal test, then the other files over about a minute here.
-SLOW=(test/scale/ test/package/pack test/crawl/seal-window test/notebooks/ test/crawl/resume test/simnet/mainnet)
+# Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the notebooks,
+# the package install, the report site, the kill-at-every-step seal test, then the other files over ~40 s here.
+SLOW=(test/scale/ test/notebooks/observable test/package/pack test/report/site test/crawl/seal-window
+  test/analyze/analyze test/cli/voice test/notebooks/jupyter test/crawl/cli test/import/legacy
+  test/pipeline/user-mistakes test/api/readme-example test/report/report test/geolocate/run test/crawl/resume)
 # The fast lane: pure code and single-process DuckDB/Parquet work, no CLI, no socket, no child process.
 UNIT='^test/(protocol|mmdb|ip)/|^test/(check-imports|check-spreads)\.test\.ts$|^test/pipeline/(schema|fsutil|duckdb|stage)\.test\.ts$|^test/topology/(metrics|degree-dist|sampling|in-reply)\.test\.ts$|^test/crawl/(classify|policy|eta)\.test\.ts$|^test/export/(tables|maps|bitnodes)\.test\.ts$|^test/geolocate/(lookup|dataset)\.test\.ts$|^test/sql/style\.test\.ts$|^test/import/state\.test\.ts$'
 
@@ -60,14 +63,14 @@ export FLUXTURE_TEST_CACHE="$work/cache"
 mkdir -p "$FLUXTURE_TEST_CACHE"
 
 one() { # one N FILE: runs a file, then prints its report whole (under a lock: reports never interleave)
-  local n=$1 file=$2 start=$EPOCHREALTIME status=0
-  "${isolate[@]}" node --import tsx --test --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
+  local n=$1 file=$2 status=0 took TIMEFORMAT='%R %U %S' # wall, then CPU of the file and its children
+  took=$({ time "${isolate[@]}" node --import tsx --test --test-timeout="${TEST_TIMEOUT_MS:-300000}" \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$work/$n.tap" \
-    "$file" >"$work/$n.out" 2>&1 || status=$?
+    "$file" >"$work/$n.out" 2>&1; } 2>&1) || status=$?
   echo "$status $file" >"$work/$n.status"
-  flock "$work/print.lock" bash -c 'printf "── %s (%.1f s%s)\n" "$1" "$2" "$3"; cat "$4"' print "$file" \
-    "$(awk "BEGIN { print $EPOCHREALTIME - $start }")" "$([ "$status" = 0 ] || echo ", exit $status")" "$work/$n.out"
+  flock "$work/print.lock" bash -c 'printf "── %s (%s)\n" "$1" "$2"; cat "$3"' print "$file" \
+    "$(echo "$took" | awk -v s="$status" '{ printf "%.1f s, %.1f s CPU%s", $1, $2 + $3, s == 0 ? "" : ", exit " s }')" "$work/$n.out"
 }
 pool() { # pool CONCURRENCY FIRST-INDEX FILE…: runs the files CONCURRENCY at a time
   local concurrency=$1 n=$2 running=0 file

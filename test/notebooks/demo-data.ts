@@ -1,9 +1,10 @@
 // Builds a small data folder with two analysed demo runs (scripts/demo.sh: simnet on loopback → crawl →
 // geolocate → topology → exports), the real data the notebooks read, and queries it with the real CLI.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fluxture } from "../helpers/cli.ts";
+import { suiteFolder } from "../helpers/suite-cache.ts";
 
 /** Repository root (the tests run from it, as scripts/run-tests.sh does). */
 export const ROOT = process.cwd();
@@ -44,13 +45,19 @@ function runDemo(data: string, nodes: number, base: string): Promise<{ status: n
 /**
  * One demo run per simnet size in `sizes` (different sizes, so the runs differ) in `data`, each with geo.parquet and
  * node_metrics.parquet, from a simnet at loopback `base` (e.g. 127.61.0.0). The demo must succeed as a whole
- * (its last step runs the SQL checks over the lake).
+ * (its last step runs the SQL checks over the lake). Under scripts/run-tests.sh the runs are built once per suite
+ * run and copied into `data` (test/helpers/suite-cache.ts): both notebook tests read the same demo data.
  */
-export async function buildDemoData(data: string, base: string, sizes: readonly number[] = [150, 200]): Promise<DemoRun[]> {
-  for (const nodes of sizes) {
-    const { status, output } = await runDemo(data, nodes, base);
-    if (status !== 0) throw new Error(`scripts/demo.sh failed (${status}):\n${output.slice(-2000)}`);
-  }
+export async function buildDemoData(data: string, base = "127.61.0.0", sizes: readonly number[] = [120, 160]): Promise<DemoRun[]> {
+  const build = async (dir: string) => {
+    for (const nodes of sizes) {
+      const { status, output } = await runDemo(dir, nodes, base);
+      if (status !== 0) throw new Error(`scripts/demo.sh failed (${status}):\n${output.slice(-2000)}`);
+    }
+  };
+  const shared = await suiteFolder(`demo-${base}-${sizes.join("-")}`, build);
+  if (shared === undefined) await build(data);
+  else cpSync(shared, data, { recursive: true });
   const runs = queryJson<{ network: string; run_id: string }>(data, "select network, run_id from runs order by started_at, run_id");
   const out = runs.map((r) => ({ network: r.network, runId: r.run_id, runDir: join(data, "runs", `network=${r.network}`, `run_id=${r.run_id}`) }));
   for (const run of out) {

@@ -34,7 +34,7 @@ const joined = (text: string | string[] | undefined): string => (Array.isArray(t
 
 before(async () => {
   mkdirSync(NOTEBOOK_OUTPUTS, { recursive: true });
-  runs = await buildDemoData(data, "127.61.0.0");
+  runs = await buildDemoData(data);
   const r = spawnSync(
     "jupyter",
     [

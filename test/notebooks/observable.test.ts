@@ -34,7 +34,7 @@ function buildOffline(args: readonly string[]): SpawnSyncReturns<string> {
 
 before(async () => {
   mkdirSync(NOTEBOOK_OUTPUTS, { recursive: true });
-  runs = await buildDemoData(data, "127.62.0.0", [120, 160]);
+  runs = await buildDemoData(data);
   const built = buildOffline(["--data", data, "--out", site]);
   assert.equal(built.status, 0, `build failed:\n${built.stdout}\n${built.stderr}`);
   assert.match(built.stdout, new RegExp(`notebook: built ${site} for run ${runs[1]?.runId} \\(simnet, 2 run\\(s\\) of history\\)\\n$`));

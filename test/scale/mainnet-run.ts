@@ -1,10 +1,13 @@
 // A generated mainnet-size run for the scale tests: 250,000 nodes on loopback addresses, 90% reachable, each
 // reachable node advertising two others (450,000 edges), every node located near one of five real places.
-import { mkdtempSync } from "node:fs";
+// Under scripts/run-tests.sh the run is generated once per suite run (test/helpers/suite-cache.ts) and each test
+// gets its own copy; a file run by itself generates its own.
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Run } from "../../pipeline/runs.ts";
+import { findRun, Run } from "../../pipeline/runs.ts";
 import { PLACES, writeSampleRun, type SampleNode } from "../helpers/sample-run.ts";
+import { suiteFolder } from "../helpers/suite-cache.ts";
 
 /** Nodes of the generated run. */
 export const NODES = 250_000;
@@ -29,5 +32,10 @@ function nodes(): SampleNode[] {
 /** Writes the run (sealed, with geo and node metrics) into a new temp data folder. */
 export async function mainnetSizeRun(): Promise<{ data: string; run: Run }> {
   const data = mkdtempSync(join(tmpdir(), "fluxture-mainnet-size-"));
-  return { data, run: await writeSampleRun(data, { nodes: nodes() }) };
+  const source = await suiteFolder("mainnet-250k", async (dir) => {
+    await writeSampleRun(dir, { nodes: nodes() });
+  });
+  if (source === undefined) return { data, run: await writeSampleRun(data, { nodes: nodes() }) };
+  cpSync(source, data, { recursive: true });
+  return { data, run: Run.attach(await findRun(data)) };
 }
