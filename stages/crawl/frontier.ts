@@ -1,7 +1,7 @@
 // The crawl frontier: addresses waiting to be visited, deduplicated by canonical address and port across the run,
 // and ordered by evidence so an address flood cannot crowd out real peers. Queues, first served first:
 //   seeds (DNS, --seed, previous run's reachable nodes) > advertised by ≥ 3 sources > by 2
-//   > by 1, by rank: the r-th new endpoint of a reply waits behind every waiting r'-th (r' < r) of any reply
+//   > by 1, by rank: the r-th new endpoint of a reply (counted from its end) waits behind every r'-th (r' < r) of any
 //   > overflow (rank ≥ PER_SOURCE_CAP)
 // A single-advertiser endpoint is ordered by its rank among the new endpoints of its source's reply, so every
 // source's first new endpoints go before any source's hundredth: a flood's tail waits behind every honest reply's
@@ -119,7 +119,11 @@ export class Frontier {
    * among this reply's new endpoints), known waiting ones gain an advertiser. Returns how many endpoints were new. */
   addAdvertised(entries: readonly { readonly address: string; readonly port: number; readonly networkType: NetworkType }[], depth: number): number {
     let fresh = 0;
-    for (const e of entries) {
+    // Ranked from the last entry back: the last message of a getaddr exchange is the one that completed the reply
+    // (reply.ts: a 1000-entry message waits for more, a shorter one settles it, and nothing after it is read), so a
+    // flooder's spam must come before its real reply; ranked backwards, the reply's new entries get the low ranks.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
       const w = this.waitingMap.get(e.address, e.port);
       if (w !== undefined) {
         w.advertisedBy++;

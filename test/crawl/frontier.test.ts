@@ -59,14 +59,16 @@ test("a spammer's entries beyond the per-source cap wait in overflow, its high r
   // Real peers with two advertisers come first; singletons (real or spam) next; the flood's overflow last.
   assert.ok(order.indexOf(spam[1500]!.address) < order.indexOf(spam[1999]!.address));
   assert.ok(real.slice(10, 30).every((r) => order.indexOf(r.address) < 21));
-  // Each honest source's new singletons have ranks 0..9, so the flood's ranks 10..99 and all its overflow come after.
-  assert.equal(spamPositions.filter((p) => p > lastReal).length, 90 + 1900 - 1);
+  // Ranked from the end of each reply, source 1's singletons have ranks up to 29 (real[0] last), so the flood's ranks
+  // 30..99 and all its overflow come after.
+  assert.equal(spamPositions.filter((p) => p > lastReal).length, 70 + 1900 - 1);
 });
 
 test("the size bound drops the newest lowest-evidence endpoints and counts them; a dropped one can come back", () => {
   const f = new Frontier({ perSourceCap: 2, maxBytes: 5 * waitingBytes("10.0.0.1") });
   f.add(seed("1.1.1.1"));
-  f.addAdvertised([e("10.0.0.1"), e("10.0.0.2"), e("10.0.0.3"), e("10.0.0.4"), e("10.0.0.5"), e("10.0.0.6")], 1);
+  // ranked from the end of the reply: .1 and .2 within the cap, .3 to .6 in overflow (.6 newest)
+  f.addAdvertised([e("10.0.0.6"), e("10.0.0.5"), e("10.0.0.4"), e("10.0.0.3"), e("10.0.0.2"), e("10.0.0.1")], 1);
   assert.equal(f.waiting, 5);
   assert.equal(f.drops.dropped, 2); // 10.0.0.5 and .6 (overflow, newest) went first
   assert.equal(f.has("10.0.0.6", 8333), false);
@@ -91,7 +93,8 @@ test("single-advertiser endpoints are served by rank within their reply: every h
   const order = drain(f).map((i) => i.address);
   const lastHonest = Math.max(...honest.map((a) => order.indexOf(a)));
   assert.equal(lastHonest, 200 + 4 - 1); // 200 honest entries and the spammer's ranks 0..3 interleaved, nothing more
-  assert.deepEqual(order.slice(0, 51), [spam[0]!.address, ...honest.filter((_, i) => i % 4 === 0)]);
+  // ranked from the end of each reply: rank 0 is the spammer's last address and each honest reply's fourth
+  assert.deepEqual(order.slice(0, 51), [spam[1999]!.address, ...honest.filter((_, i) => i % 4 === 3)]);
   assert.equal(f.drops.overflowed, 1750);
 });
 
@@ -111,8 +114,16 @@ test("an endless-address source cannot push the waiting endpoints past the memor
   assert.equal(offered, 200_000);
   assert.equal(f.drops.dropped, 300 + 200_000 - f.waiting);
   const order = drain(f).map((i) => i.address);
-  assert.deepEqual(
-    order.slice(0, 300),
-    real.map((r) => r.address),
-  ); // nothing real was dropped
+  assert.deepEqual(order.slice(0, 300), real.map((r) => r.address).reverse()); // nothing real was dropped (they moved up in the order the second source listed them, ranked from its end)
+});
+
+test("a flooder's spam before its real reply does not push the reply's new entries to overflow: ranks count from the end", () => {
+  const f = new Frontier({ perSourceCap: 250 });
+  const spam = Array.from({ length: 2000 }, (_, k) => e(`10.9.${k >> 8}.${k & 255}`));
+  const reply = Array.from({ length: 40 }, (_, k) => e(`10.1.0.${k}`));
+  f.addAdvertised([...spam, ...reply], 1); // two 1000-entry spam messages, then the real reply that completed it
+  assert.equal(f.drops.overflowed, 2000 + 40 - 250);
+  const order = drain(f).map((i) => i.address);
+  const lastReply = Math.max(...reply.map((r) => order.indexOf(r.address)));
+  assert.equal(lastReply, 39); // the reply's 40 new entries first, the spam after them
 });
