@@ -12,8 +12,8 @@ set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
 
-# Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl), start
-# daemons (tor, i2pd, bcoin), or signal child processes by address or lock (runs, lock, cron).
+# Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl, notebooks),
+# start daemons (tor, i2pd, bcoin), signal child processes (runs, lock, cron) or time sessions (crawl).
 SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
 # Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the notebooks,
 # the package install, the report site, the kill-at-every-step seal test, then the other files over ~40 s here.
