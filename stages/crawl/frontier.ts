@@ -30,9 +30,9 @@ export const PER_SOURCE_CAP = 250;
 /** Estimated bytes one waiting endpoint holds besides its address text (entry object, map slot, queue slot); measured
  * with `node --expose-gc` over 10^6 IPv4 entries (bench/census.bench.ts prints the measurement). */
 export const WAITING_ENTRY_BYTES = 175;
-/** Default memory bound of the waiting endpoints: 128 MiB, ≈ 700,000 IPv4 endpoints (7× the ~100,000 a mainnet census meets;
- * a 20,000-peer census with 10% spammers queues ~600,000 before its overflow). */
-export const DEFAULT_FRONTIER_BYTES = 128 * 1024 * 1024;
+/** Default memory bound of the waiting endpoints: 64 MiB, ≈ 350,000 IPv4 endpoints (3.5× the ~100,000 a mainnet census
+ * meets); at 128 MiB the 20,000-peer census with 10% spammers peaked at 1,071 MiB RSS, at 64 MiB at 932 MiB (idle). */
+export const DEFAULT_FRONTIER_BYTES = 64 * 1024 * 1024;
 
 const SEEDS = 0;
 const MANY = 1;
