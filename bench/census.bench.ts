@@ -5,17 +5,15 @@
 // (it re-executes itself through `unshare -rn` when not in one). Reports wall time, reachable peers found,
 // Core replies captured, peak RSS of the crawler, the time to reach every real peer, and a mainnet extrapolation.
 // Usage: bash scripts/run-bench.sh bench/census.bench.ts   (BENCH_RUNS, BENCH_CENSUS_NODES to change the size)
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crawlChild, enterPrivateNetns } from "./crawl-process.ts";
 import { report } from "./harness.ts";
 import { quotedString } from "@duckdb/node-api";
 import { openDuckDB, queryRows } from "../pipeline/duckdb.ts";
-import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
 import { readGroundTruth, startSimnet, type ProfileName } from "../tools/simnet/index.ts";
-import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
 import { DEFAULT_FRONTIER_BYTES, Frontier } from "../stages/crawl/frontier.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
@@ -25,27 +23,7 @@ const SCENARIOS = (process.env.BENCH_CENSUS_SCENARIOS ?? "plain,flood,endless").
 /** How long the endless-address attack runs (--max-duration). */
 const ENDLESS_S = Number(process.env.BENCH_CENSUS_ENDLESS_S ?? 90);
 
-if (!inPrivateNetns()) {
-  const child = spawn("unshare", ["-rn", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
-  const [code] = (await once(child, "exit")) as [number | null];
-  process.exit(code ?? 1);
-}
-execFileSync("ip", ["link", "set", "lo", "up"]);
-
-interface ChildResult {
-  summary: CrawlSummary;
-  peakRssMiB: number;
-  maxFds: number;
-}
-
-async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`crawler exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildResult;
-}
+await enterPrivateNetns();
 
 interface Measured {
   wallS: number;

@@ -5,36 +5,15 @@
 //  2. held sessions: 5,000 peers that answer only after 60 s, every one seeded at once → peak RSS with 5,000
 //     sessions open (target < 1 GB)
 // Usage: bash scripts/run-bench.sh bench/crawl.bench.ts   (BENCH_RUNS=n to change the number of runs, default 3)
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crawlChild } from "./crawl-process.ts";
 import { report } from "./harness.ts";
 import { startSimnet, type Simnet } from "../tools/simnet/index.ts";
-import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
-
-interface ChildResult {
-  summary: CrawlSummary;
-  peakRssMiB: number;
-  maxFds: number;
-  rssAtMaxFdsMiB: number;
-  cpuS: number;
-}
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
-
-async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`crawler exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildResult;
-}
 
 async function throughput(): Promise<void> {
   const net: Simnet = await startSimnet({ nodes: 20_000, profile: "fast", replyDelayMs: 0, seed: 7 });

@@ -12,17 +12,15 @@
 // circuit setup, handshake and reply wait; the bound the proxy cap sets; event-loop stalls) and why each missed
 // reachable peer was missed. Runs inside its own network namespace (re-executes itself through `unshare -rn`).
 // Usage: bash scripts/run-bench.sh bench/overlay.bench.ts   (BENCH_OVERLAY_NODES, BENCH_OVERLAY_PROXIES, BENCH_RUNS)
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crawlChild, enterPrivateNetns } from "./crawl-process.ts";
 import { report } from "./harness.ts";
-import { describeStalls, type Stall, watchStalls } from "./loop-stalls.ts";
+import { describeStalls, watchStalls } from "./loop-stalls.ts";
 import { type BenchVisit, readVisits, whereTimeGoes, whyMissed } from "./overlay-where.ts";
 import { DEFAULT_PROXY_CONCURRENCY } from "../stages/crawl/gateways.ts";
-import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
-import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
+import type { CrawlOptions } from "../stages/crawl/index.ts";
 import { readGroundTruth, startSimnet } from "../tools/simnet/index.ts";
 import type { GroundTruthPeer } from "../tools/simnet/ground-truth.ts";
 
@@ -30,32 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const NODES = Number(process.env.BENCH_OVERLAY_NODES ?? 25_000);
 const PROXIES = Number(process.env.BENCH_OVERLAY_PROXIES ?? 4);
 
-if (!inPrivateNetns()) {
-  const child = spawn("unshare", ["-rn", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
-  const [code] = (await once(child, "exit")) as [number | null];
-  process.exit(code ?? 1);
-}
-execFileSync("ip", ["link", "set", "lo", "up"]);
-
-interface ChildResult {
-  summary: CrawlSummary;
-  peakRssMiB: number;
-  maxFds: number;
-  cpuS: number;
-  stalls: Stall[];
-}
-
-async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
-  const prof = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`crawler exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildResult;
-}
+await enterPrivateNetns();
 
 const NETWORKS = ["ipv4", "ipv6", "onion_v3", "i2p"] as const;
 const REACHABLE = new Set(["honest", "spammer", "close_mid_message"]);

@@ -9,15 +9,14 @@
 // any wait).
 // Usage: bash scripts/run-bench.sh bench/stall.bench.ts   (BENCH_RUNS, default 3; BENCH_STALL_NODES, default 2000;
 // BENCH_STALL_BEFORE, default 250: stallers of the no-budget run, 0 to skip it)
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crawlChild, enterPrivateNetns } from "./crawl-process.ts";
 import { report } from "./harness.ts";
-import { inPrivateNetns } from "../tools/simnet/blackhole.ts";
 import { startSimnet, type Shares } from "../tools/simnet/index.ts";
-import type { CrawlOptions, CrawlSummary } from "../stages/crawl/index.ts";
+import type { CrawlSummary } from "../stages/crawl/index.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NODES = Number(process.env.BENCH_STALL_NODES ?? 2000);
@@ -25,27 +24,7 @@ const BEFORE = Number(process.env.BENCH_STALL_BEFORE ?? 250);
 const GETADDR_TIMEOUT_MS = 30_000;
 const NO_BUDGET_MIB = 1024 * 1024; // 1 TiB: never reached
 
-if (!inPrivateNetns()) {
-  const child = spawn("unshare", ["-rn", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
-  const [code] = (await once(child, "exit")) as [number | null];
-  process.exit(code ?? 1);
-}
-execFileSync("ip", ["link", "set", "lo", "up"]);
-
-interface ChildResult {
-  summary: CrawlSummary;
-  peakRssMiB: number;
-  maxFds: number;
-}
-
-async function crawlChild(opts: CrawlOptions): Promise<ChildResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", join("bench", "crawl-child.ts"), JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`crawler exited with ${code}`);
-  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildResult;
-}
+await enterPrivateNetns();
 
 interface Measured {
   peakRssMiB: number;
