@@ -28,6 +28,19 @@ export function fluxture(args: readonly string[], options: { cwd?: string; env?:
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs `fluxture ...args` in a child process inside a private network namespace of its own (`unshare -rn`, only
+ * loopback up), for commands that dial: whatever they reach, they reach nothing outside it.
+ */
+export function fluxtureInPrivateNetwork(args: readonly string[], options: { timeoutMs?: number } = {}): CliResult {
+  const result = spawnSync("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", process.execPath, FLUXTURE_BIN, ...args], {
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 type Write = typeof process.stdout.write;
 interface Sinks {
   out: string;

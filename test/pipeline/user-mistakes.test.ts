@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fluxture, FLUXTURE_BIN, type CliResult } from "../helpers/cli.ts";
+import { fluxture, FLUXTURE_BIN, fluxtureInPrivateNetwork, type CliResult } from "../helpers/cli.ts";
 import { tenNodes, writeSampleRun } from "../helpers/sample-run.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
 import { Run } from "../../pipeline/runs.ts";
@@ -84,30 +84,19 @@ test("a crawl that reached nobody is sealed failed, exits 1 with one line, and n
   t.after(() => rmSync(data, { recursive: true, force: true }));
   const earlier = await writeSampleRun(data, { nodes: tenNodes(), startedAt: new Date("2026-01-01T00:00:00Z") });
   // nothing listens on 127.0.0.1:9; loopback only, in a private network namespace
-  const r = spawnSync(
-    "unshare",
-    [
-      "-rn",
-      "sh",
-      "-c",
-      'ip link set lo up && exec "$@"',
-      "sh",
-      process.execPath,
-      FLUXTURE_BIN,
-      "crawl",
-      "bitcoin",
-      "--network",
-      "simnet",
-      "--data",
-      data,
-      "--no-dns-seeds",
-      "--no-previous-run",
-      "--seed",
-      "127.0.0.1:9",
-    ],
-    { encoding: "utf8", timeout: 120_000 },
-  );
-  oneLine({ status: r.status, stdout: r.stdout, stderr: r.stderr }, /^fluxture: run \d{8}T\d{6}Z: no node was reachable \(1 dialled: refused 1\)/, "crawl");
+  const r = fluxtureInPrivateNetwork([
+    "crawl",
+    "bitcoin",
+    "--network",
+    "simnet",
+    "--data",
+    data,
+    "--no-dns-seeds",
+    "--no-previous-run",
+    "--seed",
+    "127.0.0.1:9",
+  ]);
+  oneLine(r, /^fluxture: run \d{8}T\d{6}Z: no node was reachable \(1 dialled: refused 1\)/, "crawl");
   const runs = JSON.parse(fluxture(["runs", "--data", data, "--json"]).stdout) as { run_id: string; state: string }[];
   assert.deepEqual(
     runs.map((x) => x.state),

@@ -3,10 +3,9 @@
 // one-line "no node was reachable", not a stack overflow). Part 3 (mainnet-analyze): analyze.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FLUXTURE_BIN, fluxture, type CliResult } from "../helpers/cli.ts";
+import { fluxture, fluxtureInPrivateNetwork, type CliResult } from "../helpers/cli.ts";
 import { mainnetSizeRun, NODES } from "./mainnet-run.ts";
 
 const SEED_LINES = 200_000;
@@ -28,30 +27,11 @@ test(`a ${NODES}-node run: topology text, report, crawl --seed-file`, { timeout:
 
   const seeds = Array.from({ length: SEED_LINES }, (_, i) => `127.100.${(i >>> 8) & 255}.${i & 255}:${1 + (i >>> 16)}`);
   writeFileSync(out("seeds.txt"), `${seeds.join("\n")}\n`);
-  const crawl = spawnSync(
-    "unshare",
-    [
-      "-rn",
-      "sh",
-      "-c",
-      'ip link set lo up && exec "$@"',
-      "sh",
-      process.execPath,
-      FLUXTURE_BIN,
-      "crawl",
-      "bitcoin",
-      "--network",
-      "simnet",
-      "--data",
-      data,
-      "--no-dns-seeds",
-      "--seed-file",
-      out("seeds.txt"),
-      "--max-nodes",
-      "20",
-    ],
-    { encoding: "utf8", timeout: 120_000 },
+  const crawl = fluxtureInPrivateNetwork(
+    ["crawl", "bitcoin", "--network", "simnet", "--data", data, "--no-dns-seeds", "--seed-file", out("seeds.txt"), "--max-nodes", "20"],
+    { timeoutMs: 120_000 },
   );
+
   assert.match(crawl.stderr, new RegExp(`seeds: ${SEED_LINES} seed_arg, 0 dns_seed, ${NODES * 0.9} previous_run`));
   assert.equal(crawl.status, 1, crawl.stderr);
   assert.match(crawl.stderr, /^fluxture: run \d{8}T\d{6}Z: no node was reachable \(20 dialled: refused 20\)/m);
