@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `fluxture` bin. In a checkout (the TypeScript sources are here) it registers tsx (a
 // devDependency) and runs the sources, so the repository never runs a stale build; the published package
-// ships no sources and runs the compiled CLI in dist/ (built by `npm run build`, `prepare` and `prepack`).
+// ships no sources and runs the compiled CLI in dist/ (built by `npm run build`, which `prepare` runs before packing).
 import { existsSync } from "node:fs";
 
 let main;

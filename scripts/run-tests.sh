@@ -4,7 +4,9 @@
 #   scripts/run-tests.sh [FILE…]    every test file (or the ones given)
 #   scripts/run-tests.sh --unit     the fast lane: files that start no process, open no socket and time nothing
 # Each file is its own `node --test` process, TEST_CONCURRENCY at a time (default: the number of CPUs), the
-# slowest ones (SLOW below) first; a file's report is printed whole when it ends, headed by its wall and CPU time.
+# slowest ones (SLOW below) first; beside them, one at a time, the files that mostly wait (WAITING below), so that
+# their idle seconds never hold a CPU's slot. A file's report is printed whole when it ends, headed by its wall and
+# CPU time. Temporary files go to a folder of the run (TMPDIR), deleted when it ends.
 # Where `unshare -rn` works (root, as CI runs it, or unprivileged user namespaces), every file runs in a private
 # network namespace with only loopback up, so files that bind fixed 127.x addresses or start daemons run
 # alongside the rest. Without it, the SERIAL files run one at a time after the others, as they must then.
@@ -20,6 +22,9 @@ SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/pipeline/(lock|runs)\.test\.t
 SLOW=(test/scale/ test/notebooks/observable test/package/pack test/report/site test/crawl/seal-window
   test/analyze/analyze test/cli/voice test/notebooks/jupyter test/crawl/cli test/import/legacy
   test/pipeline/user-mistakes test/api/readme-example test/report/report test/geolocate/run test/crawl/resume)
+# Spend most of their wall time waiting (on timeouts, daemons starting, peers replying late) and little CPU: they
+# run in a lane of their own beside the CPU-bound files (the CPU time each took is in its report's header).
+WAITING='^test/crawl/(resume|tor|i2pd|tail|bcoin|crawl|session-hostile|max-duration|peer-bytes|wait|session|buffer-budget|session-wire-order|dns)\.test\.ts$|^test/simnet/(overlay|crawl|cjdns|mainnet|hostile)\.test\.ts$'
 # The fast lane: pure code and single-process DuckDB/Parquet work, no CLI, no socket, no child process.
 UNIT='^test/(protocol|mmdb|ip)/|^test/(check-imports|check-spreads)\.test\.ts$|^test/pipeline/(schema|fsutil|duckdb|stage)\.test\.ts$|^test/topology/(metrics|degree-dist|sampling|in-reply)\.test\.ts$|^test/crawl/(classify|policy|eta)\.test\.ts$|^test/export/(tables|maps|bitnodes)\.test\.ts$|^test/geolocate/(lookup|dataset)\.test\.ts$|^test/sql/style\.test\.ts$|^test/import/state\.test\.ts$'
 
@@ -49,6 +54,8 @@ else
   mapfile -t serial < <(printf '%s\n' "${files[@]}" | grep -E "$SERIAL" || true)
   mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -Ev "$SERIAL" || true)
 fi
+mapfile -t waiting < <(printf '%s\n' "${files[@]}" | grep -E "$WAITING" || true)
+mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -Ev "$WAITING" || true)
 first=() # the files matching SLOW, in its order, then the others
 for slow in "${SLOW[@]}"; do
   mapfile -t -O "${#first[@]}" first < <(printf '%s\n' "${files[@]}" | grep -F "$slow" || true)
@@ -57,7 +64,9 @@ mapfile -t files < <(printf '%s\n' "${first[@]}" "${files[@]}" | awk 'NF && !see
 
 mkdir -p test-output
 work=$(mktemp -d "$PWD/test-output/run.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/fluxture-tests.XXXXXX") # outside the checkout: Unix socket paths stay short
+trap 'rm -rf "$work" "$scratch"' EXIT
+export TMPDIR="$scratch"
 # Shared by the files of this run only (deleted with it): fixtures that several files build the same way.
 export FLUXTURE_TEST_CACHE="$work/cache"
 mkdir -p "$FLUXTURE_TEST_CACHE"
@@ -87,8 +96,10 @@ pool() { # pool CONCURRENCY FIRST-INDEX FILE…: runs the files CONCURRENCY at a
   wait
 }
 started=$(date +%s)
-pool "$concurrency" 0 "${files[@]}"
-pool 1 "${#files[@]}" "${serial[@]}"
+pool 1 "${#files[@]}" "${waiting[@]}" & # each pool in a subshell of its own: its `wait -n` sees only its files
+pool "$concurrency" 0 "${files[@]}" &
+wait
+pool 1 "$((${#files[@]} + ${#waiting[@]}))" "${serial[@]}"
 
 sum() { # sum FIELD: the runner's "# FIELD N" summed over the files
   local n=0 v tap
@@ -104,7 +115,7 @@ failed=$(sum fail)
 skipped=$(sum skipped)
 mapfile -t broken < <(cat "$work"/*.status | grep -v '^0 ' | cut -d' ' -f2- || true)
 how=$([ "${#isolate[@]}" -gt 0 ] && echo "each in its own network namespace" || echo "${#serial[@]} of them alone")
-echo "${passed} passed, ${failed} failed, ${skipped} skipped in $(($(date +%s) - started)) s ($((${#files[@]} + ${#serial[@]})) files ${concurrency} at a time, ${how})"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped in $(($(date +%s) - started)) s ($((${#files[@]} + ${#waiting[@]} + ${#serial[@]})) files: ${concurrency} at a time and ${#waiting[@]} that wait beside them, ${how})"
 if [ "$total" -eq 0 ]; then
   echo "run-tests: no test was executed: this is a failure, not a pass" >&2
   exit 1

@@ -1,4 +1,4 @@
-// The package as a user installs it: `npm pack` (prepack builds dist/), the tarball installed into an empty
+// The package as a user installs it: `npm pack` (its `prepare` script builds dist/), the tarball installed into an empty
 // project from the npm cache (offline: the tests run without a network), the README's example run as plain .mjs
 // (no tsx) against a small crawl, a .ts consumer type-checked with tsc against the shipped .d.ts, and
 // `npx fluxture --help`. Install scripts run as for a user; better-sqlite3's finds its prebuilt binary (the one
