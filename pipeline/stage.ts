@@ -1,7 +1,8 @@
 // runStage(): the one owner of a stage's life cycle. It takes the data lock (unless the caller holds it),
 // decides "already done / stale" from the inputs the stage declares, writes the running → succeeded / failed /
 // cancelled record in the run's manifest, and turns SIGINT/SIGTERM into a cancellation the stage can honour.
-// Stages never write their own manifest records.
+// Stages never write their own manifest records; outputs another tool produced (the importer's geo) are recorded
+// here too (adoptStage), with the same input fingerprints.
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -88,7 +89,11 @@ export interface StageOutcome<R> {
 }
 
 /** Fingerprints of a stage's declared inputs as they are now, stored in its record as `inputs`. */
-export async function inputFingerprints(run: RunInfo, def: StageDefinition<unknown>, dataDir: string): Promise<Record<string, string>> {
+export async function inputFingerprints(
+  run: RunInfo,
+  def: Pick<StageDefinition<unknown>, "inputs" | "moreInputs">,
+  dataDir: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const file of def.inputs.datasets ?? []) {
     const st = await stat(join(run.dir, file)).catch(() => null);
@@ -124,6 +129,35 @@ function describeInput(key: string): string {
 /** Why `def` would run now on `run` (null: it is current), as runStage decides it, for a caller that only asks. */
 export async function whyStale(run: RunInfo, def: StageDefinition<unknown>, dataDir: string = dataDirOf(run)): Promise<string | null> {
   return staleReason(def, run, await inputFingerprints(run, def, dataDir));
+}
+
+/** What another tool already produced as a stage's outputs, recorded by adoptStage as the stage's success. */
+export interface AdoptedOutputs {
+  /** When the outputs began to be written. */
+  readonly startedAt: string;
+  readonly counts?: Record<string, number>;
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * Records stage `def` of `run` as succeeded over outputs another tool produced — the importer's geo.parquet from the
+ * original fluxture's own lookups — with the input fingerprints runStage records, so every later decision treats the
+ * run as if runStage had run the stage (geolocate redone when a database is given, what reads geo following it). Only
+ * for the stage that makes the run (a withRun body: it holds the lock and the run is not yet sealed); every declared
+ * output must exist.
+ */
+export async function adoptStage(run: Run, def: Pick<StageDefinition<unknown>, "name" | "inputs" | "outputs">, done: AdoptedOutputs): Promise<void> {
+  const missing = def.outputs.filter((file) => !existsSync(join(run.dir, file)));
+  if (missing.length > 0) throw new Error(`cannot record ${def.name} of run ${run.id} as succeeded: ${missing.join(", ")} missing`);
+  const record: StageRecord = {
+    state: "succeeded",
+    started_at: done.startedAt,
+    finished_at: new Date().toISOString(),
+    inputs: await inputFingerprints(run, def, dataDirOf(run)),
+  };
+  if (done.counts !== undefined) record.counts = done.counts;
+  if (done.details !== undefined) record.details = done.details;
+  await run.recordStage(def.name, record);
 }
 
 /**

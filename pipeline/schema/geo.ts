@@ -5,6 +5,8 @@
 import type { NetworkType } from "../../lib/bitcoin/address.ts";
 import type { ColumnSpec, JsValueOf } from "./types.ts";
 import { defineDataset } from "./types.ts";
+import { ADDRS } from "./addrs.ts";
+import { VISITS } from "./visits.ts";
 
 /**
  * Closed set of geo.status values, why each address has (or lacks) a location: `located` (a City or ASN record),
@@ -159,3 +161,12 @@ export const GEO = defineDataset<GeoRow>({
     { name: "located_at", type: "TIMESTAMPTZ", nullable: false, meaning: "when the lookup ran" },
   ],
 });
+
+/** The manifest key of the stage that writes geo.parquet (`fluxture geolocate`, analyze; the importer adopts it). */
+export const GEOLOCATE_STAGE = "geolocate";
+
+/**
+ * What geo.parquet is derived from: runStage re-runs geolocate when any changed since it succeeded (or a newer
+ * database build is at hand), and the importer records the same fingerprints for the original's own lookups.
+ */
+export const GEOLOCATE_INPUTS = { datasets: [VISITS.file, ADDRS.file], stages: ["crawl"] } as const;

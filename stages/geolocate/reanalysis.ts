@@ -52,7 +52,13 @@ export function decide(previous: StageRecord | undefined, geoExists: boolean, no
   if (!geoExists) return { redo: true, reason: "geo.parquet is missing" };
   const details = (previous.details ?? {}) as Record<string, unknown>;
   const city = parseIdentity(details.city_db);
-  if (city === null) return { redo: true, reason: "previous database builds unknown" };
+  if (city === null) {
+    // recorded as null: no database of ours made the current geo (an import: the original fluxture's own lookups)
+    const source = typeof details.source === "string" ? `; the current geo: ${details.source}` : "";
+    return details.city_db === null
+      ? { redo: true, reason: `City database now available${source}` }
+      : { redo: true, reason: "previous database builds unknown" };
+  }
   const change = compare("City", city, now.city_db) ?? compare("ASN", parseIdentity(details.asn_db), now.asn_db);
   if (change) return change;
   const same = city.built_at === now.city_db.built_at;

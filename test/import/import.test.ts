@@ -5,16 +5,26 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { quotedString } from "@duckdb/node-api";
 import { openDuckDB, queryRows } from "../../pipeline/duckdb.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
+import { findRun } from "../../pipeline/runs.ts";
+import { GEO, GEOLOCATE_INPUTS, GEOLOCATE_STAGE } from "../../pipeline/schema/geo.ts";
+import { whyStale } from "../../pipeline/stage.ts";
+import { runGeolocate } from "../../stages/geolocate/run.ts";
 import { runImport } from "../../stages/import/run.ts";
+import { runNodes } from "../../stages/nodes/run.ts";
 import { cli } from "../helpers/cli.ts";
 import { buildSqlite, FIXTURE_SQL } from "./helpers.ts";
 
 const root = mkdtempSync(join(tmpdir(), "fluxture-import-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 const crawlDb = buildSqlite(root, "crawl.db");
+const CITY = fileURLToPath(new URL("../fixtures/mmdb/GeoLite2-City-Test.mmdb", import.meta.url));
+const never = (): never => {
+  throw new Error("not run: only asked whether it is stale");
+};
 
 async function rows(path: string, sql: (file: string) => string): Promise<Record<string, unknown>[]> {
   const db = await openDuckDB({ threads: 1 });
@@ -260,4 +270,22 @@ test("corrupt, foreign and missing files: one line, nothing written", async () =
     assert.match(r.stderr, expected);
     assert.equal(existsSync(data), false, `${file}: the data folder was created`);
   }
+});
+
+test("an imported run's geo is recorded as geolocate's success with its inputs: a City database redoes it as for a crawl, and nodes follow", async () => {
+  const data = join(root, "restage");
+  const [first] = (await runImport({ source: crawlDb, dataDir: data })).runs;
+  const run = await findRun(data, { run: first!.runId });
+  // the record the importer wrote through the stage owner carries the fingerprints runStage would record now
+  assert.equal(await whyStale(run, { name: GEOLOCATE_STAGE, inputs: GEOLOCATE_INPUTS, outputs: [GEO.file], body: never }), null);
+  assert.equal((await runGeolocate(run, { dbs: { city: join(root, "no-such-City.mmdb"), asn: join(root, "no-ASN.mmdb") } })).status, "skipped");
+  const nodes = await runNodes(run);
+  assert.equal(nodes.status, "done");
+  assert.equal((await runNodes(nodes.run)).status, "already_done");
+
+  const geo = await runGeolocate(nodes.run, { dbs: { city: CITY, asn: join(root, "no-ASN.mmdb") } });
+  assert.deepEqual([geo.status, geo.reason], ["done", "City database now available; the current geo: fluxture locations table (newest row per address)"]);
+  assert.equal((await runGeolocate(geo.run, { dbs: { city: CITY, asn: join(root, "no-ASN.mmdb") } })).status, "already_done");
+  const again = await runNodes(geo.run);
+  assert.deepEqual([again.status, again.reason.replace(/ since .*/, "")], ["done", "geo.parquet changed"]);
 });
