@@ -68,10 +68,11 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs `fluxture ...args` in this process through the program object (cli/program.ts's execute), with its
- * stdout and stderr captured and `env` set for the call; the status is what the bin would exit with. Calls
- * are serialised, since they share process.env and the log level.
+ * stdout and stderr captured and `env` (and `cwd`, the folder relative paths are read from) set for the call;
+ * the status is what the bin would exit with. Calls are serialised, since they share process.env, the working
+ * folder and the log level.
  */
-export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   if (!installed) {
     redirect(process.stdout, "out");
     redirect(process.stderr, "err");
@@ -87,11 +88,14 @@ export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv 
         else process.env[k] = v;
       }
     };
+    const home = process.cwd();
     apply(env);
     let status: number;
     try {
+      if (options.cwd !== undefined) process.chdir(options.cwd);
       status = await capture.run(sinks, () => execute(["node", "fluxture", ...args]));
     } finally {
+      process.chdir(home);
       apply(before);
       setQuiet(false);
     }
