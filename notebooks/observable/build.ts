@@ -5,8 +5,7 @@ import { constants, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { config, observable } from "@observablehq/notebook-kit/vite";
-import { build, createLogger, type Logger } from "vite";
+import type { Logger } from "vite";
 import { DataError, FluxtureError, UsageError, errorMessage } from "../../pipeline/errors.ts";
 import { findRun, listRuns, RUN_ID_PATTERN, type RunInfo } from "../../pipeline/runs.ts";
 import { reachableMacroStatement } from "../../pipeline/schema/views-sql.ts";
@@ -46,7 +45,7 @@ export interface NotebookBuild {
 }
 
 /** Vite's logger at level warn, less the deprecation notice Notebook Kit's own Vite config triggers. */
-function quietLogger(): Logger {
+function quietLogger(createLogger: (level: "warn") => Logger): Logger {
   const logger = createLogger("warn");
   const { warn, warnOnce } = logger;
   const upstream = (msg: string): boolean => msg.includes("customResolver");
@@ -77,11 +76,14 @@ export async function buildNotebook(opts: NotebookBuildOptions): Promise<Noteboo
   const tmp = `${out}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   try {
+    // Vite and Notebook Kit load only once the flags and the run are known good (bad input fails in well under a second)
+    const { build, createLogger } = await import("vite");
+    const { config, observable } = await import("@observablehq/notebook-kit/vite");
     await build({
       ...config(),
       configFile: false,
       logLevel: "warn",
-      customLogger: quietLogger(),
+      customLogger: quietLogger(createLogger),
       plugins: [observable({ transformTemplate: withEmptyFavicon })],
       root: NOTEBOOK_DIR,
       cacheDir: join(NOTEBOOK_DIR, "..", "..", "node_modules", ".vite", "notebook"),

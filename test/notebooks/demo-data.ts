@@ -1,9 +1,10 @@
 // Builds a small data folder with two analysed demo runs (scripts/demo.sh: simnet on loopback → crawl →
-// geolocate → topology → exports), the real data the notebooks read, and queries it with the real CLI.
+// geolocate → topology → exports), the real data the notebooks and the report site read, and queries it with the
+// real CLI (in this process, through the program object).
 import { spawn } from "node:child_process";
 import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fluxture } from "../helpers/cli.ts";
+import { cli } from "../helpers/cli.ts";
 import { suiteFolder } from "../helpers/suite-cache.ts";
 
 /** Repository root (the tests run from it, as scripts/run-tests.sh does). */
@@ -58,7 +59,7 @@ export async function buildDemoData(data: string, base = "127.61.0.0", sizes: re
   const shared = await suiteFolder(`demo-${base}-${sizes.join("-")}`, build);
   if (shared === undefined) await build(data);
   else cpSync(shared, data, { recursive: true });
-  const runs = queryJson<{ network: string; run_id: string }>(data, "select network, run_id from runs order by started_at, run_id");
+  const runs = await queryJson<{ network: string; run_id: string }>(data, "select network, run_id from runs order by started_at, run_id");
   const out = runs.map((r) => ({ network: r.network, runId: r.run_id, runDir: join(data, "runs", `network=${r.network}`, `run_id=${r.run_id}`) }));
   for (const run of out) {
     for (const file of ["visits.parquet", "addrs.parquet", "geo.parquet", "node_metrics.parquet"]) {
@@ -68,9 +69,9 @@ export async function buildDemoData(data: string, base = "127.61.0.0", sizes: re
   return out;
 }
 
-/** Rows of `fluxture query --format json SQL` over `data` (DuckDB over the Parquet files). */
-export function queryJson<T>(data: string, sql: string): T[] {
-  const r = fluxture(["query", "--data", data, "--format", "json", sql]);
+/** Rows of `fluxture query --format json SQL` over `data` (DuckDB over the Parquet files), run in this process. */
+export async function queryJson<T>(data: string, sql: string): Promise<T[]> {
+  const r = await cli(["query", "--data", data, "--format", "json", sql]);
   if (r.status !== 0) throw new Error(`fluxture query failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T[];
 }

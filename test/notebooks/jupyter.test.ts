@@ -65,9 +65,9 @@ after(() => {
   rmSync(data, { recursive: true, force: true });
 });
 
-test("the demo data has two sealed, analysed runs that differ", () => {
+test("the demo data has two sealed, analysed runs that differ", async () => {
   assert.equal(runs.length, 2);
-  const reachable = queryJson<{ n: number }>(
+  const reachable = await queryJson<{ n: number }>(
     data,
     "select count(*) filter (where outcome in ('ok', 'no_addr_reply'))::int as n from visits group by run_id order by run_id",
   );
@@ -99,8 +99,8 @@ test("every code cell of explore.ipynb ran, none raised, and it drew its five fi
   assert.equal(images.length, 5, "runs over time, map, countries/ASes, client versions, degree distribution");
 });
 
-test("reachable, dialed and discovered nodes per run match the visits", () => {
-  const expected = queryJson<{ run_id: string; network: string; reachable: number; dialed: number; discovered: number }>(
+test("reachable, dialed and discovered nodes per run match the visits", async () => {
+  const expected = await queryJson<{ run_id: string; network: string; reachable: number; dialed: number; discovered: number }>(
     data,
     `
     select run_id, network,
@@ -118,12 +118,12 @@ test("reachable, dialed and discovered nodes per run match the visits", () => {
   }
 });
 
-test("the map, countries, ASes, concentration, client versions and degrees match the newest run's data", () => {
+test("the map, countries, ASes, concentration, client versions and degrees match the newest run's data", async () => {
   const newest = runs[runs.length - 1];
   assert.ok(newest);
   assert.ok(stdout.includes(`single-run sections use run ${newest.runId} (${newest.network})`));
   const where = `v.run_id = '${newest.runId}' and v.outcome in ('ok', 'no_addr_reply')`;
-  const [map] = queryJson<{ reachable: number; located: number; places: number }>(
+  const [map] = await queryJson<{ reachable: number; located: number; places: number }>(
     data,
     `
     select count(*)::int as reachable, count(g.latitude)::int as located, count(distinct (g.latitude, g.longitude))::int as places
@@ -132,7 +132,7 @@ test("the map, countries, ASes, concentration, client versions and degrees match
   assert.ok(map && map.located > 0);
   assert.ok(stdout.includes(`map: ${map.located} of ${map.reachable} reachable nodes located, at ${map.places} places\n`), `map: ${JSON.stringify(map)}`);
 
-  const countries = queryJson<{ country: string; n: number }>(
+  const countries = await queryJson<{ country: string; n: number }>(
     data,
     `
     select g.country_code as country, count(*)::int as n
@@ -147,7 +147,7 @@ test("the map, countries, ASes, concentration, client versions and degrees match
         .join(", ")}\n`,
     ),
   );
-  const ases = queryJson<{ asn: number; n: number }>(
+  const ases = await queryJson<{ asn: number; n: number }>(
     data,
     `
     select asn::int as asn, n from (
@@ -169,14 +169,14 @@ test("the map, countries, ASes, concentration, client versions and degrees match
   assert.ok(stdout.includes(`country: groups=${countries.length} nakamoto=${nakamoto(countries.map((c) => c.n))} hhi=${countryHhi} `));
   assert.ok(stdout.includes(`asn: groups=${ases.length} nakamoto=${nakamoto(ases.map((a) => a.n))} `));
 
-  const agents = queryJson<{ user_agent: string; n: number }>(
+  const agents = await queryJson<{ user_agent: string; n: number }>(
     data,
     `
     select coalesce(user_agent, '(none)') as user_agent, count(*)::int as n from visits as v where ${where} group by all order by n desc, user_agent`,
   );
   assert.ok(stdout.includes(`${agents.length} user agents; most common: ${agents[0]?.user_agent} on ${agents[0]?.n} reachable nodes\n`));
 
-  const [graph] = queryJson<{ nodes: number; max_in: number; max_out: number }>(
+  const [graph] = await queryJson<{ nodes: number; max_in: number; max_out: number }>(
     data,
     `
     select count(*)::int as nodes, max(in_degree)::int as max_in, max(out_degree)::int as max_out from node_metrics where run_id = '${newest.runId}'`,

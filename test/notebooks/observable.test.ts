@@ -98,7 +98,7 @@ test("the built site holds the page, DuckDB-WASM and the chosen run's Parquet fi
 });
 
 test("the run's headline figures match the visits and geo of the newest run", async () => {
-  const [expected] = queryJson<Record<string, number>>(
+  const [expected] = await queryJson<Record<string, number>>(
     data,
     `
     select count(*)::int as discovered,
@@ -119,7 +119,7 @@ test("the run's headline figures match the visits and geo of the newest run", as
 });
 
 test("the map draws one dot per place of the located reachable nodes, over the world's land", async () => {
-  const places = queryJson<{ nodes: number }>(
+  const places = await queryJson<{ nodes: number }>(
     data,
     `
     select count(*)::int as nodes from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
@@ -138,14 +138,14 @@ test("the map draws one dot per place of the located reachable nodes, over the w
 });
 
 test("the country and AS charts and the concentration figures match the data", async () => {
-  const countries = queryJson<{ label: string; n: number }>(
+  const countries = await queryJson<{ label: string; n: number }>(
     data,
     `
     select g.country_code as label, count(*)::int as n
     from visits as v join geo as g on g.run_id = v.run_id and g.address = v.address
     where v.run_id = '${newest().runId}' and ${reachable} and g.country_code is not null group by all order by n desc, label`,
   );
-  const ases = queryJson<{ asn: number; n: number }>(
+  const ases = await queryJson<{ asn: number; n: number }>(
     data,
     `
     select asn::int as asn, n from (
@@ -179,7 +179,7 @@ test("the country and AS charts and the concentration figures match the data", a
 });
 
 test("client versions, degree distribution and reachable nodes over runs match the data", async () => {
-  const agents = queryJson<{ label: string; n: number }>(
+  const agents = await queryJson<{ label: string; n: number }>(
     data,
     `
     select coalesce(user_agent, '(none)') as label, count(*)::int as n from visits
@@ -194,7 +194,7 @@ test("client versions, degree distribution and reachable nodes over runs match t
     agents.map((a) => String(a.n)),
   );
 
-  const [degrees] = queryJson<{ points: number }>(
+  const [degrees] = await queryJson<{ points: number }>(
     data,
     `
     select ((select count(distinct in_degree) from node_metrics where run_id = '${newest().runId}' and in_degree > 0)
@@ -202,7 +202,7 @@ test("client versions, degree distribution and reachable nodes over runs match t
   );
   assert.equal(await page.locator('[data-chart="degrees"] g[aria-label="dot"] circle').count(), degrees?.points);
 
-  const perRun = queryJson<{ run_id: string; n: number }>(
+  const perRun = await queryJson<{ run_id: string; n: number }>(
     data,
     `
     select run_id, count(*) filter (where ${reachable})::int as n from visits group by run_id order by run_id`,
