@@ -2,7 +2,9 @@
 // pagerank, eigenvector, components, Louvain, betweenness from 256 sources (+ closeness, edge connectivity).
 // Target (issue 6): under 60 s in total and 2 GB RSS, medians of ≥ 3 runs. The same measures are then timed in
 // networkx (Debian python3-networkx, child process, same edges) with a per-measure timeout, and the ratios printed.
-// Env: BENCH_RUNS (default 3), NX_TIMEOUT_S (default 300), BENCH_SKIP_NX=1 to leave networkx out (said so).
+// Then betweenness on the scale tests' 250,000-node graph against the textbook layout (bench/brandes-layout.ts).
+// Env: BENCH_RUNS (default 3), NX_TIMEOUT_S (default 300), BENCH_SKIP_NX=1 to leave networkx out (said so),
+// BENCH_MAINNET_SOURCES (default 64) for the mainnet-size section.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ import { seededRng } from "../lib/random.ts";
 import { buildCsr } from "../stages/topology/graph.ts";
 import { computeMetrics, type NodeFacts } from "../stages/topology/metrics.ts";
 import { syntheticCrawlGraph } from "../stages/topology/synthetic.ts";
+import { benchBetweennessLayout } from "./brandes-layout.ts";
 
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const NX_TIMEOUT_S = Number(process.env.NX_TIMEOUT_S ?? 300);
@@ -76,6 +79,8 @@ report("topology total (build + all metrics)", totals, "s", { max: TARGET_S });
 const rss = await peakRssMiB();
 console.log(`peak RSS: ${rss.toFixed(0)} MiB [target ≤ ${TARGET_RSS_MIB} MiB: ${rss <= TARGET_RSS_MIB ? "PASS" : "MISS"}]`);
 console.log(`Louvain: ${lastCommunities} communities, directed modularity ${lastModularity.toFixed(4)}`);
+
+await benchBetweennessLayout(RUNS, Number(process.env.BENCH_MAINNET_SOURCES ?? 64), SEED);
 
 // ---- end to end: the same graph as a run on disk (visits + addrs Parquet) through runTopology -------------
 {
