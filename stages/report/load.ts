@@ -26,7 +26,8 @@ export function geoSourceOf(run: RunInfo): GeoSource | null {
 
 /** What the report reads from the lake for `run`: its mart rows and, over `since`, the network's history. */
 export async function loadFromMarts(dataDir: string, run: RunInfo, since: Date | null): Promise<{ marts: ReportMarts; history: History | null }> {
-  const lake = await openLake(dataDir);
+  // a dozen mart queries: the run list and the joined nodes are computed once for them, not once each
+  const lake = await openLake(dataDir, { materializeMartInputs: true });
   try {
     const marts = await loadRunMarts(lake.connection, run.network, run.id);
     const history = await loadHistory(lake.connection, run.network, since, run.id);

@@ -76,7 +76,7 @@ test("analyze without a City database skips geolocation with one line and does t
   assert.equal(new Set(printed).size, printed.length, r.stdout);
   for (const step of ["geolocate", "topology", "exports", "report", "nodes", "marts", "checks"]) assert.ok(printed.includes(step), step);
   assert.doesNotMatch(r.stderr, /analyze \d+T\d+Z: |topology: \w+ \d+ ms/);
-  const quiet = fluxture(["analyze", "--data", data, "--quiet"]);
+  const quiet = await cli(["analyze", "--data", data, "--quiet"]);
   assert.equal(quiet.status, 0, quiet.stderr);
   assert.equal(quiet.stdout + quiet.stderr, "", "--quiet prints only errors");
   assert.ok(existsSync(join(run.dir, "exports/bitnodes.json")));
