@@ -1,21 +1,30 @@
-// `fluxture crawl` and `fluxture node` as a user runs them (child processes of bin/fluxture.js): JSON and text
-// output, env twins, one-line errors with their exit codes, the data lock, the dial policy.
+// `fluxture crawl` and `fluxture node` as a user runs them: JSON and text output, env twins, one-line errors with their
+// exit codes, the data lock, the dial policy. In-process through the program object (test/helpers/cli.ts), but for
+// the locked data folder, where the bin runs as a real process beside the one that holds the lock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireLock } from "../../pipeline/lock.ts";
+import { cli, FLUXTURE_BIN } from "../helpers/cli.ts";
 import { startPeerNetwork } from "./helpers/peer-network.ts";
 
-const CLI = join(process.cwd(), "bin", "fluxture.js");
 const A = "127.34.0.1:18444";
 const B = "127.34.0.2:18444";
 
+/** `fluxture ...args` in-process, its exit status as `code`. */
 async function fluxture(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const r = await cli(args, { env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `fluxture ...args` as a child process of bin/fluxture.js (asynchronous: the network it dials lives in this process). */
+async function fluxtureProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [FLUXTURE_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -100,7 +109,7 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
   await t.test("a locked data folder is refused (exit 75) naming the holder", async () => {
     const lock = await acquireLock(data, "test holder");
     try {
-      const r = await fluxture(["crawl", "--data", data, "--network", "regtest", "--seed", A, "--dial-allow", "127.0.0.0/8"]);
+      const r = await fluxtureProcess(["crawl", "--data", data, "--network", "regtest", "--seed", A, "--dial-allow", "127.0.0.0/8"]);
       assert.equal(r.code, 75, r.stderr);
       assert.match(r.stderr, /^fluxture: data folder .* is locked by pid \d+ \(test holder\)/m);
     } finally {
@@ -138,11 +147,9 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
 });
 
 test("a crawl with no seed at all fails with one line and leaves no run behind", async () => {
-  const { existsSync } = await import("node:fs");
-  const { fluxture } = await import("../helpers/cli.ts");
   const data = await mkdtemp(join(tmpdir(), "fluxture-noseed-"));
-  const r = fluxture(["crawl", "--network", "simnet", "--data", data, "--dial-allow", "127.0.0.0/8,::1/128"]);
-  assert.equal(r.status, 2);
+  const r = await fluxture(["crawl", "--network", "simnet", "--data", data, "--dial-allow", "127.0.0.0/8,::1/128"]);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /^fluxture: no seeds for simnet: no address from DNS seeds, --seed, --seed-file, or reachable nodes of a previous run in /m);
   assert.equal(existsSync(join(data, "runs")), false);
 });
