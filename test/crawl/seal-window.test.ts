@@ -3,9 +3,11 @@
 // outcomes and edges), dial nobody again (every visit was durable before the seal began), and leave no part files.
 // Every step is tried on the seal of a resumed crawl (started from a copy of a run killed just before its seal, so
 // each try costs no crawling); a fresh crawl's own seal is killed in each of its phases.
-// The crawler is the real CLI in a child process; the scripted network lives in this process and survives the kills.
-// Tries that dial nobody run STEPS_AT_ONCE at a time (each in its own copy): a resume that dialled anyone would
-// still raise the network's connection count during its own try and fail it.
+// Every crawl that is killed is the real CLI in a child process; the scripted network lives in this process and
+// survives the kills. The resumes that finish a killed run need no process of their own: they run in this one,
+// through the program object (test/helpers/cli.ts), one at a time. Tries that dial nobody run STEPS_AT_ONCE at a time
+// (each in its own copy): a resume that dialled anyone would still raise the network's connection count during its
+// own try and fail it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -18,17 +20,20 @@ import PQueue from "p-queue";
 import { startPeerNetwork, type PeerSpec } from "./helpers/peer-network.ts";
 import { edgeLines, readRun, visitLines } from "./helpers/read-run.ts";
 import { readManifest } from "../../pipeline/manifest.ts";
+import { cli } from "../helpers/cli.ts";
 
 const N = 6;
 const host = (i: number) => `127.33.0.${i}`;
 const hp = (i: number) => `${host(i)}:18444`;
-const fillers = (i: number) => Array.from({ length: 6 }, (_, k) => `198.18.${i}.${k + 1}:8333`); // not_dialed
+// not_dialed; 10 of them make every reply larger than a small one (≤ 10 entries), complete at once (no 2 s grace)
+const fillers = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${i}.${k + 1}:8333`);
 
-/** A chain (i → i+1, i+2, one link back), slow enough that the crawl spans two checkpoints: ≥ 2 parts per dataset. */
+/** A chain (i → i+1, i+2, one link back) four visits deep, each reply 1 s late: the crawl spans two checkpoints
+ * (every 2 s), so ≥ 2 parts per dataset. */
 const SPECS: PeerSpec[] = Array.from({ length: N }, (_, j) => {
   const i = j + 1;
   const links = [i + 1, i + 2, Math.max(1, i - 3)].filter((k) => k <= N && k !== i);
-  return { host: host(i), port: 18444, reply: [...links.map(hp), ...fillers(i)], replyDelayMs: 600 };
+  return { host: host(i), port: 18444, reply: [...links.map(hp), ...fillers(i)], replyDelayMs: 1000 };
 });
 
 const CLI = join(process.cwd(), "bin", "fluxture.js");
@@ -96,8 +101,8 @@ async function resumeAndCompare(
   const runDir = onlyRun(data);
   if ((await readManifest(join(runDir, "manifest.json"))).state === "running") {
     const dialled = total(network.connections);
-    const resumed = await crawl(data, ["--resume"]);
-    assert.equal(resumed.code, 0, `${label}: ${resumed.stderr}`);
+    const resumed = await cli(["crawl", "bitcoin", "--data", data, "--json", "--resume"]);
+    assert.equal(resumed.status, 0, `${label}: ${resumed.stderr}`);
     const summary = JSON.parse(resumed.stdout) as { state: string; runDir: string };
     assert.equal(summary.state, "succeeded", label);
     assert.equal(summary.runDir, runDir, label);
