@@ -48,13 +48,20 @@ export class PeerConn {
     return this.received.map((m) => (m.command === "unknown" ? `unknown:${m.rawCommand}` : m.command));
   }
 
-  /** Resolves with the first message of `command` (already received or future); rejects after `ms`. */
+  /** Resolves with the first message of `command` (already received or future); rejects after `ms`, or as soon as
+   * the crawler closes the connection (nothing more can arrive; no timer is left to hold the test process open). */
   waitFor(command: Message["command"], ms = 5000): Promise<Message> {
     const have = this.received.find((m) => m.command === command);
     if (have !== undefined) return Promise.resolve(have);
+    const closed = () => new Error(`scripted peer: the crawler closed the connection before any ${command}`);
+    if (this.closed) return Promise.reject(closed());
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`scripted peer: no ${command} within ${ms} ms`)), ms);
-      this.waiters.push({ match: (m) => m.command === command, resolve: (m) => (clearTimeout(t), resolve(m)) });
+      this.waiters.push({
+        match: (m) => m.command === command,
+        resolve: (m) => (clearTimeout(t), resolve(m)),
+        onClose: () => (clearTimeout(t), reject(closed())),
+      });
     });
   }
 
@@ -86,7 +93,12 @@ export class PeerConn {
   /** Resolves when the crawler has closed the connection. */
   async waitClosed(ms = 5000): Promise<void> {
     if (this.closed) return;
-    await Promise.race([once(this.socket, "close"), new Promise((_, rej) => setTimeout(() => rej(new Error("not closed")), ms))]);
+    let t: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([once(this.socket, "close"), new Promise((_, rej) => (t = setTimeout(() => rej(new Error("not closed")), ms)))]);
+    } finally {
+      clearTimeout(t);
+    }
   }
 }
 
