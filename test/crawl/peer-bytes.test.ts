@@ -24,9 +24,11 @@ const HOSTILE_BYTES = Buffer.concat([
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 test("a hostile user agent is stored byte for byte in user_agent_hex and never shown raw by query or the marts", async (t) => {
+  // 10 documentation-range fillers (outside the dial policy: not_dialed) make each reply complete at once (> 10 entries)
+  const fillers = Array.from({ length: 10 }, (_, i) => `198.51.100.${i + 1}:8333`);
   const network = await startPeerNetwork([
-    { host: "127.42.0.1", port: 18444, reply: ["127.42.0.2:18444"], userAgentBytes: HOSTILE_BYTES },
-    { host: "127.42.0.2", port: 18444, reply: ["127.42.0.1:18444"] },
+    { host: "127.42.0.1", port: 18444, reply: ["127.42.0.2:18444", ...fillers], userAgentBytes: HOSTILE_BYTES },
+    { host: "127.42.0.2", port: 18444, reply: ["127.42.0.1:18444", ...fillers] },
   ]);
   const data = await mkdtemp(join(tmpdir(), "fluxture-peer-bytes-"));
   t.after(async () => {

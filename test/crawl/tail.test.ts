@@ -61,7 +61,14 @@ async function crawl(adaptive: boolean): Promise<{ visits: VisitRow[]; tailEnded
   const engine = new CrawlEngine(frontier, sink, {
     concurrency: 8,
     policy: DialPolicy.of(["127.32.0.0/24"], []),
-    session: { magic: CHAINS.regtest.magic, connectTimeoutMs: 2000, handshakeTimeoutMs: 5000, getaddrTimeoutMs: 1500 },
+    session: {
+      magic: CHAINS.regtest.magic,
+      connectTimeoutMs: 2000,
+      handshakeTimeoutMs: 5000,
+      getaddrTimeoutMs: 1500,
+      // every reply here is small (1–3 entries): 200 ms graces instead of 2 s, so only D's wait is long
+      replyRule: { smallMax: 10, continuationGraceMs: 200, smallReplyGraceMs: 200 },
+    },
     adaptiveGetaddr: adaptive,
     tailMissShare: 0.5, // 1 of 4 handshaken peers may go without a reply in this tiny network
   });
