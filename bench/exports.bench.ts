@@ -1,7 +1,7 @@
 // Map exports of a 25,000-node / 1,000,000-edge run (2,000 cities), timed end to end from the run's Parquet
 // files to the written file, medians of several runs: the defaults (every located node, the 1,000 heaviest
 // city-to-city arcs) must stay ≤ 10 MB and ≤ 5 s for KML and GeoJSON; KMZ and `--edges all` are reported for
-// comparison. GDAL's ogrinfo then opens every file written.
+// comparison, then the CSV, ARFF and JSON-lines tables. GDAL's ogrinfo then opens every map written.
 import { Rng } from "../lib/random.ts";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -11,7 +11,7 @@ import { Run } from "../pipeline/runs.ts";
 import { writeParquet } from "../pipeline/snapshot/index.ts";
 import { ADDRS, GEO, NODE_METRICS, VISITS, type AddrRow, type GeoRow, type NodeMetricsRow, type VisitRow } from "../pipeline/schema/index.ts";
 import { findRun } from "../pipeline/runs.ts";
-import { runMapExport, type MapExportOptions } from "../stages/export/run.ts";
+import { runMapExport, runTableExport, type MapExportOptions } from "../stages/export/run.ts";
 import { loadRun } from "../stages/export/load.ts";
 import { median, report, timeRuns } from "./harness.ts";
 
@@ -160,6 +160,12 @@ try {
   await measure("kmz (default, zipped)", "nodes.kmz", "kml", { kmz: true });
   await measure("kml --edges country", "countries.kml", "kml", { edges: "country" });
   await measure("kml --edges all --max-edges 50000", "edges-50k.kml", "kml", { edges: "all", maxEdges: 50_000 });
+  // the per-node tables analyze writes beside the maps, end to end (read without edges, with mutual neighbours)
+  for (const format of ["csv", "arff", "jsonl"] as const) {
+    const times = await timeRuns(() => runTableExport(format, join(data, `nodes.${format}`), data, undefined, false), 3, 1);
+    report(`export --format ${format} (${NODES} rows): time`, times, "s");
+    console.log(`  ${(median(times) / reference).toFixed(2)}× the reference read`);
+  }
   for (const path of outputs) {
     const out = execFileSync("ogrinfo", ["-ro", "-al", "-so", path], { encoding: "utf8", maxBuffer: 1 << 26 });
     const features = [...out.matchAll(/^Feature Count: (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);

@@ -44,7 +44,8 @@ export const TABLE_COLUMNS: readonly TableColumn[] = [
 
 function csvCell(value: Cell): string {
   if (value === null) return "";
-  const text = escapeControl(String(value)); // peer text: control characters shown, never raw in a CSV
+  if (typeof value !== "string") return String(value); // numbers, booleans: nothing to escape or quote
+  const text = escapeControl(value); // peer text: control characters shown, never raw in a CSV
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -60,8 +61,13 @@ function arffCell(value: Cell, type: TableColumn["arff"]): string {
 
 function jsonValue(value: Cell): string {
   if (typeof value === "bigint") return value.toString(); // JSON numbers have no size limit; JS's JSON.stringify has one
-  return escapeJsonControl(JSON.stringify(value)); // peer text: no raw DEL/C1 either
+  if (typeof value === "string") return escapeJsonControl(JSON.stringify(value)); // peer text: no raw DEL/C1 either
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null"; // as JSON.stringify writes it
+  return String(value); // boolean or null
 }
+
+/** `"name":` of every column, JSON-quoted once rather than once per row. */
+const JSON_KEYS = TABLE_COLUMNS.map((c) => `${JSON.stringify(c.name)}:`);
 
 /** Renders the nodes in one of the table formats (whole document, newline-terminated). */
 export function renderTable(nodes: readonly ExportNode[], format: TableFormat, relation = "fluxture"): string {
@@ -78,7 +84,7 @@ export function renderTable(nodes: readonly ExportNode[], format: TableFormat, r
     lines.push("", "@DATA");
     for (const n of nodes) lines.push(TABLE_COLUMNS.map((c) => arffCell(c.get(n), c.arff)).join(","));
   } else {
-    for (const n of nodes) lines.push(`{${TABLE_COLUMNS.map((c) => `${JSON.stringify(c.name)}:${jsonValue(c.get(n))}`).join(",")}}`);
+    for (const n of nodes) lines.push(`{${TABLE_COLUMNS.map((c, j) => JSON_KEYS[j] + jsonValue(c.get(n))).join(",")}}`);
   }
   lines.push("");
   return lines.join("\n");
