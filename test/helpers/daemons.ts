@@ -63,11 +63,12 @@ function waitFor(child: ChildProcess, logFile: string | undefined, pattern: RegE
   });
 }
 
-function stopper(child: ChildProcess, dir: string): () => Promise<void> {
+/** Stops the daemon with `signal` (SIGKILL after 5 s), then deletes its folder. */
+function stopper(child: ChildProcess, dir: string, signal: NodeJS.Signals = "SIGTERM"): () => Promise<void> {
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
+      child.kill(signal);
       const t = setTimeout(() => child.kill("SIGKILL"), 5000);
       await gone;
       clearTimeout(t);
@@ -141,5 +142,6 @@ export async function startI2pd(): Promise<Daemon> {
     await stopper(child, dir)();
     throw err;
   }
-  return { port, dir, log: () => readFile(logFile, "utf8").catch(() => ""), stop: stopper(child, dir) };
+  // SIGKILL: nothing of it is kept (its folder is deleted next), and its own shutdown waits 1–5 s on its tunnels
+  return { port, dir, log: () => readFile(logFile, "utf8").catch(() => ""), stop: stopper(child, dir, "SIGKILL") };
 }
