@@ -39,6 +39,7 @@ export class StreamSet {
   readonly sockets = new Set<Socket>();
   private streams = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(private readonly stats: GatewayStats) {}
 
@@ -48,8 +49,10 @@ export class StreamSet {
     socket.once("close", () => this.sockets.delete(socket));
   }
 
-  /** Runs `fn` after `ms` unless the gateway stops first. */
+  /** Runs `fn` after `ms` unless the gateway stops first (nothing is scheduled once it has: the close events of the
+   * sockets it destroys would otherwise arm timers that keep the process alive for seconds). */
   later(ms: number, fn: () => void): void {
+    if (this.closed) return;
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
@@ -116,6 +119,7 @@ export class StreamSet {
 
   /** Stops every timer and closes every socket and the server. */
   async close(server: Server): Promise<void> {
+    this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
