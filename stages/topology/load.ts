@@ -163,8 +163,9 @@ export async function loadGraph(runDir: string, runId: string, withGeo: boolean)
   try {
     const c = db.connection;
     await c.run(nodesSql(visits, addrs));
-    const rows = (await c.runAndReadAll("select * from nodes order by id")).getRowObjectsJS();
-    const n = rows.length;
+    // column-wise: one array per column is several times cheaper than an object per row from the reader
+    const cols = (await c.runAndReadAll("select * from nodes order by id")).getColumnsObjectJS();
+    const n = cols.id?.length ?? 0;
     const address: string[] = new Array<string>(n);
     const port: number[] = new Array<number>(n);
     const attempted = new Uint8Array(n);
@@ -172,25 +173,35 @@ export async function loadGraph(runDir: string, runId: string, withGeo: boolean)
     const replied = new Uint8Array(n);
     const replyEntries = new Int32Array(n);
     const userAgent: (string | null)[] = new Array<string | null>(n);
-    rows.forEach((r, i) => {
-      address[i] = String(r.address);
-      port[i] = Number(r.port);
-      attempted[i] = r.is_attempted === true ? 1 : 0;
-      reachable[i] = r.is_reachable === true ? 1 : 0;
-      replied[i] = r.has_reply === true ? 1 : 0;
-      replyEntries[i] = Number(r.reply_entries);
-      userAgent[i] = strOrNull(r.user_agent);
-    });
+    const [addressCol, portCol, attemptedCol, reachableCol, repliedCol, entriesCol, agentCol] = [
+      cols.address!,
+      cols.port!,
+      cols.is_attempted!,
+      cols.is_reachable!,
+      cols.has_reply!,
+      cols.reply_entries!,
+      cols.user_agent!,
+    ];
+    for (let i = 0; i < n; i++) {
+      address[i] = String(addressCol[i]);
+      port[i] = Number(portCol[i]);
+      attempted[i] = attemptedCol[i] === true ? 1 : 0;
+      reachable[i] = reachableCol[i] === true ? 1 : 0;
+      replied[i] = repliedCol[i] === true ? 1 : 0;
+      replyEntries[i] = Number(entriesCol[i]);
+      userAgent[i] = strOrNull(agentCol[i]);
+    }
     const { a: src, b: dst } = await readPairs(c, edgesSql(addrs));
     let geo: NodeGeo | null = null;
     if (withGeo) {
-      const g = (await c.runAndReadAll(geoSql(join(runDir, "geo.parquet")))).getRowObjectsJS();
+      const g = (await c.runAndReadAll(geoSql(join(runDir, "geo.parquet")))).getColumnsObjectJS();
+      const strings = (col: readonly unknown[] | undefined) => Array.from(col ?? [], strOrNull);
       geo = {
-        city: g.map((r) => strOrNull(r.city)),
-        countryCode: g.map((r) => strOrNull(r.country_code)),
-        continentCode: g.map((r) => strOrNull(r.continent_code)),
-        asn: g.map((r) => (r.asn === null || r.asn === undefined ? null : Number(r.asn))),
-        asOrg: g.map((r) => strOrNull(r.as_org)),
+        city: strings(g.city),
+        countryCode: strings(g.country_code),
+        continentCode: strings(g.continent_code),
+        asn: Array.from(g.asn ?? [], (v) => (v === null || v === undefined ? null : Number(v))),
+        asOrg: strings(g.as_org),
       };
     }
     return { n, address, port, attempted, reachable, replied, replyEntries, userAgent, src, dst, geo };

@@ -6,8 +6,8 @@ import { DataError } from "../../pipeline/errors.ts";
 import { log } from "../../pipeline/log.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { findRun, type RunInfo } from "../../pipeline/runs.ts";
-import { buildCsr, inducedSubgraph } from "./graph.ts";
-import { isGeolocated, loadGraph } from "./load.ts";
+import { buildCsr, inducedSubgraph, type CsrGraph } from "./graph.ts";
+import { isGeolocated, loadGraph, type LoadedGraph } from "./load.ts";
 import { GRAPH_NOTE } from "./report.ts";
 import type { RemovalDimension } from "./options.ts";
 import { RemovalAnalysis, type RemovalGroup, type RemovalRow } from "./removal.ts";
@@ -47,13 +47,27 @@ export interface RemovalRunOptions {
   readonly progress?: boolean;
 }
 
-/** Runs the analysis on a run already resolved (analyze) along one dimension. */
-export async function removalOfRun(info: RunInfo, dimension: RemovalDimension, o: RemovalRunOptions = {}): Promise<RemovalReport> {
+/** What the analysis reads of a run: its graph with geography, and the subgraph of its reachable nodes. */
+export interface RemovalInput {
+  readonly loaded: LoadedGraph;
+  readonly graph: CsrGraph;
+  /** `ids[k]`: the loaded id of node k of `graph`. */
+  readonly ids: Int32Array;
+}
+
+/** Loads a geolocated run's reachable graph once, for one or several dimensions. */
+export async function loadRemovalInput(info: RunInfo): Promise<RemovalInput> {
   if (!isGeolocated(info.dir)) throw new DataError(`run ${info.id} is not geolocated: run \`fluxture geolocate --run ${info.id}\` first`);
   const loaded = await loadGraph(info.dir, info.id, true);
   const full = buildCsr(loaded.n, loaded.src, loaded.dst).graph;
   const { graph, ids } = inducedSubgraph(full, (i) => loaded.reachable[i] === 1);
   if (graph.n < 2) throw new TooFewNodesError(`run ${info.id} has ${graph.n} reachable node(s): the removal analysis needs at least two`);
+  return { loaded, graph, ids };
+}
+
+/** Runs the analysis on a run already resolved (analyze) along one dimension; `input` when already loaded. */
+export async function removalOfRun(info: RunInfo, dimension: RemovalDimension, o: RemovalRunOptions = {}, input?: RemovalInput): Promise<RemovalReport> {
+  const { loaded, graph, ids } = input ?? (await loadRemovalInput(info));
   const geo = loaded.geo!;
   const byKey = new Map<string, { label: string | null; members: number[] }>();
   ids.forEach((i, k) => {

@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../../pipeline/fsutil.ts";
 import type { RunInfo } from "../../pipeline/runs.ts";
 import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
 import { isGeolocated } from "./load.ts";
-import { ANALYZE_AS_GROUPS, removalCsv, removalOfRun, TooFewNodesError } from "./removal-run.ts";
+import { ANALYZE_AS_GROUPS, loadRemovalInput, removalCsv, removalOfRun, TooFewNodesError } from "./removal-run.ts";
 
 const removalStage: StageDefinition<string[]> = {
   name: "removal",
@@ -14,7 +14,8 @@ const removalStage: StageDefinition<string[]> = {
   outputs: [join("exports", "removal.csv")],
   unavailable: (run) => (isGeolocated(run.dir) ? null : "the run is not geolocated: removal groups nodes by country and AS"),
   async body({ run }) {
-    const reports = [await removalOfRun(run, "country"), await removalOfRun(run, "asn", { maxGroups: ANALYZE_AS_GROUPS })];
+    const input = await loadRemovalInput(run); // one load for both dimensions
+    const reports = [await removalOfRun(run, "country", {}, input), await removalOfRun(run, "asn", { maxGroups: ANALYZE_AS_GROUPS }, input)];
     await mkdir(join(run.dir, "exports"), { recursive: true });
     await writeFileAtomic(join(run.dir, "exports", "removal.csv"), removalCsv(reports));
     return { result: ["removal.csv"], detail: "removal.csv", counts: { files: 1 }, details: { files: ["removal.csv"] } };
