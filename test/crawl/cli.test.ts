@@ -33,12 +33,15 @@ async function fluxtureProcess(args: string[]): Promise<{ code: number | null; s
   return { code, stdout, stderr };
 }
 
+/** Documentation-range addresses both peers advertise (outside the dial policy: not_dialed). */
+const FILLERS = Array.from({ length: 10 }, (_, i) => `198.51.100.${i + 1}:8333`);
 const FAST = ["--handshake-timeout", "1000", "--getaddr-timeout", "3000", "--connect-timeout", "1000"];
 
 test("crawl and node from the command line", { timeout: 120_000 }, async (t) => {
   const network = await startPeerNetwork([
-    { host: "127.34.0.1", port: 18444, reply: [B, "10.9.9.9:8333", ...Array.from({ length: 10 }, (_, i) => `198.51.100.${i + 1}:8333`)] },
-    { host: "127.34.0.2", port: 18444, reply: [A], userAgent: "/Satoshi:26.1.0/" },
+    { host: "127.34.0.1", port: 18444, reply: [B, "10.9.9.9:8333", ...FILLERS] },
+    // A and the same fillers: 11 entries, a reply complete at once (a small one would wait out a 2 s grace)
+    { host: "127.34.0.2", port: 18444, reply: [A, ...FILLERS], userAgent: "/Satoshi:26.1.0/" },
   ]);
   const data = await mkdtemp(join(tmpdir(), "fluxture-cli-"));
   t.after(async () => {
@@ -122,7 +125,7 @@ test("crawl and node from the command line", { timeout: 120_000 }, async (t) => 
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^node 127\.34\.0\.2:18444 \(ipv4\): ok$/m);
     assert.match(text.stdout, /user_agent +\/Satoshi:26\.1\.0\//);
-    assert.match(text.stdout, /^addresses: 1 \(1 entries in 1 messages\)$/m);
+    assert.match(text.stdout, /^addresses: 11 \(11 entries in 1 messages\)$/m);
     assert.match(text.stdout, /^ {2}127\.34\.0\.1:18444 {2}ipv4 {2}services 0x409 {2}2023-11-14T22:13:20\.000Z {2}addrv2$/m);
     const json = await fluxture(["node", A, "--network", "regtest", "--json", ...FAST]);
     assert.equal(json.code, 0, json.stderr);
