@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { RUN_FILES, type NotebookManifest } from "../../notebooks/observable/build.ts";
+import { main as buildMain, RUN_FILES, type NotebookManifest } from "../../notebooks/observable/build.ts";
 import { serveStatic, type StaticServer } from "../../notebooks/observable/serve.ts";
 import { buildDemoData, nakamoto, NOTEBOOK_OUTPUTS, queryJson, ROOT, type DemoRun } from "./demo-data.ts";
 
@@ -30,6 +30,27 @@ function buildOffline(args: readonly string[]): SpawnSyncReturns<string> {
     timeout: 180_000,
     env: { ...process.env, FLUXTURE_DATA: "" },
   });
+}
+
+/**
+ * Runs the build's command line (its `main`) in this process, for input it must refuse before building anything:
+ * what it writes to stderr and the exit status it sets. The bin itself runs in buildOffline (the build above).
+ */
+async function refusedBuild(args: readonly string[]): Promise<{ status: number; stderr: string }> {
+  const write = process.stderr.write;
+  const exitCode = process.exitCode;
+  let stderr = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await buildMain(args);
+    return { status: Number(process.exitCode ?? 0), stderr };
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = exitCode;
+  }
 }
 
 before(async () => {
@@ -243,15 +264,15 @@ test("a screenshot of the whole notebook is kept under test-output/notebooks", a
   assert.ok(statSync(path).size > 100_000);
 });
 
-test("the build fails with one line and no site for a run that is not there or bad flags", () => {
+test("the build fails with one line and no site for a run that is not there or bad flags", async () => {
   const out = join(tmp, "bad-site");
-  const missing = buildOffline(["--data", data, "--run", "20990101T000000Z", "--out", out]);
+  const missing = await refusedBuild(["--data", data, "--run", "20990101T000000Z", "--out", out]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^notebook: run 20990101T000000Z not found in .+\n$/);
-  const history = buildOffline(["--data", data, "--history", "0", "--out", out]);
+  const history = await refusedBuild(["--data", data, "--history", "0", "--out", out]);
   assert.equal(history.status, 2);
   assert.equal(history.stderr, "notebook: --history must be a positive integer, got 0\n");
-  const empty = buildOffline(["--data", join(tmp, "empty"), "--out", out]);
+  const empty = await refusedBuild(["--data", join(tmp, "empty"), "--out", out]);
   assert.equal(empty.status, 1);
   assert.match(empty.stderr, /^notebook: no succeeded run in .+\n$/);
   assert.ok(!existsSync(out));
