@@ -14,9 +14,10 @@ set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
 
-# Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl, notebooks),
-# start daemons (tor, i2pd, bcoin), signal child processes (runs, lock, cron) or time sessions (crawl).
-SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
+# Must run alone without a namespace of their own: they bind fixed 127.x addresses (simnet, crawl, notebooks and the
+# report site, which reads their demo), start daemons (tor, i2pd, bcoin), signal child processes (runs, lock, cron)
+# or time sessions (crawl).
+SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/report/site\.test\.ts$|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
 # Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the notebooks,
 # the package install, the report site, the kill-at-every-step seal test, then the other files over ~40 s here.
 SLOW=(test/scale/ test/notebooks/observable test/package/pack test/report/site test/crawl/seal-window

@@ -73,12 +73,13 @@ export async function loadReportData(
     );
     const places = await queryRows(
       c,
-      `select g.latitude, g.longitude, any_value(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
+      `select g.latitude, g.longitude, min(coalesce(g.city || ', ', '') || coalesce(g.country_code, '')) as label,
         count(*) filter (where is_reachable(v.outcome)) as reachable,
         count(*) filter (where not is_reachable(v.outcome)) as unreachable
       from visits v join geo g using (address)
       where g.latitude is not null and g.longitude is not null
-      group by g.latitude, g.longitude`,
+      group by g.latitude, g.longitude
+      order by g.latitude, g.longitude`, // a run draws its places in one order, each labelled by one rule, every time
     );
     return {
       ...marts,

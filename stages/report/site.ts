@@ -105,7 +105,7 @@ export async function writeSite(dataDir: string, outDir: string, since: Date | n
   }
   await mkdir(outDir, { recursive: true });
   const sections: string[] = [];
-  const lake = await openLake(dataDir);
+  const lake = await openLake(dataDir, { materializeMartInputs: true }); // every run of the lake reads the marts
   try {
     for (const [network, list] of networks) {
       list.sort((a, b) => a.manifest.started_at.localeCompare(b.manifest.started_at) || a.id.localeCompare(b.id));
