@@ -18,14 +18,7 @@ export interface CliResult {
 
 /** Runs `fluxture ...args` to completion in a child process (no TTY, CI-like environment) and captures its output. */
 export function fluxture(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
-  const result = spawnSync(process.execPath, [FLUXTURE_BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    encoding: "utf8",
-    timeout: options.timeoutMs ?? 120_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnCli(process.execPath, [FLUXTURE_BIN, ...args], options);
 }
 
 /**
@@ -33,7 +26,13 @@ export function fluxture(args: readonly string[], options: { cwd?: string; env?:
  * loopback up), for commands that dial: whatever they reach, they reach nothing outside it.
  */
 export function fluxtureInPrivateNetwork(args: readonly string[], options: { timeoutMs?: number } = {}): CliResult {
-  const result = spawnSync("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", process.execPath, FLUXTURE_BIN, ...args], {
+  return spawnCli("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", process.execPath, FLUXTURE_BIN, ...args], options);
+}
+
+function spawnCli(command: string, argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): CliResult {
+  const result = spawnSync(command, argv, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     encoding: "utf8",
     timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 256 * 1024 * 1024,
@@ -104,4 +103,11 @@ export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv;
   const next = queue.then(run, run);
   queue = next.catch(() => undefined);
   return next;
+}
+
+/** Rows of `fluxture query --format json SQL` over data folder `data`, run in this process; throws on a failed query. */
+export async function queryJson<T = Record<string, unknown>>(data: string, sql: string): Promise<T[]> {
+  const r = await cli(["query", "--data", data, "--format", "json", sql]);
+  if (r.status !== 0) throw new Error(`fluxture query failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T[];
 }

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { cli } from "../helpers/cli.ts";
+import { queryJson } from "../helpers/cli.ts";
 import { suiteFolder } from "../helpers/suite-cache.ts";
 
 /** Repository root (the tests run from it, as scripts/run-tests.sh does). */
@@ -69,13 +69,6 @@ export async function buildDemoData(data: string, base = "127.61.0.0", sizes: re
     }
   }
   return out;
-}
-
-/** Rows of `fluxture query --format json SQL` over `data` (DuckDB over the Parquet files), run in this process. */
-export async function queryJson<T>(data: string, sql: string): Promise<T[]> {
-  const r = await cli(["query", "--data", data, "--format", "json", sql]);
-  if (r.status !== 0) throw new Error(`fluxture query failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as T[];
 }
 
 /** Fewest groups that together hold more than half of the total (counts in any order). */

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { worldLand } from "../../notebooks/world-land.ts";
-import { buildDemoData, nakamoto, NOTEBOOK_OUTPUTS, queryJson, ROOT, type DemoRun } from "./demo-data.ts";
+import { buildDemoData, nakamoto, NOTEBOOK_OUTPUTS, ROOT, type DemoRun } from "./demo-data.ts";
+import { queryJson } from "../helpers/cli.ts";
 
 interface NotebookOutput {
   readonly output_type: string;

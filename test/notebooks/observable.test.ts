@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { main as buildMain, RUN_FILES, type NotebookManifest } from "../../notebooks/observable/build.ts";
 import { serveStatic, type StaticServer } from "../../notebooks/observable/serve.ts";
-import { buildDemoData, nakamoto, NOTEBOOK_OUTPUTS, queryJson, ROOT, type DemoRun } from "./demo-data.ts";
+import { buildDemoData, nakamoto, NOTEBOOK_OUTPUTS, ROOT, type DemoRun } from "./demo-data.ts";
+import { queryJson } from "../helpers/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "fluxture-observable-"));
 const data = join(tmp, "data");

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { writeSampleRun, tenNodes } from "../helpers/sample-run.ts";
-import { cli } from "../helpers/cli.ts";
+import { cli, queryJson } from "../helpers/cli.ts";
 
 const data = mkdtempSync(join(tmpdir(), "fluxture-report-"));
 const outputs = join(process.cwd(), "test-output");
@@ -14,11 +14,7 @@ let firstRunId = "";
 let secondRunId = "";
 
 /** Rows of a mart query, through the CLI as a user would read them. */
-async function mart(sql: string): Promise<Record<string, unknown>[]> {
-  const r = await cli(["query", "--data", data, "--format", "json", sql]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
-}
+const mart = (sql: string) => queryJson(data, sql);
 
 before(async () => {
   mkdirSync(outputs, { recursive: true });

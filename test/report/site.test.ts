@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { cli } from "../helpers/cli.ts";
+import { cli, queryJson } from "../helpers/cli.ts";
 import { buildDemoData } from "../notebooks/demo-data.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "fluxture-site-"));
@@ -19,11 +19,8 @@ let browser: Browser;
 /** Runs in the lake: at least two, so that every trend chart (churn included) is drawn. */
 let RUNS = 0;
 
-async function mart(sql: string): Promise<Record<string, unknown>[]> {
-  const r = await cli(["query", "--data", data, "--format", "json", sql]);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
-}
+/** Rows of a mart query, through the CLI as a user would read them. */
+const mart = (sql: string) => queryJson(data, sql);
 
 before(async () => {
   mkdirSync(outputs, { recursive: true });
