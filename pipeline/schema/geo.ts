@@ -162,11 +162,9 @@ export const GEO = defineDataset<GeoRow>({
   ],
 });
 
-/** The manifest key of the stage that writes geo.parquet (`fluxture geolocate`, analyze; the importer adopts it). */
-export const GEOLOCATE_STAGE = "geolocate";
-
 /**
- * What geo.parquet is derived from: runStage re-runs geolocate when any changed since it succeeded (or a newer
- * database build is at hand), and the importer records the same fingerprints for the original's own lookups.
+ * The stage that writes geo.parquet (`fluxture geolocate`, analyze), as the stage owner knows it: its manifest key,
+ * what geo.parquet is derived from (runStage re-runs geolocate when any changed since it succeeded, or a newer
+ * database build is at hand) and what it writes. The importer adopts the same for the original's own lookups.
  */
-export const GEOLOCATE_INPUTS = { datasets: [VISITS.file, ADDRS.file], stages: ["crawl"] } as const;
+export const GEOLOCATE = { name: "geolocate", inputs: { datasets: [VISITS.file, ADDRS.file], stages: ["crawl"] }, outputs: [GEO.file] } as const;

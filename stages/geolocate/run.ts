@@ -10,14 +10,14 @@ import type { NetworkName } from "../../lib/bitcoin/networks.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { findRun, listRuns, type RunInfo } from "../../pipeline/runs.ts";
 import { runStage, type StageDefinition, type StageOptions, type StageOutcome } from "../../pipeline/stage.ts";
-import { GEO, GEO_STATUSES, GEOLOCATE_INPUTS, GEOLOCATE_STAGE, type GeoStatus } from "../../pipeline/schema/geo.ts";
+import { GEO, GEO_STATUSES, GEOLOCATE, type GeoStatus } from "../../pipeline/schema/geo.ts";
 import { GeoDatabaseError, openGeoDatabase, type GeoDatabase } from "./database.ts";
 import { readAddressBlocks, ResultWriter, stageAdvertisedAddresses, stageRecords, stageVisitedAddresses, writeGeoParquet } from "./dataset.ts";
 import { Locator } from "./locate.ts";
 import { decide, identityOf, type DbIdentity, type GeolocateDetails } from "./reanalysis.ts";
 
 /** Name of the manifest stage record this stage writes (pipeline/schema/geo.ts: the importer records it too). */
-export const STAGE_NAME = GEOLOCATE_STAGE;
+export const STAGE_NAME = GEOLOCATE.name;
 
 /** Default database paths under a data folder. */
 export function defaultDbPaths(dataDir: string): { city: string; asn: string } {
@@ -69,9 +69,7 @@ function isOpened(dbs: GeolocateRunOptions["dbs"]): dbs is GeoDatabases {
 function geolocateStage(dbs: GeoDatabases | null, missing: string, progress: boolean): StageDefinition<Record<string, number>> {
   const details: GeolocateDetails | null = dbs && { city_db: identityOf(dbs.city), asn_db: dbs.asn ? identityOf(dbs.asn) : null };
   return {
-    name: STAGE_NAME,
-    inputs: GEOLOCATE_INPUTS,
-    outputs: [GEO.file],
+    ...GEOLOCATE,
     unavailable: () => (dbs === null ? missing : null),
     stale: (previous) => {
       const d = decide(previous, true, details!, false);

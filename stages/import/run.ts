@@ -9,7 +9,7 @@ import { listRuns, Run, type NetworkName } from "../../pipeline/runs.ts";
 import { adoptStage } from "../../pipeline/stage.ts";
 import { withRun } from "../../pipeline/with-run.ts";
 import { ADDRS } from "../../pipeline/schema/addrs.ts";
-import { GEO, GEOLOCATE_INPUTS, GEOLOCATE_STAGE } from "../../pipeline/schema/geo.ts";
+import { GEO, GEOLOCATE } from "../../pipeline/schema/geo.ts";
 import { VISITS } from "../../pipeline/schema/visits.ts";
 import { SnapshotWriter } from "../../pipeline/snapshot/index.ts";
 import type { DatasetSchema } from "../../pipeline/schema/types.ts";
@@ -169,15 +169,11 @@ async function writeRun(
       const located = planned.geo.filter((g) => g.status === "located").length;
       // the original's own MaxMind lookups, recorded by the stage owner as geolocate's success with the inputs it read,
       // so `fluxture geolocate` (or analyze with a City database) replaces them and what reads geo follows, as for a crawl
-      await adoptStage(
-        run,
-        { name: GEOLOCATE_STAGE, inputs: GEOLOCATE_INPUTS, outputs: [GEO.file] },
-        {
-          startedAt: started,
-          counts: { addresses: geo, located },
-          details: { source: "fluxture locations table (newest row per address)", city_db: null, asn_db: null },
-        },
-      );
+      await adoptStage(run, GEOLOCATE, {
+        startedAt: started,
+        counts: { addresses: geo, located },
+        details: { source: "fluxture locations table (newest row per address)", city_db: null, asn_db: null },
+      });
       const reachable = (outcomes.ok ?? 0) + (outcomes.no_addr_reply ?? 0);
       const attempted = visits - (outcomes.not_dialed ?? 0);
       return { visits, addrs, geo, located, attempted, reachable };
