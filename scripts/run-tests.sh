@@ -18,11 +18,13 @@ cd "$(dirname "$0")/.."
 # report site, which reads their demo), start daemons (tor, i2pd, bcoin), signal child processes (runs, lock, cron)
 # or time sessions (crawl).
 SERIAL='^test/(crawl|simnet|cron|notebooks)/|^test/report/site\.test\.ts$|^test/pipeline/(lock|runs)\.test\.ts$|^test/topology/scale\.test\.ts$'
-# Started first, longest first, so that no long file ends the run alone: the 250,000-node runs, the notebooks,
-# the package install, the report site, the kill-at-every-step seal test, then the other files over ~40 s here.
-SLOW=(test/scale/ test/notebooks/observable test/package/pack test/report/site test/crawl/seal-window
-  test/analyze/analyze test/cli/voice test/notebooks/jupyter test/crawl/cli test/import/legacy
-  test/pipeline/user-mistakes test/api/readme-example test/report/report test/geolocate/run test/crawl/resume)
+# Started first, longest first by the CPU time in their reports' headers, so that no long file ends the run alone:
+# the 250,000-node analyze; the notebook demo's builder (observable), early so that the files reading that demo
+# (jupyter, the report site) find it built instead of waiting for it in a slot; the package install; the
+# kill-at-every-step seal test; then the other files over ~6 CPU s here.
+SLOW=(test/scale/mainnet-analyze test/notebooks/observable test/package/pack test/crawl/seal-window
+  test/notebooks/jupyter test/analyze/analyze test/scale/mainnet-pipeline test/sql/nodes test/report/report
+  test/sql/cli test/report/site)
 # Spend most of their wall time waiting (on timeouts, daemons starting, peers replying late) and little CPU: they
 # run in a lane of their own beside the CPU-bound files (the CPU time each took is in its report's header).
 WAITING='^test/crawl/(resume|tor|i2pd|tail|bcoin|crawl|session-hostile|max-duration|peer-bytes|wait|session|buffer-budget|session-wire-order|dns)\.test\.ts$|^test/simnet/(overlay|crawl|cjdns|mainnet|hostile)\.test\.ts$'
